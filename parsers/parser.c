@@ -1,0 +1,52 @@
+/* parser.c - the helpers every parser shares; see parser.h. */
+#include "parser.h"
+
+#include "timeutil.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void parser_warn(struct parse_ctx *ctx, const char *fmt, ...)
+{
+    ctx->warnings++;
+    if (ctx->opt && ctx->opt->quiet)
+        return;
+    va_list ap;
+    fprintf(stderr, "%s:%llu: warning: ", ctx->path, (unsigned long long)ctx->line_no);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int parser_reject(struct parse_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->reason, sizeof ctx->reason, fmt, ap);
+    va_end(ap);
+    return PARSE_REJECT;
+}
+
+void parser_note_time(struct parse_ctx *ctx, int64_t epoch)
+{
+    if (ctx->first_ts == 0 || epoch < ctx->first_ts)
+        ctx->first_ts = epoch;
+    if (ctx->last_ts == 0 || epoch > ctx->last_ts)
+        ctx->last_ts = epoch;
+}
+
+int parser_year_for(struct parse_ctx *ctx, int month, int day)
+{
+    if (ctx->opt && ctx->opt->year > 0)
+        return ctx->opt->year;
+    int y, m, d, h, mi, s;
+    time_to_civil((int64_t)ctx->ref_time, &y, &m, &d, &h, &mi, &s);
+    ctx->year_inferred = 1;
+    /* A date after the file's end belongs to the year before: December lines
+     * in a file that ends in January. One day of slack absorbs zone skew. */
+    if (month > m || (month == m && day > d + 1))
+        return y - 1;
+    return y;
+}

@@ -1,0 +1,218 @@
+/*
+ * cmd_ingest.c - the `ingest` and `sources` commands.
+ */
+#include "cli.h"
+#include "ingest.h"
+#include "store.h"
+#include "timeutil.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void ingest_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mxaudit ingest [OPTIONS] PATH...\n"
+            "\n"
+            "Reads log files into the database. PATH is a file, a directory (read\n"
+            "recursively; files of no known format are skipped with a warning) or - for\n"
+            "standard input. Plain or gzipped (by content, not by name), UTF-8 or UTF-16.\n"
+            "Each file is stored in one transaction: a file that fails leaves nothing\n"
+            "behind. Content already stored is recognised by its fingerprint, also after\n"
+            "log rotation renamed or compressed it; a file that grew is resumed.\n"
+            "\n"
+            "Options:\n"
+            "  --year YYYY          year of year-less syslog timestamps (default: from the\n"
+            "                       file's end: gzip mtime, a date in its name, or its mtime)\n"
+            "  --tz AREA/CITY       zone of zone-less local timestamps (default: this machine's);\n"
+            "                       never applied to times that carry an offset\n"
+            "  --date-order ORDER   dmy, mdy or ymd for culture-formatted Exchange dates\n"
+            "                       (default: detected per file)\n"
+            "  --format NAME        force a format instead of detecting it\n"
+            "  --max-line BYTES     longest line accepted (default 64 MiB); longer lines are\n"
+            "                       rejected with their start kept\n"
+            "\n"
+            "Formats:\n");
+    for (size_t i = 0; parser_registry[i]; i++)
+        fprintf(out, "  %-18s %s\n", parser_registry[i]->name, parser_registry[i]->summary);
+    fprintf(out,
+            "\n"
+            "Exit codes: 0 all files stored or already there; 2 usage; 3 a named file could\n"
+            "not be read or is of no known format (the other files still land); 4 database.\n");
+}
+
+int cmd_ingest(const struct global_options *g, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"year", required_argument, NULL, 'y'},      {"tz", required_argument, NULL, 't'},
+        {"date-order", required_argument, NULL, 'd'}, {"format", required_argument, NULL, 'f'},
+        {"max-line", required_argument, NULL, 'm'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct ingest_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.quiet = g->quiet;
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'y': {
+            char *end;
+            long y = strtol(optarg, &end, 10);
+            if (*end || y < 1970 || y > 2100) {
+                fprintf(stderr, "mxaudit ingest: --year needs a year from 1970 to 2100, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            opt.year = (int)y;
+            break;
+        }
+        case 't':
+            opt.tz = optarg;
+            break;
+        case 'd':
+            if (strcmp(optarg, "dmy") == 0)
+                opt.date_order = DATE_ORDER_DMY;
+            else if (strcmp(optarg, "mdy") == 0)
+                opt.date_order = DATE_ORDER_MDY;
+            else if (strcmp(optarg, "ymd") == 0)
+                opt.date_order = DATE_ORDER_YMD;
+            else {
+                fprintf(stderr, "mxaudit ingest: --date-order is dmy, mdy or ymd, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'f':
+            if (!parser_find(optarg)) {
+                fprintf(stderr, "mxaudit ingest: unknown format '%s'; `mxaudit ingest --help` lists them\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            opt.format = optarg;
+            break;
+        case 'm': {
+            char *end;
+            long long n = strtoll(optarg, &end, 10);
+            if (*end || n < 1024) {
+                fprintf(stderr, "mxaudit ingest: --max-line needs a number of bytes (at least 1024)\n");
+                return EXIT_USAGE;
+            }
+            ingest_max_line = (size_t)n;
+            break;
+        }
+        case 'h':
+            ingest_usage(stdout);
+            return EXIT_OK;
+        default:
+            fprintf(stderr, "mxaudit ingest: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            ingest_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "mxaudit ingest: no files given\n");
+        ingest_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (opt.tz) {
+        char err[512];
+        if (time_set_zone(opt.tz, err, sizeof err) < 0) {
+            fprintf(stderr, "mxaudit ingest: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
+    const char *path = store_default_path(g->db_path);
+    sqlite3 *db;
+    char err[1024];
+    if (store_open(path, STORE_READWRITE, &db, err, sizeof err) < 0) {
+        fprintf(stderr, "mxaudit: %s\n", err);
+        return EXIT_DB;
+    }
+    struct ingest_report rep;
+    int rc = ingest_run(db, argv + optind, argc - optind, &opt, &rep);
+    store_close(db);
+    if (!g->quiet) {
+        fprintf(stderr,
+                "%u new, %u grown, %u unchanged, %u failed, %u skipped files; %llu lines, %llu events, "
+                "%llu rejected, %llu skipped lines -> %s\n",
+                rep.files_new, rep.files_grown, rep.files_unchanged, rep.files_failed, rep.files_ignored,
+                (unsigned long long)rep.lines, (unsigned long long)rep.events, (unsigned long long)rep.rejected,
+                (unsigned long long)rep.skipped, path);
+        if (rep.rejected)
+            fprintf(stderr, "rejected lines are kept: `mxaudit sources --rejects` lists them\n");
+    }
+    return rc;
+}
+
+static void sources_usage(FILE *out)
+{
+    fprintf(out, "usage: mxaudit sources [--rejects]\n"
+                 "\n"
+                 "Lists every ingested source: its format, status, line, event and reject\n"
+                 "counts and time span. With --rejects, lists the rejected lines instead:\n"
+                 "file:line: reason, then the line.\n");
+}
+
+int cmd_sources(const struct global_options *g, int argc, char **argv)
+{
+    int rejects = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            sources_usage(stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--rejects") == 0) {
+            rejects = 1;
+        } else {
+            fprintf(stderr, "mxaudit sources: unknown argument '%s'\n", argv[i]);
+            sources_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    const char *path = store_default_path(g->db_path);
+    sqlite3 *db;
+    char err[1024];
+    if (store_open(path, STORE_READONLY, &db, err, sizeof err) < 0) {
+        fprintf(stderr, "mxaudit: %s\n", err);
+        return EXIT_DB;
+    }
+    sqlite3_stmt *st;
+    const char *sql =
+        rejects ? "SELECT s.path, r.line, r.reason, r.text FROM reject r JOIN source s ON s.id = r.source_id "
+                  "ORDER BY s.id, r.line"
+                : "SELECT id, status, format, lines_read, events_stored, lines_rejected, lines_skipped, "
+                  "coalesce(first_ts, ''), coalesce(last_ts, ''), path, coalesce(error, ''), year_inferred "
+                  "FROM source ORDER BY id";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
+        store_close(db);
+        return EXIT_DB;
+    }
+    if (!rejects)
+        printf("%4s  %-6s  %-16s  %9s  %9s  %8s  %8s  %-19s  %-19s  %s\n", "id", "status", "format", "lines",
+               "events", "rejected", "skipped", "first (UTC)", "last (UTC)", "path");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rejects) {
+            printf("%s:%lld: %s\n    %s\n", sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                   sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+            continue;
+        }
+        printf("%4lld  %-6s  %-16s  %9lld  %9lld  %8lld  %8lld  %-19.19s  %-19.19s  %s%s\n",
+               sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+               sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+               sqlite3_column_int64(st, 6), sqlite3_column_text(st, 7), sqlite3_column_text(st, 8),
+               sqlite3_column_text(st, 9), sqlite3_column_int(st, 11) ? "  (year inferred)" : "");
+        if (*sqlite3_column_text(st, 10))
+            printf("      error: %s\n", sqlite3_column_text(st, 10));
+    }
+    sqlite3_finalize(st);
+    store_close(db);
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
+        return EXIT_DB;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,949 @@
+/*
+ * ingest.c - see ingest.h.
+ *
+ * One file's journey: open a line reader; read the head (the first 64 KiB of
+ * content, kept as copies for format detection); compare the head's hash with
+ * the sources already stored; if one matches, read on without parsing to the
+ * end of that source's content and compare again: equal means the file is that
+ * source (unchanged, or grown and resumed from there). Otherwise it is new.
+ * Parsing happens inside one BEGIN IMMEDIATE transaction per file, so a file
+ * that fails leaves nothing behind and two concurrent runs never interleave
+ * their rows.
+ */
+#include "ingest.h"
+
+#include "hash.h"
+#include "linereader.h"
+#include "store.h"
+#include "textutil.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+size_t ingest_max_line = 0; /* 0 = the reader's default, 64 MiB */
+
+#define HEAD_BYTES 65536  /* the head hash covers content up to the first line end at or after this */
+#define DETECT_LINES 40   /* lines handed to detect() */
+#define REJECT_TEXT_MAX 2048
+
+enum exit_status { ST_OK = 0, ST_INPUT = 3, ST_DB = 4 };
+
+/* A source already in the database, as a fingerprint candidate. */
+struct known {
+    int64_t id;
+    uint64_t head_bytes, content_bytes, lines_complete, lines_read;
+    char head_hash[17], content_hash[17];
+    char format[32];
+    int head_matched;
+};
+
+/* A line kept from the head, before we know what to do with it. */
+struct held_line {
+    char *text;
+    size_t len;
+    struct line meta;
+};
+
+struct run {
+    sqlite3 *db;
+    const struct ingest_options *opt;
+    struct ingest_report *rep;
+    int status;                   /* worst exit status so far */
+    unsigned char used[64];       /* parsers that ingested something */
+    char **row_tables;            /* tables with source_id and line columns */
+    size_t nrow_tables;
+    int progress;                 /* show progress on stderr */
+    dev_t db_dev;
+    ino_t db_ino;
+};
+
+static void say(const struct run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct run *run, const char *fmt, ...)
+{
+    if (run->opt->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+static void worse(struct run *run, int st)
+{
+    if (st > run->status)
+        run->status = st;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the reference date for year-less timestamps ---- */
+
+/* A date in a rotated file's name: mail.log-20261125, maillog.2026-11-25.gz. */
+static time_t date_in_name(const char *name)
+{
+    for (const char *p = name; *p; p++) {
+        int y, m, d;
+        if (sscanf(p, "%4d%2d%2d", &y, &m, &d) == 3 && p[0] >= '0' && p[0] <= '9' &&
+            strspn(p, "0123456789") == 8) {
+            if (y >= 1990 && y <= 2100 && time_valid_date(y, m, d))
+                return (time_t)time_from_civil(y, m, d, 23, 59, 59);
+        }
+        if (strspn(p, "0123456789") == 4 && p[4] == '-' && sscanf(p, "%4d-%2d-%2d", &y, &m, &d) == 3) {
+            if (y >= 1990 && y <= 2100 && time_valid_date(y, m, d))
+                return (time_t)time_from_civil(y, m, d, 23, 59, 59);
+        }
+        if (p[0] >= '0' && p[0] <= '9')
+            p += strspn(p, "0123456789") - 1;
+    }
+    return 0;
+}
+
+/* ---- fingerprint candidates ---- */
+
+static struct known *load_known(sqlite3 *db, size_t *n)
+{
+    sqlite3_stmt *st;
+    struct known *k = NULL;
+    size_t cap = 0;
+    *n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, head_bytes, head_hash, content_bytes, content_hash, lines_complete, "
+                           "lines_read, format FROM source WHERE status = 'ok' AND content_bytes > 0",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            k = xrealloc(k, cap * sizeof *k);
+        }
+        struct known *e = &k[(*n)++];
+        memset(e, 0, sizeof *e);
+        e->id = sqlite3_column_int64(st, 0);
+        e->head_bytes = (uint64_t)sqlite3_column_int64(st, 1);
+        snprintf(e->head_hash, sizeof e->head_hash, "%s", (const char *)sqlite3_column_text(st, 2));
+        e->content_bytes = (uint64_t)sqlite3_column_int64(st, 3);
+        snprintf(e->content_hash, sizeof e->content_hash, "%s", (const char *)sqlite3_column_text(st, 4));
+        e->lines_complete = (uint64_t)sqlite3_column_int64(st, 5);
+        e->lines_read = (uint64_t)sqlite3_column_int64(st, 6);
+        snprintf(e->format, sizeof e->format, "%s", (const char *)sqlite3_column_text(st, 7));
+    }
+    sqlite3_finalize(st);
+    return k;
+}
+
+/* Tables whose rows carry (source_id, line): where a resumed file's partial
+ * last line has to be removed from. */
+static void find_row_tables(struct run *run)
+{
+    sqlite3_stmt *st;
+    const char *sql = "SELECT m.name FROM sqlite_schema m WHERE m.type = 'table' "
+                      "AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'source_id') "
+                      "AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'line')";
+    if (sqlite3_prepare_v2(run->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        run->row_tables = xrealloc(run->row_tables, (run->nrow_tables + 1) * sizeof *run->row_tables);
+        run->row_tables[run->nrow_tables++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+}
+
+static int drop_rows_after(struct run *run, int64_t source_id, uint64_t line, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < run->nrow_tables; i++) {
+        char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE source_id = %lld AND line > %lld",
+                                    run->row_tables[i], (long long)source_id, (long long)line);
+        int rc = store_exec(run->db, sql, err, errlen);
+        sqlite3_free(sql);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- one file ---- */
+
+struct file_job {
+    const char *path;     /* as given or found */
+    int explicit_path;    /* named on the command line: unknown format is an error */
+    int fd;               /* spooled stdin, or -1 */
+    struct stat st;
+};
+
+static int open_reader(const struct file_job *job, struct linereader **r, char *err, size_t errlen)
+{
+    if (job->fd >= 0) {
+        int fd = dup(job->fd);
+        if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+            snprintf(err, errlen, "%s: %s", job->path, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        return linereader_open_fd(fd, job->path, ingest_max_line, r, err, errlen);
+    }
+    return linereader_open(job->path, ingest_max_line, r, err, errlen);
+}
+
+static void record_failure(struct run *run, const struct file_job *job, const char *format, const char *error)
+{
+    char now[TIME_TEXT_MAX], msg[256];
+    store_now(now);
+    sqlite3_stmt *st;
+    if (store_exec(run->db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0)
+        return;
+    if (sqlite3_prepare_v2(run->db,
+                           "INSERT INTO source(path, format, size, status, error, ingested_at) "
+                           "VALUES (?1, ?2, ?3, 'failed', ?4, ?5)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, job->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, format ? format : "unknown", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)job->st.st_size);
+        sqlite3_bind_text(st, 4, error, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+        int64_t id = sqlite3_last_insert_rowid(run->db);
+        if (sqlite3_prepare_v2(run->db,
+                               "INSERT INTO source_file(source_id, path, size, outcome, seen_at) "
+                               "VALUES (?1, ?2, ?3, 'failed', ?4)",
+                               -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, job->path, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)job->st.st_size);
+            sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+            sqlite3_step(st);
+            sqlite3_finalize(st);
+        }
+    }
+    store_exec(run->db, "COMMIT", msg, sizeof msg);
+}
+
+struct parse_state {
+    struct run *run;
+    const struct parser *parser;
+    void *pstate;
+    struct parse_ctx ctx;
+    sqlite3_stmt *reject_stmt;
+    uint64_t lines, complete, skipped, rejected;
+    double last_progress, started;
+    off_t total_size;
+    struct linereader *reader;
+};
+
+static void show_progress(struct parse_state *ps, int final)
+{
+    double now = now_seconds();
+    if (!final && now - ps->last_progress < 0.25)
+        return;
+    ps->last_progress = now;
+    double elapsed = now - ps->started;
+    double pos = (double)linereader_input_pos(ps->reader);
+    double rate = elapsed > 0 ? ps->lines / elapsed : 0;
+    char eta[32] = "";
+    if (ps->total_size > 0 && pos > 0 && elapsed > 0.5 && !final) {
+        double left = elapsed * ((double)ps->total_size - pos) / pos;
+        snprintf(eta, sizeof eta, ", ETA %d:%02d", (int)left / 60, (int)left % 60);
+    }
+    fprintf(stderr, "\r\033[K%s: %.1f/%.1f MiB, %llu lines, %.0f lines/s%s%s", ps->ctx.path, pos / 1048576.0,
+            (double)ps->total_size / 1048576.0, (unsigned long long)ps->lines, rate, eta, final ? "\n" : "");
+}
+
+/* Feeds one line to the parser. 0, or -1 when the file must fail (reason in ctx). */
+static int feed(struct parse_state *ps, const char *text, size_t len, const struct line *meta)
+{
+    struct parse_ctx *ctx = &ps->ctx;
+    ctx->line_no = meta->number;
+    ctx->offset = meta->offset;
+    ps->lines++;
+    if (meta->has_newline)
+        ps->complete++;
+    int rc;
+    if (meta->too_long) {
+        snprintf(ctx->reason, sizeof ctx->reason, "line of %llu bytes is longer than the limit; its start is kept",
+                 (unsigned long long)meta->full_len);
+        rc = PARSE_REJECT;
+    } else {
+        ctx->reason[0] = '\0';
+        rc = ps->parser->line(ps->pstate, ctx, text, len);
+    }
+    if (rc == PARSE_SKIP) {
+        ps->skipped++;
+    } else if (rc == PARSE_REJECT) {
+        int cut;
+        char *printable = text_printable(text, len, REJECT_TEXT_MAX, &cut);
+        sqlite3_stmt *st = ps->reject_stmt;
+        sqlite3_bind_int64(st, 1, ctx->source_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)meta->number);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)meta->offset);
+        sqlite3_bind_text(st, 4, ctx->reason[0] ? ctx->reason : "not understood", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, printable, -1, SQLITE_TRANSIENT);
+        int src = sqlite3_step(st);
+        sqlite3_reset(st);
+        free(printable);
+        if (src != SQLITE_DONE) {
+            snprintf(ctx->reason, sizeof ctx->reason, "cannot store rejected line: %s", sqlite3_errmsg(ctx->db));
+            return -1;
+        }
+        ps->rejected++;
+    } else if (rc == PARSE_FATAL) {
+        if (!ctx->reason[0])
+            snprintf(ctx->reason, sizeof ctx->reason, "parser failed");
+        return -1;
+    }
+    if (ps->run->progress && (ps->lines & 0x3FFF) == 0)
+        show_progress(ps, 0);
+    return 0;
+}
+
+static const struct parser *detect_format(struct held_line *held, size_t nheld, int *score_out)
+{
+    const char *lines[DETECT_LINES];
+    size_t lens[DETECT_LINES], n = 0;
+    for (size_t i = 0; i < nheld && n < DETECT_LINES; i++) {
+        lines[n] = held[i].text;
+        lens[n++] = held[i].len;
+    }
+    const struct parser *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; parser_registry[i]; i++) {
+        int s = parser_registry[i]->detect(lines, lens, n);
+        if (s > best_score) {
+            best_score = s;
+            best = parser_registry[i];
+        }
+    }
+    *score_out = best_score;
+    return best;
+}
+
+static size_t parser_index(const struct parser *p)
+{
+    for (size_t i = 0; parser_registry[i]; i++)
+        if (parser_registry[i] == p)
+            return i;
+    return 0;
+}
+
+static void free_held(struct held_line *held, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(held[i].text);
+    free(held);
+}
+
+/* Reads lines without parsing until the content position reaches TARGET.
+ * 1 when it got there, 0 at the end of input first, -1 on a read error. */
+static int skip_to(struct linereader *r, uint64_t target)
+{
+    struct line l;
+    while (linereader_content_pos(r) < target) {
+        int rc = linereader_next(r, &l);
+        if (rc <= 0)
+            return rc;
+        if (!l.has_newline)
+            return 0;
+    }
+    return linereader_content_pos(r) == target;
+}
+
+static void ingest_file(struct run *run, struct file_job *job)
+{
+    char err[1024] = "";
+    struct linereader *r = NULL;
+    struct held_line *held = NULL;
+    size_t nheld = 0;
+    struct known *known = NULL;
+    size_t nknown = 0;
+    const struct parser *parser = NULL;
+    const char *display = strrchr(job->path, '/') ? strrchr(job->path, '/') + 1 : job->path;
+
+    if (open_reader(job, &r, err, sizeof err) < 0) {
+        fprintf(stderr, "mxaudit: %s\n", err);
+        record_failure(run, job, NULL, err);
+        run->rep->files_failed++;
+        worse(run, ST_INPUT);
+        return;
+    }
+
+    /* The head: enough lines to detect the format and to hash the first 64 KiB. */
+    struct hash64 head_state;
+    uint64_t head_bytes = 0;
+    char head_hash[17] = "";
+    struct line l;
+    int rc = 0;
+    size_t cap = 0;
+    while (linereader_content_pos(r) < HEAD_BYTES && (rc = linereader_next(r, &l)) == 1) {
+        if (nheld == cap) {
+            cap = cap ? cap * 2 : 64;
+            held = xrealloc(held, cap * sizeof *held);
+        }
+        held[nheld].text = xstrndup(l.text, l.len);
+        held[nheld].len = l.len;
+        held[nheld].meta = l;
+        nheld++;
+        if (!l.has_newline)
+            break;
+    }
+    (void)head_state;
+    if (rc < 0) {
+        fprintf(stderr, "mxaudit: %s\n", linereader_error(r));
+        record_failure(run, job, NULL, linereader_error(r));
+        run->rep->files_failed++;
+        worse(run, ST_INPUT);
+        goto done;
+    }
+    head_bytes = linereader_content_pos(r);
+    hash64_hex(linereader_hash(r), head_hash);
+
+    if (nheld == 0) {
+        say(run, "mxaudit: %s: empty, nothing to ingest\n", job->path);
+        goto done;
+    }
+    if (run->opt->format) {
+        parser = parser_find(run->opt->format);
+    } else {
+        int score;
+        parser = detect_format(held, nheld, &score);
+        if (!parser) {
+            int cut;
+            char *first = text_printable(held[0].text, held[0].len, 120, &cut);
+            if (job->explicit_path) {
+                snprintf(err, sizeof err, "%s: not a log format mxaudit knows (first line: \"%s%s\"); "
+                         "see `mxaudit ingest --help` for the formats, or force one with --format",
+                         job->path, first, cut ? "..." : "");
+                fprintf(stderr, "mxaudit: %s\n", err);
+                record_failure(run, job, NULL, err);
+                run->rep->files_failed++;
+                worse(run, ST_INPUT);
+            } else {
+                say(run, "mxaudit: warning: %s: skipped, not a log format mxaudit knows (first line: \"%s%s\")\n",
+                    job->path, first, cut ? "..." : "");
+                run->rep->files_ignored++;
+            }
+            free(first);
+            goto done;
+        }
+    }
+
+    if (store_exec(run->db, "BEGIN IMMEDIATE", err, sizeof err) < 0) {
+        fprintf(stderr, "mxaudit: %s: cannot lock the database: %s\n", job->path, err);
+        run->rep->db_errors++;
+        worse(run, ST_DB);
+        goto done;
+    }
+
+    /* Is this content, or its beginning, a source we already have? */
+    known = load_known(run->db, &nknown);
+    struct known *resume = NULL;
+    int any_head = 0;
+    uint64_t longest = 0;
+    for (size_t i = 0; i < nknown; i++) {
+        if (known[i].head_bytes == head_bytes && strcmp(known[i].head_hash, head_hash) == 0) {
+            known[i].head_matched = 1;
+            any_head = 1;
+            if (known[i].content_bytes > longest)
+                longest = known[i].content_bytes;
+        }
+    }
+    if (any_head) {
+        /* Read on to each candidate's end, checking the hash there; keep the longest that matches. */
+        int reread = 0;
+        for (;;) {
+            uint64_t pos = linereader_content_pos(r);
+            char h[17];
+            hash64_hex(linereader_hash(r), h);
+            for (size_t i = 0; i < nknown; i++)
+                if (known[i].head_matched && known[i].content_bytes == pos && strcmp(known[i].content_hash, h) == 0)
+                    if (!resume || known[i].content_bytes > resume->content_bytes)
+                        resume = &known[i];
+            if (pos >= longest)
+                break;
+            rc = linereader_next(r, &l);
+            if (rc < 0) {
+                snprintf(err, sizeof err, "%s", linereader_error(r));
+                goto fail;
+            }
+            if (rc == 0 || !l.has_newline) {
+                reread = 1;
+                break;
+            }
+        }
+        if (resume && (reread || linereader_content_pos(r) != resume->content_bytes)) {
+            /* We read past the part that matched: start over and skip to it. */
+            linereader_close(r);
+            r = NULL;
+            if (open_reader(job, &r, err, sizeof err) < 0)
+                goto fail;
+            if (skip_to(r, resume->content_bytes) != 1) {
+                snprintf(err, sizeof err, "%s: changed while being read", job->path);
+                goto fail;
+            }
+        } else if (!resume) {
+            /* Same head, different content: a new source after all. */
+            linereader_close(r);
+            r = NULL;
+            if (open_reader(job, &r, err, sizeof err) < 0)
+                goto fail;
+            free_held(held, nheld);
+            held = NULL;
+            nheld = 0;
+            cap = 0;
+            while (linereader_content_pos(r) < head_bytes && (rc = linereader_next(r, &l)) == 1) {
+                if (nheld == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    held = xrealloc(held, cap * sizeof *held);
+                }
+                held[nheld].text = xstrndup(l.text, l.len);
+                held[nheld].len = l.len;
+                held[nheld].meta = l;
+                nheld++;
+                if (!l.has_newline)
+                    break;
+            }
+            if (rc < 0) {
+                snprintf(err, sizeof err, "%s", linereader_error(r));
+                goto fail;
+            }
+        }
+    }
+    if (resume && strcmp(resume->format, parser->name) != 0 && !run->opt->format)
+        parser = parser_find(resume->format) ? parser_find(resume->format) : parser;
+
+    struct parse_state ps;
+    memset(&ps, 0, sizeof ps);
+    ps.run = run;
+    ps.parser = parser;
+    ps.reader = r;
+    ps.total_size = job->st.st_size;
+    ps.started = ps.last_progress = now_seconds();
+    struct parse_ctx *ctx = &ps.ctx;
+    ctx->db = run->db;
+    ctx->path = job->path;
+    ctx->display_name = display;
+    ctx->opt = run->opt;
+    ctx->ref_time = linereader_gzip_mtime(r);
+    if (!ctx->ref_time)
+        ctx->ref_time = date_in_name(display);
+    if (!ctx->ref_time)
+        ctx->ref_time = job->fd >= 0 ? time(NULL) : job->st.st_mtime;
+
+    char now[TIME_TEXT_MAX];
+    store_now(now);
+    sqlite3_stmt *st;
+    if (resume) {
+        ctx->source_id = resume->id;
+        /* The stored unterminated last line is read again, whole this time. */
+        if (resume->lines_read > resume->lines_complete &&
+            drop_rows_after(run, resume->id, resume->lines_complete, err, sizeof err) < 0)
+            goto fail_db;
+        char *sql = sqlite3_mprintf("DELETE FROM reject WHERE source_id = %lld AND line > %lld",
+                                    (long long)resume->id, (long long)resume->lines_complete);
+        store_exec(run->db, sql, err, sizeof err);
+        sqlite3_free(sql);
+        ps.lines = resume->lines_complete;
+        ps.complete = resume->lines_complete;
+    } else {
+        if (sqlite3_prepare_v2(run->db,
+                               "INSERT INTO source(path, format, size, head_bytes, head_hash, status, ingested_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, 'ok', ?6)",
+                               -1, &st, NULL) != SQLITE_OK)
+            goto fail_db;
+        sqlite3_bind_text(st, 1, job->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, parser->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)job->st.st_size);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)head_bytes);
+        sqlite3_bind_text(st, 5, head_hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            goto fail_db;
+        ctx->source_id = sqlite3_last_insert_rowid(run->db);
+    }
+    if (sqlite3_prepare_v2(run->db, "INSERT INTO reject(source_id, line, offset, reason, text) VALUES (?1,?2,?3,?4,?5)",
+                           -1, &ps.reject_stmt, NULL) != SQLITE_OK)
+        goto fail_db;
+
+    if (parser->open(ctx, &ps.pstate) != 0) {
+        snprintf(err, sizeof err, "%s: %s", job->path, ctx->reason[0] ? ctx->reason : "parser could not start");
+        sqlite3_finalize(ps.reject_stmt);
+        goto fail_parse;
+    }
+    int failed = 0;
+    if (!resume)
+        for (size_t i = 0; i < nheld && !failed; i++)
+            failed = feed(&ps, held[i].text, held[i].len, &held[i].meta) < 0;
+    while (!failed && (rc = linereader_next(r, &l)) == 1)
+        failed = feed(&ps, l.text, l.len, &l) < 0;
+    if (!failed && rc < 0) {
+        snprintf(ctx->reason, sizeof ctx->reason, "%s", linereader_error(r));
+        failed = 2;
+    }
+    if (!failed && parser->finish(ps.pstate, ctx) != 0)
+        failed = 1;
+    parser->close(ps.pstate);
+    sqlite3_finalize(ps.reject_stmt);
+    if (run->progress)
+        show_progress(&ps, 1);
+    if (failed) {
+        if (failed == 2)
+            snprintf(err, sizeof err, "%s", ctx->reason);
+        else
+            snprintf(err, sizeof err, "%s:%llu: %s", job->path, (unsigned long long)ctx->line_no, ctx->reason);
+        goto fail_parse;
+    }
+
+    /* Bookkeeping for the fingerprint and the sources listing. */
+    char content_hash[17], first[TIME_TEXT_MAX] = "", last[TIME_TEXT_MAX] = "";
+    hash64_hex(linereader_hash(r), content_hash);
+    uint64_t content_bytes = linereader_content_pos(r);
+    if (ctx->first_ts)
+        time_format(ctx->first_ts, -1, first);
+    if (ctx->last_ts)
+        time_format(ctx->last_ts, -1, last);
+    char fingerprint[64];
+    snprintf(fingerprint, sizeof fingerprint, "xxh64:%s:%s", content_hash, resume ? resume->head_hash : head_hash);
+    if (sqlite3_prepare_v2(run->db,
+                           "UPDATE source SET size = ?2, fingerprint = ?3, content_bytes = ?4, content_hash = ?5, "
+                           "lines_read = ?6, lines_complete = ?7, events_stored = events_stored + ?8, "
+                           "lines_skipped = lines_skipped + ?9, lines_rejected = lines_rejected + ?10, "
+                           "first_ts = CASE WHEN ?11 IS NULL OR (first_ts IS NOT NULL AND first_ts <= ?11) "
+                           "THEN first_ts ELSE ?11 END, "
+                           "last_ts = CASE WHEN ?12 IS NULL OR (last_ts IS NOT NULL AND last_ts >= ?12) "
+                           "THEN last_ts ELSE ?12 END, "
+                           "year_inferred = max(year_inferred, ?13), ingested_at = ?14 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail_db;
+    sqlite3_bind_int64(st, 1, ctx->source_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)job->st.st_size);
+    sqlite3_bind_text(st, 3, fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)content_bytes);
+    sqlite3_bind_text(st, 5, content_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)ps.lines);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)ps.complete);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)ctx->events);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)ps.skipped);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)ps.rejected);
+    if (first[0])
+        sqlite3_bind_text(st, 11, first, -1, SQLITE_STATIC);
+    if (last[0])
+        sqlite3_bind_text(st, 12, last, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 13, ctx->year_inferred);
+    sqlite3_bind_text(st, 14, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        goto fail_db;
+
+    uint64_t new_lines = ps.lines - (resume ? resume->lines_complete : 0);
+    const char *outcome = !resume ? "new" : new_lines ? "grown" : "unchanged";
+    if (sqlite3_prepare_v2(run->db,
+                           "INSERT INTO source_file(source_id, path, size, outcome, seen_at) VALUES (?1,?2,?3,?4,?5)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail_db;
+    sqlite3_bind_int64(st, 1, ctx->source_id);
+    sqlite3_bind_text(st, 2, job->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)job->st.st_size);
+    sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        goto fail_db;
+
+    if (store_exec(run->db, "COMMIT", err, sizeof err) < 0)
+        goto fail_db;
+
+    run->rep->lines += new_lines;
+    run->rep->events += ctx->events;
+    run->rep->rejected += ps.rejected;
+    run->rep->skipped += ps.skipped;
+    if (!resume)
+        run->rep->files_new++;
+    else if (new_lines)
+        run->rep->files_grown++;
+    else
+        run->rep->files_unchanged++;
+    if (new_lines)
+        run->used[parser_index(parser)] = 1;
+    if (!resume)
+        say(run, "%s: %s, %llu lines, %llu events, %llu rejected, %llu skipped\n", job->path, parser->name,
+            (unsigned long long)ps.lines, (unsigned long long)ctx->events, (unsigned long long)ps.rejected,
+            (unsigned long long)ps.skipped);
+    else if (new_lines)
+        say(run, "%s: %s, grown: resumed after line %llu, %llu new lines, %llu events, %llu rejected\n", job->path,
+            parser->name, (unsigned long long)resume->lines_complete, (unsigned long long)new_lines,
+            (unsigned long long)ctx->events, (unsigned long long)ps.rejected);
+    else
+        say(run, "%s: already ingested (source %lld), nothing new\n", job->path, (long long)ctx->source_id);
+    goto done;
+
+fail_db:
+    if (!err[0] || strcmp(err, "") == 0)
+        snprintf(err, sizeof err, "%s", sqlite3_errmsg(run->db));
+    fprintf(stderr, "mxaudit: %s: database error: %s\n", job->path, sqlite3_errmsg(run->db));
+    {
+        char msg[256];
+        store_exec(run->db, "ROLLBACK", msg, sizeof msg);
+    }
+    run->rep->db_errors++;
+    worse(run, ST_DB);
+    goto done;
+
+fail_parse:
+    /* A database error surfacing through the parser is still a database error. */
+    {
+        int code = sqlite3_errcode(run->db) & 0xFF;
+        char msg[256];
+        store_exec(run->db, "ROLLBACK", msg, sizeof msg);
+        if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CORRUPT || code == SQLITE_READONLY ||
+            code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_NOMEM || code == SQLITE_CANTOPEN) {
+            fprintf(stderr, "mxaudit: %s: database error: %s; nothing of this file was stored\n", job->path,
+                    sqlite3_errmsg(run->db));
+            run->rep->db_errors++;
+            worse(run, ST_DB);
+            goto done;
+        }
+    }
+    fprintf(stderr, "mxaudit: %s; nothing of this file was stored\n", err);
+    record_failure(run, job, parser ? parser->name : NULL, err);
+    run->rep->files_failed++;
+    worse(run, ST_INPUT);
+    goto done;
+
+fail:
+    {
+        char msg[256];
+        store_exec(run->db, "ROLLBACK", msg, sizeof msg);
+    }
+    fprintf(stderr, "mxaudit: %s; nothing of this file was stored\n", err);
+    record_failure(run, job, parser ? parser->name : NULL, err);
+    run->rep->files_failed++;
+    worse(run, ST_INPUT);
+
+done:
+    free(known);
+    free_held(held, nheld);
+    linereader_close(r);
+}
+
+/* ---- paths: files, directories, stdin ---- */
+
+struct dir_stack {
+    dev_t dev[64];
+    ino_t ino[64];
+    int depth;
+};
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void ingest_path(struct run *run, const char *path, int explicit_path, struct dir_stack *stack);
+
+static void ingest_dir(struct run *run, const char *path, const struct stat *st, struct dir_stack *stack)
+{
+    for (int i = 0; i < stack->depth; i++)
+        if (stack->dev[i] == st->st_dev && stack->ino[i] == st->st_ino) {
+            say(run, "mxaudit: warning: %s: directory loop (a symbolic link back to a parent), not followed\n", path);
+            return;
+        }
+    if (stack->depth == 64) {
+        say(run, "mxaudit: warning: %s: directories nested too deep, not followed\n", path);
+        return;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        fprintf(stderr, "mxaudit: %s: %s\n", path, strerror(errno));
+        run->rep->files_failed++;
+        worse(run, ST_INPUT);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue; /* ., .., and hidden files such as editors' swap files */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            names = xrealloc(names, cap * sizeof *names);
+        }
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, name_cmp);
+    stack->dev[stack->depth] = st->st_dev;
+    stack->ino[stack->depth] = st->st_ino;
+    stack->depth++;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(path) + strlen(names[i]) + 2;
+        char *child = xmalloc(len);
+        snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+        ingest_path(run, child, 0, stack);
+        free(child);
+        free(names[i]);
+    }
+    stack->depth--;
+    free(names);
+}
+
+/* Standard input is copied to an unlinked temporary file first, so that it
+ * can be read twice like any file (fingerprint check, then parse). */
+static int spool_stdin(char *err, size_t errlen)
+{
+    const char *dir = getenv("TMPDIR");
+    char tmpl[400];
+    snprintf(tmpl, sizeof tmpl, "%s/mxaudit-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(tmpl);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a temporary file for standard input in %s: %s",
+                 dir && *dir ? dir : "/tmp", strerror(errno));
+        return -1;
+    }
+    unlink(tmpl);
+    char *buf = xmalloc(1 << 20);
+    for (;;) {
+        ssize_t n = read(0, buf, 1 << 20);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "(stdin): read error: %s", strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            free(buf);
+            return fd;
+        }
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(fd, buf + off, (size_t)(n - off));
+            if (w < 0) {
+                snprintf(err, errlen, "cannot spool standard input to %s: %s", tmpl, strerror(errno));
+                free(buf);
+                close(fd);
+                return -1;
+            }
+            off += w;
+        }
+    }
+    free(buf);
+    close(fd);
+    return -1;
+}
+
+static void ingest_path(struct run *run, const char *path, int explicit_path, struct dir_stack *stack)
+{
+    struct file_job job;
+    memset(&job, 0, sizeof job);
+    job.path = path;
+    job.explicit_path = explicit_path;
+    job.fd = -1;
+    if (strcmp(path, "-") == 0) {
+        char err[1024];
+        job.path = "(stdin)";
+        job.fd = spool_stdin(err, sizeof err);
+        if (job.fd < 0) {
+            fprintf(stderr, "mxaudit: %s\n", err);
+            run->rep->files_failed++;
+            worse(run, ST_INPUT);
+            return;
+        }
+        fstat(job.fd, &job.st);
+        ingest_file(run, &job);
+        close(job.fd);
+        return;
+    }
+    if (stat(path, &job.st) != 0) {
+        fprintf(stderr, "mxaudit: %s: %s\n", path, strerror(errno));
+        run->rep->files_failed++;
+        worse(run, ST_INPUT);
+        return;
+    }
+    if (S_ISDIR(job.st.st_mode)) {
+        ingest_dir(run, path, &job.st, stack);
+        return;
+    }
+    if (!S_ISREG(job.st.st_mode) && !S_ISFIFO(job.st.st_mode)) {
+        if (explicit_path) {
+            fprintf(stderr, "mxaudit: %s: not a regular file\n", path);
+            run->rep->files_failed++;
+            worse(run, ST_INPUT);
+        }
+        return;
+    }
+    if (!explicit_path && job.st.st_dev == run->db_dev && job.st.st_ino == run->db_ino)
+        return; /* our own database, inside the directory being read */
+    ingest_file(run, &job);
+}
+
+int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_options *opt,
+               struct ingest_report *rep)
+{
+    struct run run;
+    memset(&run, 0, sizeof run);
+    memset(rep, 0, sizeof *rep);
+    run.db = db;
+    run.opt = opt;
+    run.rep = rep;
+    run.progress = !opt->quiet && isatty(2);
+    char err[512];
+    if (time_set_zone(opt->tz, err, sizeof err) < 0) {
+        fprintf(stderr, "mxaudit: %s\n", err);
+        return ST_INPUT;
+    }
+    if (opt->format && !parser_find(opt->format)) {
+        fprintf(stderr, "mxaudit: unknown format '%s'\n", opt->format);
+        return ST_INPUT;
+    }
+    const char *dbfile = sqlite3_db_filename(db, "main");
+    struct stat dbst;
+    if (dbfile && *dbfile && stat(dbfile, &dbst) == 0) {
+        run.db_dev = dbst.st_dev;
+        run.db_ino = dbst.st_ino;
+    }
+    find_row_tables(&run);
+    struct dir_stack stack;
+    stack.depth = 0;
+    for (int i = 0; i < npaths; i++)
+        ingest_path(&run, paths[i], 1, &stack);
+
+    for (size_t i = 0; parser_registry[i]; i++) {
+        const struct parser *p = parser_registry[i];
+        if (!run.used[i] || !p->after_run)
+            continue;
+        char msg[512];
+        if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0 || p->after_run(db, msg, sizeof msg) < 0) {
+            fprintf(stderr, "mxaudit: %s: rebuilding derived tables failed: %s\n", p->name, msg);
+            store_exec(db, "ROLLBACK", msg, sizeof msg);
+            rep->db_errors++;
+            worse(&run, ST_DB);
+            continue;
+        }
+        if (store_exec(db, "COMMIT", msg, sizeof msg) < 0) {
+            fprintf(stderr, "mxaudit: %s: %s\n", p->name, msg);
+            rep->db_errors++;
+            worse(&run, ST_DB);
+        }
+    }
+    for (size_t i = 0; i < run.nrow_tables; i++)
+        free(run.row_tables[i]);
+    free(run.row_tables);
+    return run.status;
+}

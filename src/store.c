@@ -1,0 +1,174 @@
+/*
+ * store.c - see store.h.
+ *
+ * Migrations: embedded_schema[] holds schema/NNN-*.sql in name order; step i
+ * is file i. PRAGMA user_version is the number of steps applied. Each step
+ * runs in its own transaction together with the user_version update, so a
+ * crash mid-migration leaves the previous version intact.
+ */
+#include "store.h"
+
+#include "embedded.h"
+#include "timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Concurrent ingests hold the write lock for one file at a time; waiting
+ * ten minutes covers a very large file without hanging forever. */
+#define BUSY_TIMEOUT_MS (10 * 60 * 1000)
+
+const char *store_default_path(const char *explicit_path)
+{
+    if (explicit_path && *explicit_path)
+        return explicit_path;
+    const char *env = getenv("MXAUDIT_DB");
+    if (env && *env)
+        return env;
+    return "mxaudit.db";
+}
+
+size_t store_schema_version(void)
+{
+    return embedded_schema_count;
+}
+
+int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+long long store_query_int(sqlite3 *db, const char *sql, long long default_value)
+{
+    sqlite3_stmt *st;
+    long long v = default_value;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return default_value;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+void store_now(char *out)
+{
+    time_format((int64_t)time(NULL), -1, out);
+}
+
+static int migrate(sqlite3 *db, const char *path, size_t upto, char *err, size_t errlen)
+{
+    long long have = store_query_int(db, "PRAGMA user_version", 0);
+    if (have > (long long)embedded_schema_count) {
+        snprintf(err, errlen,
+                 "%s: database schema version %lld is newer than this mxaudit knows (%zu); use a newer mxaudit",
+                 path, have, embedded_schema_count);
+        return -1;
+    }
+    for (size_t i = (size_t)have; i < upto; i++) {
+        char msg[512];
+        if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0) {
+            snprintf(err, errlen, "%s: cannot start migration: %s", path, msg);
+            return -1;
+        }
+        /* Another process may have migrated while we waited for the lock. */
+        if (store_query_int(db, "PRAGMA user_version", 0) > (long long)i) {
+            store_exec(db, "COMMIT", msg, sizeof msg);
+            continue;
+        }
+        char version[64];
+        snprintf(version, sizeof version, "PRAGMA user_version = %zu", i + 1);
+        if (store_exec(db, embedded_schema[i].text, msg, sizeof msg) < 0 ||
+            store_exec(db, version, msg, sizeof msg) < 0) {
+            snprintf(err, errlen, "%s: schema step %s failed: %s", path, embedded_schema[i].name, msg);
+            store_exec(db, "ROLLBACK", msg, sizeof msg);
+            return -1;
+        }
+        if (store_exec(db, "COMMIT", msg, sizeof msg) < 0) {
+            snprintf(err, errlen, "%s: cannot commit schema step %s: %s", path, embedded_schema[i].name, msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 **out, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    int flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (mode == STORE_READONLY && strcmp(path, ":memory:") != 0) {
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            snprintf(err, errlen, "%s: no such database (run `mxaudit ingest` first, or give --db)", path);
+            return -1;
+        }
+    }
+    if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open database: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(db, 1);
+    char msg[512];
+    /* A file that is not SQLite fails here, with SQLite's own words. */
+    if (store_exec(db, "SELECT count(*) FROM sqlite_schema", msg, sizeof msg) < 0) {
+        snprintf(err, errlen, "%s: not a usable mxaudit database: %s", path, msg);
+        sqlite3_close(db);
+        return -1;
+    }
+    if (mode != STORE_READONLY) {
+        /* WAL: readers (audit, sql) never block the writer (ingest). NORMAL
+         * sync is durable across application crashes, which is what an
+         * ingest that can simply be re-run needs. */
+        if (store_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                       msg, sizeof msg) < 0) {
+            snprintf(err, errlen, "%s: %s", path, msg);
+            sqlite3_close(db);
+            return -1;
+        }
+        if (migrate(db, path, upto, err, errlen) < 0) {
+            sqlite3_close(db);
+            return -1;
+        }
+    } else {
+        long long have = store_query_int(db, "PRAGMA user_version", 0);
+        if (have != (long long)embedded_schema_count) {
+            snprintf(err, errlen,
+                     "%s: database schema version %lld, this mxaudit uses %zu; run any `mxaudit ingest` on it "
+                     "to migrate it",
+                     path, have, embedded_schema_count);
+            sqlite3_close(db);
+            return -1;
+        }
+    }
+    store_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536", msg, sizeof msg);
+    *out = db;
+    return 0;
+}
+
+int store_open(const char *path, enum store_mode mode, sqlite3 **db, char *err, size_t errlen)
+{
+    return open_db(path, mode, embedded_schema_count, db, err, errlen);
+}
+
+int store_open_at(const char *path, size_t upto, sqlite3 **db, char *err, size_t errlen)
+{
+    if (upto > embedded_schema_count)
+        upto = embedded_schema_count;
+    return open_db(path, STORE_READWRITE, upto, db, err, errlen);
+}
+
+void store_close(sqlite3 *db)
+{
+    if (db)
+        sqlite3_close_v2(db);
+}

@@ -52,6 +52,8 @@ struct held_line {
     char *text;
     size_t len;
     struct line meta;
+    uint64_t end;  /* content position after this line */
+    char hash[17]; /* content hash up to there */
 };
 
 struct run {
@@ -382,7 +384,6 @@ static void ingest_file(struct run *run, struct file_job *job)
     }
 
     /* The head: enough lines to detect the format and to hash the first 64 KiB. */
-    struct hash64 head_state;
     uint64_t head_bytes = 0;
     char head_hash[17] = "";
     struct line l;
@@ -396,11 +397,14 @@ static void ingest_file(struct run *run, struct file_job *job)
         held[nheld].text = xstrndup(l.text, l.len);
         held[nheld].len = l.len;
         held[nheld].meta = l;
+        /* Where each line of the head ends, and the hash up to there: a
+         * stored source smaller than the head matches at one of these. */
+        held[nheld].end = linereader_content_pos(r);
+        hash64_hex(linereader_hash(r), held[nheld].hash);
         nheld++;
         if (!l.has_newline)
             break;
     }
-    (void)head_state;
     if (rc < 0) {
         fprintf(stderr, "mxaudit: %s\n", linereader_error(r));
         record_failure(run, job, NULL, linereader_error(r));
@@ -454,12 +458,22 @@ static void ingest_file(struct run *run, struct file_job *job)
     int any_head = 0;
     uint64_t longest = 0;
     for (size_t i = 0; i < nknown; i++) {
-        if (known[i].head_bytes == head_bytes && strcmp(known[i].head_hash, head_hash) == 0) {
-            known[i].head_matched = 1;
-            any_head = 1;
-            if (known[i].content_bytes > longest)
-                longest = known[i].content_bytes;
+        for (size_t j = 0; j < nheld; j++) {
+            if (held[j].meta.has_newline && known[i].head_bytes == held[j].end &&
+                strcmp(known[i].head_hash, held[j].hash) == 0) {
+                known[i].head_matched = 1;
+                any_head = 1;
+                if (known[i].content_bytes > longest)
+                    longest = known[i].content_bytes;
+                break;
+            }
         }
+        /* A source that ends inside the head is decided by the head alone. */
+        for (size_t j = 0; known[i].head_matched && j < nheld; j++)
+            if (held[j].meta.has_newline && held[j].end == known[i].content_bytes &&
+                strcmp(held[j].hash, known[i].content_hash) == 0 &&
+                (!resume || known[i].content_bytes > resume->content_bytes))
+                resume = &known[i];
     }
     if (any_head) {
         /* Read on to each candidate's end, checking the hash there; keep the longest that matches. */

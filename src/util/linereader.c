@@ -409,6 +409,21 @@ int linereader_next(struct linereader *r, struct line *line)
             continue;
         }
         char *nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+        if (nl && (size_t)(nl - (r->buf + r->start)) > r->max_line) {
+            /* Over the cap although its end is already buffered. */
+            size_t len = (size_t)(nl - (r->buf + r->start));
+            line->text = r->buf + r->start;
+            line->len = LINEREADER_KEEP < r->max_line ? LINEREADER_KEEP : r->max_line;
+            line->full_len = len && line->text[len - 1] == '\r' ? len - 1 : len;
+            line->number = ++r->line_no;
+            line->offset = r->buf_offset + r->start;
+            line->has_newline = 1;
+            line->too_long = 1;
+            hash64_update(&r->hash, line->text, len + 1);
+            r->start = r->scan = (size_t)(nl - r->buf) + 1;
+            r->content_pos = r->buf_offset + r->start;
+            return 1;
+        }
         if (nl) {
             size_t len = (size_t)(nl - (r->buf + r->start));
             line->text = r->buf + r->start;

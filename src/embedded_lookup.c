@@ -15,3 +15,11 @@ const char *embedded_query(const char *name)
     }
     return NULL;
 }
+
+const char *embedded_asset(const char *name)
+{
+    for (size_t i = 0; i < embedded_asset_count; i++)
+        if (strcmp(embedded_assets[i].name, name) == 0)
+            return embedded_assets[i].text;
+    return NULL;
+}

@@ -1,0 +1,310 @@
+/* test_exchange.c - the Exchange parsers, one fixture per export format and
+ * one check per quirk, through ingest_run exactly as `mxaudit ingest`. The
+ * fixtures and the documented facts they rest on: tests/fixtures/exchange/README.md. */
+#include "ingest.h"
+#include "store.h"
+#include "testutil.h"
+
+static sqlite3 *db_new(void)
+{
+    sqlite3 *db;
+    char err[256];
+    if (store_open(":memory:", STORE_READWRITE, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "store_open: %s\n", err);
+        exit(2);
+    }
+    return db;
+}
+
+/* Ingests one file; returns ingest_run's status. */
+static int ingest(sqlite3 *db, const char *path, enum date_order order, const char *tz, const char *format)
+{
+    char full[1024];
+    if (path[0] == '/' || path[0] == '.')
+        snprintf(full, sizeof full, "%s", path);
+    else
+        snprintf(full, sizeof full, "%s/tests/fixtures/exchange/%s", test_srcdir, path);
+    char *paths[] = {full};
+    struct ingest_options opt = {.year = 0, .tz = tz, .date_order = order, .format = format, .quiet = 1};
+    struct ingest_report rep;
+    memset(&rep, 0, sizeof rep);
+    return ingest_run(db, paths, 1, &opt, &rep);
+}
+
+static void test_msgtrk(void)
+{
+    sqlite3 *db = db_new();
+    ingest(db, "MSGTRK2026112710-1.LOG", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "msgtrk ok");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 8);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(DISTINCT system) FROM ex_event"), "exchange");
+    /* proxied RECEIVE: original-client-ip wins over the front end's client-ip */
+    CHECK_STR(test_sql_text(db, "SELECT client_ip || ' ' || client_ip_logged FROM ex_event WHERE line = 6"),
+              "203.0.113.25 10.0.1.5");
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 6"), "2026-11-27 10:04:05.123");
+    CHECK_STR(test_sql_text(db, "SELECT message_id FROM ex_event WHERE line = 6"), "CAF1x2y3z4@mail.example.org");
+    CHECK_STR(test_sql_text(db, "SELECT message_id_raw FROM ex_event WHERE line = 6"), "<CAF1x2y3z4@mail.example.org>");
+    /* single-quoted multi-value members holding ' and ; */
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' ') FROM ex_recipient WHERE line = 6"),
+              "alice@corp.example.com=To o'brien@corp.example.com=Cc team;ops@corp.example.com=Cc");
+    CHECK_INT(test_sql_int(db, "SELECT recipient_count FROM ex_event WHERE line = 6"), 3);
+    /* S:ProxiedClientIPAddress when original-client-ip is empty; null sender */
+    CHECK_STR(test_sql_text(db, "SELECT client_ip FROM ex_event WHERE line = 7"), "198.51.100.7");
+    CHECK_STR(test_sql_text(db, "SELECT typeof(sender) || ':' || sender FROM ex_event WHERE line = 7"), "text:");
+    CHECK_STR(test_sql_text(db, "SELECT subject FROM ex_event WHERE line = 7"), "Invoice 42, overdue");
+    /* IPv6 zone id removed from the chosen IP, kept in the logged one */
+    CHECK_STR(test_sql_text(db, "SELECT client_ip || ' ' || client_ip_logged FROM ex_event WHERE line = 8"),
+              "fe80::5 fe80::5%12");
+    /* a DSN links to its original through reference */
+    CHECK_STR(test_sql_text(db, "SELECT reference FROM ex_event WHERE event = 'DSN'"), "<CAF1x2y3z4@mail.example.org>");
+    CHECK_STR(test_sql_text(db, "SELECT status FROM ex_recipient WHERE line = 10"),
+              "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+    CHECK_STR(test_sql_text(db, "SELECT connector FROM ex_event WHERE event = 'SENDEXTERNAL'"),
+              "Outbound to Office 365 - 3f2e1d0c-aaaa-4bbb-8ccc-0123456789ab");
+    CHECK_STR(test_sql_text(db, "SELECT event FROM ex_event WHERE line = 12"), "AGENTINFO");
+    /* the broken rows are rejected with reasons, and the file goes on */
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM reject"), 3);
+    CHECK_STR(test_sql_text(db, "SELECT reason FROM reject WHERE line = 13"),
+              "expected 30 fields (as the header says), found 29");
+    CHECK_STR(test_sql_text(db, "SELECT reason FROM reject WHERE line = 14"), "unterminated quoted field");
+    CHECK(strstr(test_sql_text(db, "SELECT reason FROM reject WHERE line = 15"), "unparseable time") != NULL);
+    /* a second #Fields line (Exchange 2010 layout, 26 fields) remaps the columns */
+    CHECK_STR(test_sql_text(db, "SELECT subject || '|' || client_ip || '|' || sender FROM ex_event WHERE line = 21"),
+              "Hello from the 2010 layout|192.0.2.44|pat@partner.example");
+    store_close(db);
+}
+
+static void test_msgtrk_refuses_other_logs(void)
+{
+    sqlite3 *db = db_new();
+    CHECK(ingest(db, "RECV2026112710-1.LOG", DATE_ORDER_AUTO, "UTC", NULL) != 0);
+    CHECK_STR(test_sql_text(db, "SELECT status FROM source"), "failed");
+    CHECK(strstr(test_sql_text(db, "SELECT error FROM source"), "'SMTP Receive Protocol Log'") != NULL);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 0);
+    store_close(db);
+}
+
+static void test_msgtrk_csv_en_us(void)
+{
+    sqlite3 *db = db_new();
+    ingest(db, "msgtrk-export-en-US.csv", DATE_ORDER_AUTO, "Europe/Berlin", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "msgtrk-csv ok");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 4);
+    /* "11/3/2026 9:00:00 AM" waited until "11/27/2026" showed m/d/y; Berlin is UTC+1 in November */
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 3"), "2026-11-03 08:00:00");
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 4"), "2026-11-27 10:04:05");
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 8"), "2026-11-27 12:15:00");
+    CHECK_STR(test_sql_text(db, "SELECT subject FROM ex_event WHERE line = 4"), "Quarterly \"numbers\", final");
+    CHECK_STR(test_sql_text(db, "SELECT client_ip FROM ex_event WHERE line = 4"), "203.0.113.25");
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' ') FROM ex_recipient WHERE line = 4"),
+              "alice@corp.example.com=To carol@corp.example.com=Cc");
+    /* a record spanning three lines is stored with its first line */
+    CHECK_STR(test_sql_text(db, "SELECT subject FROM ex_event WHERE line = 5"), "Agenda:\nitem one\nitem two");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM reject"), 0);
+    store_close(db);
+}
+
+static void test_msgtrk_csv_de_de(void)
+{
+    sqlite3 *db = db_new();
+    ingest(db, "msgtrk-export-de-DE.csv", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "msgtrk-csv ok");
+    /* ';' delimiter; "03.11.2026" resolved as d.m.y by the later "27.11.2026" */
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 2"), "2026-11-03 09:00:05");
+    CHECK_STR(test_sql_text(db, "SELECT subject FROM ex_event WHERE line = 2"), "Rechnung; November");
+    CHECK_STR(test_sql_text(db, "SELECT subject FROM ex_event WHERE line = 3"), "Grüße aus München");
+    CHECK_STR(test_sql_text(db, "SELECT directionality FROM ex_event WHERE line = 3"), "Incoming");
+    store_close(db);
+
+    /* --date-order mdy overrides detection: 27.11.2026 is then no date */
+    db = db_new();
+    ingest(db, "msgtrk-export-de-DE.csv", DATE_ORDER_MDY, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 2"), "2026-03-11 09:00:05");
+    CHECK_STR(test_sql_text(db, "SELECT reason FROM reject WHERE line = 3"),
+              "'27.11.2026 10:04:05' is not a valid m/d/y date");
+    store_close(db);
+}
+
+static void test_msgtrk_csv_quirks(void)
+{
+    sqlite3 *db = db_new();
+    /* System.String[]: rows kept, no recipients invented */
+    ingest(db, "msgtrk-export-string-array.csv", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 3);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_recipient"), 0);
+    CHECK_INT(test_sql_int(db, "SELECT recipient_count FROM ex_event WHERE line = 2"), 2);
+    store_close(db);
+
+    /* every date ambiguous: refused, naming the value */
+    db = db_new();
+    CHECK(ingest(db, "msgtrk-export-ambiguous.csv", DATE_ORDER_AUTO, "UTC", NULL) != 0);
+    const char *e = test_sql_text(db, "SELECT error FROM source");
+    CHECK(strstr(e, "'11/03/2026 09:00:00' (line 2)") != NULL);
+    CHECK(strstr(e, "--date-order") != NULL);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 0);
+    store_close(db);
+
+    db = db_new();
+    CHECK_INT(ingest(db, "msgtrk-export-ambiguous.csv", DATE_ORDER_DMY, "UTC", NULL), 0);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(ts, ' ') FROM (SELECT ts FROM ex_event ORDER BY line)"),
+              "2026-03-11 09:00:00 2026-04-11 09:00:00");
+    store_close(db);
+}
+
+static void test_exo_trace(void)
+{
+    sqlite3 *db = db_new();
+    /* --tz must not move Exchange Online times: they are UTC already */
+    ingest(db, "exo-trace-v2-en-US.csv", DATE_ORDER_AUTO, "Europe/Berlin", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "exo-trace ok");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event WHERE system = 'exo'"), 4);
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 4"), "2026-11-27 14:30:00");
+    CHECK_STR(test_sql_text(db, "SELECT event || ' ' || network_message_id FROM ex_event WHERE line = 3"),
+              "FilteredAsSpam 7c0e5a3e-1d2b-4c8e-9f10-08de0a1b2c3d");
+    CHECK_STR(test_sql_text(db, "SELECT status FROM ex_recipient WHERE line = 3"), "FilteredAsSpam");
+    /* null sender: empty SenderAddress and <> both store '' */
+    CHECK_STR(test_sql_text(db, "SELECT typeof(sender) || ':' || sender FROM ex_event WHERE line = 4"), "text:");
+    CHECK_STR(test_sql_text(db, "SELECT typeof(sender) || ':' || sender FROM ex_event WHERE line = 5"), "text:");
+    /* empty FromIP: submitted inside Exchange Online */
+    CHECK_STR(test_sql_text(db, "SELECT typeof(client_ip) FROM ex_event WHERE line = 4"), "null");
+    CHECK_STR(test_sql_text(db, "SELECT client_ip || ' ' || tenant FROM ex_event WHERE line = 5"),
+              "198.51.100.66 corp.onmicrosoft.com");
+    store_close(db);
+
+    db = db_new();
+    CHECK(ingest(db, "exo-trace-missing-column.csv", DATE_ORDER_AUTO, "UTC", NULL) != 0);
+    CHECK(strstr(test_sql_text(db, "SELECT error FROM source"), "required column(s) RecipientAddress, Status") != NULL);
+    store_close(db);
+}
+
+static void test_exo_trace_detail(void)
+{
+    sqlite3 *db = db_new();
+    ingest(db, "exo-trace-detail-en-US.csv", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "exo-trace-detail ok");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 3);
+    CHECK_STR(test_sql_text(db, "SELECT event || '|' || connector || '|' || ts FROM ex_event WHERE line = 2"),
+              "Receive|Inbound from Gateway|2026-11-27 15:00:00");
+    CHECK_STR(test_sql_text(db, "SELECT detail FROM ex_event WHERE line = 4"), "The message was successfully delivered.");
+    store_close(db);
+}
+
+static void test_exo_trace_json(void)
+{
+    sqlite3 *db = db_new();
+    ingest(db, "exo-trace-odata.json", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "exo-trace-json ok");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 2);
+    /* "\/Date(ms)\/" and a zone-less ISO time, both UTC */
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 4"), "2026-11-27 10:04:03.000");
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 21"), "2026-11-27 15:00:00.123");
+    CHECK_STR(test_sql_text(db, "SELECT subject FROM ex_event WHERE line = 4"), "Quarterly numbers \xE2\x80\x93 final");
+    CHECK_STR(test_sql_text(db, "SELECT address FROM ex_recipient WHERE line = 4"), "alice@corp.example.com");
+    CHECK_STR(test_sql_text(db, "SELECT typeof(server_ip) || ' ' || size FROM ex_event WHERE line = 4"), "null 48213");
+    CHECK_STR(test_sql_text(db, "SELECT typeof(sender) || ':' || sender FROM ex_event WHERE line = 21"), "text:");
+    store_close(db);
+
+    /* NDJSON with a truncated record in the middle: rejected, the rest lands */
+    static const char nd[] =
+        "{\"Received\":\"2026-11-27T10:00:00Z\",\"SenderAddress\":\"a@example.org\",\"RecipientAddress\":\"b@corp.example.com\","
+        "\"Status\":\"Delivered\",\"MessageTraceId\":\"11111111-1111-4111-8111-111111111111\",\"MessageId\":\"<1@example.org>\"}\n"
+        "{\"Received\":\"2026-11-27T10:00:01Z\",\"SenderAddress\":\"a@exa\n"
+        "{\"Received\":\"2026-11-27T10:00:02\",\"SenderAddress\":\"a@example.org\",\"RecipientAddress\":\"c@corp.example.com\","
+        "\"Status\":\"Failed\",\"MessageTraceId\":\"22222222-2222-4222-8222-222222222222\",\"MessageId\":\"<2@example.org>\"}\n";
+    test_write_file("trace.ndjson", nd, sizeof nd - 1);
+    db = db_new();
+    ingest(db, "./trace.ndjson", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format FROM source"), "exo-trace-json");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 2);
+    CHECK_INT(test_sql_int(db, "SELECT line FROM reject"), 2);
+    CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 3"), "2026-11-27 10:00:02");
+    store_close(db);
+}
+
+static void test_exo_report(void)
+{
+    sqlite3 *db = db_new();
+    /* UTF-16LE with BOM */
+    ingest(db, "exo-report-extended.csv", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "exo-report ok");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 2);
+    CHECK_STR(test_sql_text(db, "SELECT client_ip || '|' || directionality || '|' || tenant FROM ex_event WHERE line = 2"),
+              "198.51.100.66|Incoming|3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f");
+    /* original_client_ip wins over client_ip */
+    CHECK_STR(test_sql_text(db, "SELECT client_ip || '|' || client_ip_logged || '|' || connector FROM ex_event WHERE line = 3"),
+              "203.0.113.25|40.92.1.1|Inbound from Gateway");
+    store_close(db);
+
+    /* enhanced summary, UTF-16LE without BOM */
+    db = db_new();
+    ingest(db, "exo-report-enhanced.csv", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "exo-report ok");
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' ') FROM ex_recipient"),
+              "alice@corp.example.com=Receive, Deliver carol@corp.example.com=Receive, Fail");
+    CHECK_STR(test_sql_text(db, "SELECT ts || '|' || recipient_count FROM ex_event"), "2026-11-27 10:04:03.500|2");
+    store_close(db);
+}
+
+static void test_detection_is_unique(void)
+{
+    /* every fixture is claimed by exactly the parser named for it */
+    static const struct {
+        const char *file, *format;
+    } cases[] = {
+        {"MSGTRK2026112710-1.LOG", "msgtrk"},           {"msgtrk-export-en-US.csv", "msgtrk-csv"},
+        {"msgtrk-export-de-DE.csv", "msgtrk-csv"},      {"exo-trace-v2-en-US.csv", "exo-trace"},
+        {"exo-trace-detail-en-US.csv", "exo-trace-detail"}, {"exo-trace-odata.json", "exo-trace-json"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1024], *lines[40];
+        size_t lens[40], n = 0;
+        snprintf(path, sizeof path, "%s/tests/fixtures/exchange/%s", test_srcdir, cases[i].file);
+        FILE *f = fopen(path, "rb");
+        CHECK(f != NULL);
+        if (!f)
+            continue;
+        char buf[8192];
+        while (n < 40 && fgets(buf, sizeof buf, f)) {
+            size_t l = strlen(buf);
+            while (l && (buf[l - 1] == '\n' || buf[l - 1] == '\r'))
+                l--;
+            char *p = buf;
+            if (n == 0 && l >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+                p += 3;
+                l -= 3;
+            }
+            lines[n] = strndup(p, l);
+            lens[n++] = l;
+        }
+        fclose(f);
+        int claimed = 0;
+        for (size_t k = 0; parser_registry[k]; k++) {
+            int s = parser_registry[k]->detect((const char *const *)lines, lens, n);
+            if (s > 0) {
+                claimed++;
+                if (strcmp(parser_registry[k]->name, cases[i].format) != 0)
+                    fprintf(stderr, "%s also claimed by %s (%d)\n", cases[i].file, parser_registry[k]->name, s);
+                CHECK_STR(parser_registry[k]->name, cases[i].format);
+            }
+        }
+        CHECK_INT(claimed, 1);
+        for (size_t k = 0; k < n; k++)
+            free(lines[k]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    TEST_INIT(argc, argv);
+    test_msgtrk();
+    test_msgtrk_refuses_other_logs();
+    test_msgtrk_csv_en_us();
+    test_msgtrk_csv_de_de();
+    test_msgtrk_csv_quirks();
+    test_exo_trace();
+    test_exo_trace_detail();
+    test_exo_trace_json();
+    test_exo_report();
+    test_detection_is_unique();
+    return test_done("test_exchange");
+}

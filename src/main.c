@@ -5,15 +5,23 @@
  * are taken out here, and the command sees only its own arguments.
  */
 #include "cli.h"
+#include "cmd_audit.h"
+#include "cmd_report.h"
+#include "cmd_sql.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const struct command commands[] = {
+    {"init", cmd_init, "write a documented configuration template"},
     {"ingest", cmd_ingest, "read log files into the database"},
     {"sources", cmd_sources, "list what is ingested, with line, event and reject counts"},
-    /* audit commands */
+    {"audit", cmd_audit, "find mail that bypassed the MX gateway, and relay failures"},
+    {"precheck", cmd_precheck, "the verdict for closing the Exchange Online back door"},
+    {"report", cmd_report, "write a compliance report for a period (HTML, Markdown, CSV, JSON)"},
+    {"sql", cmd_sql, "run SQL on the database (read-only unless --write)"},
+    {"schema", cmd_schema, "print the tables and views with their comments"},
     {NULL, NULL, NULL},
 };
 

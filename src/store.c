@@ -9,6 +9,7 @@
 #include "store.h"
 
 #include "embedded.h"
+#include "sqlfunc.h"
 #include "timeutil.h"
 
 #include <stdio.h>
@@ -118,6 +119,12 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
     }
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
+    /* regexp(), ip_in(), ...: views and ad-hoc queries may use them anywhere. */
+    if (sqlfunc_register(db) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot register SQL functions: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
     char msg[512];
     /* A file that is not SQLite fails here, with SQLite's own words. */
     if (store_exec(db, "SELECT count(*) FROM sqlite_schema", msg, sizeof msg) < 0) {

@@ -1,0 +1,64 @@
+-- attribution_failures.sql: outbound mail Exchange Online refused or deferred
+-- because it could not attribute it to our tenant (550 5.7.64
+-- TenantAttribution; Relay Access Denied; 451 4.4.62 Mail sent to the wrong
+-- Office 365 region. ATTR35; other ATTRnn codes), from Postfix relay logs
+-- and on-prem Exchange tracking logs. One row per (message, recipient) that
+-- had at least one such reply.
+--
+-- Parameters: :since, :until (bounds on the first attempt, or NULL).
+-- Columns: message_id, sender, recipient, attempts (all attempts for that
+-- recipient), first_ts, last_ts, smarthost and reply and dsn of the last
+-- attempt, subject (Exchange only), host (that logged the attempts),
+-- evidence (file TAB line, one per line), client_ip (where the message
+-- entered the relay: Postfix client=, or its parent's for a bounce the relay
+-- made itself; Exchange: the RECEIVE row of the same server). The audit keeps
+-- the rows of our own mail: sender in our domains, or entered from [onprem].
+WITH pf AS (
+    SELECT coalesce(m.message_id, m.host || '/' || m.instance || '/' || m.queue_id) AS msg_key,
+           m.message_id, m.sender, m.host, d.id, d.ts,
+           coalesce(m.client_ip, (SELECT p.client_ip FROM pf_message p WHERE p.id = m.parent_id)) AS client_ip,
+           d.recipient, d.relay_host, d.reply, d.dsn,
+           d.source_id, d.line,
+           (d.exo_attribution IS NOT NULL
+            OR d.reply REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b') AS hit
+    FROM pf_message m JOIN pf_delivery d ON d.pf_message_id = m.id
+),
+ex AS (
+    SELECT coalesce(e.message_id, e.server || '/' || e.internal_id) AS msg_key,
+           e.message_id, e.sender, e.server AS host, e.id, e.ts,
+           (SELECT x.client_ip FROM ex_event x
+            WHERE x.message_id = e.message_id AND x.server IS e.server AND upper(x.event) = 'RECEIVE'
+            ORDER BY x.ts LIMIT 1) AS client_ip,
+           r.address AS recipient,
+           coalesce(e.connector, e.server_ip) AS relay_host, r.status AS reply, NULL AS dsn,
+           e.source_id, e.line, e.subject,
+           (coalesce(r.status, '') || ' ' || coalesce(e.source_context, '')
+            REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b') AS hit
+    FROM ex_event e JOIN ex_recipient r ON r.event_id = e.id
+    WHERE e.system = 'exchange' AND upper(e.event) IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
+),
+attempts AS (
+    SELECT msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
+           source_id, line, NULL AS subject, hit
+    FROM pf WHERE (msg_key, recipient) IN (SELECT msg_key, recipient FROM pf WHERE hit)
+    UNION ALL
+    SELECT msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
+           source_id, line, subject, hit
+    FROM ex WHERE (msg_key, recipient) IN (SELECT msg_key, recipient FROM ex WHERE hit)
+),
+ranked AS (
+    SELECT a.*, s.path AS file,
+           count(*) OVER g AS attempts, min(a.ts) OVER g AS first_ts, max(a.ts) OVER g AS last_ts,
+           group_concat(s.path || char(9) || a.line, char(10)) OVER g AS evidence,
+           row_number() OVER (PARTITION BY a.msg_key, a.recipient ORDER BY a.ts DESC, a.id DESC) AS rn
+    FROM attempts a JOIN source s ON s.id = a.source_id
+    WINDOW g AS (PARTITION BY a.msg_key, a.recipient ORDER BY a.ts, a.id
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+)
+SELECT message_id, sender, recipient, attempts, first_ts, last_ts, relay_host AS smarthost, reply, dsn,
+       subject, host, evidence, client_ip
+FROM ranked
+WHERE rn = 1
+  AND (:since IS NULL OR first_ts >= :since)
+  AND (:until IS NULL OR first_ts <= :until)
+ORDER BY first_ts, recipient;

@@ -1,0 +1,62 @@
+-- inbound_entries.sql: every row where a message entered Exchange Online or
+-- on-prem Exchange over SMTP: the candidates of the receiving-side audit.
+--
+-- Entries are on-prem RECEIVE rows with source SMTP, Exchange Online message
+-- trace rows (a FromIP means it arrived over SMTP from that address; an empty
+-- one means it was submitted inside Exchange Online, so it is no entry),
+-- downloadable-report rows with a connecting IP and no other event, and
+-- Receive events of trace details. DELIVER, STOREDRIVER, SEND, DSN and
+-- similar rows are never entries. Directionality Originating is excluded:
+-- that is our own outbound mail. The audit (src/audit.c) judges each entry's
+-- IP against [gateway], [onprem] and Exchange Online's ranges.
+--
+-- Parameters: :since, :until (stored-form UTC bounds on ts, or NULL).
+-- Columns, one row per entry, ordered so that all rows of one message follow
+-- each other (by msg_key, then time):
+--   msg_key        identity: Message-ID, else the network message id, else the row
+--   system         'exchange' (on-prem) or 'exo'
+--   ts             time of the entry, UTC
+--   message_id     Message-ID without brackets, or NULL
+--   sender         envelope sender ('' = null sender), else the header sender
+--   subject
+--   client_ip      connecting IP of the entry (may be NULL on trace details)
+--   connector      inbound connector name or id
+--   reference      on-prem reference field (an NDR's original Message-ID)
+--   server         on-prem server that logged the row
+--   file, line     evidence
+--   recipients     the row's recipients, lower-cased, newline-separated
+--   is_dsn         1 when any Exchange row of the message is a DSN event
+SELECT coalesce(e.msgid, 'nmid:' || lower(e.network_message_id), 'row:' || e.id) AS msg_key,
+       e.system, e.ts, e.msgid AS message_id,
+       coalesce(e.sender, e.header_sender) AS sender,
+       e.subject, e.client_ip, e.connector, e.reference, e.server,
+       s.path AS file, e.line,
+       (SELECT group_concat(r.address, char(10)) FROM ex_recipient r WHERE r.event_id = e.id) AS recipients,
+       EXISTS (SELECT 1 FROM ex_event d
+               WHERE d.message_id = e.msgid AND (upper(d.event) = 'DSN' OR upper(d.source) = 'DSN')) AS is_dsn
+FROM (
+    -- A trace detail row has no Message-ID: it borrows the one of a row with
+    -- the same network message id (looked up only for such rows).
+    SELECT x.*,
+           coalesce(x.message_id,
+                    CASE WHEN x.network_message_id IS NOT NULL THEN
+                        (SELECT y.message_id FROM ex_event y
+                         WHERE y.network_message_id = x.network_message_id AND y.message_id IS NOT NULL
+                         LIMIT 1) END) AS msgid
+    FROM ex_event x
+    WHERE (
+            (x.system = 'exchange' AND upper(x.event) = 'RECEIVE' AND upper(coalesce(x.source, '')) = 'SMTP')
+         OR (x.system = 'exo' AND (
+                (x.format IN ('exo-trace', 'exo-trace-json') AND coalesce(x.client_ip, '') <> '')
+             OR (x.format = 'exo-trace-detail' AND upper(x.event) = 'RECEIVE')
+             OR (x.format NOT IN ('exo-trace', 'exo-trace-json', 'exo-trace-detail')
+                 AND coalesce(x.client_ip, '') <> ''
+                 AND (x.source IS NULL OR upper(x.source) = 'SMTP')
+                 AND (x.event IS NULL OR upper(x.event) = 'RECEIVE'))))
+          )
+      AND coalesce(x.directionality, '') <> 'Originating'
+      AND (:since IS NULL OR x.ts >= :since)
+      AND (:until IS NULL OR x.ts <= :until)
+) e
+JOIN source s ON s.id = e.source_id
+ORDER BY msg_key, e.ts, e.id;

@@ -1,0 +1,60 @@
+-- ndr_original.sql: for each NDR in :ndrs, the outbound message it
+-- is about and the host that delivered it: by the Message-ID the NDR
+-- references, else by our sender (the NDR's recipient) with the original
+-- subject (Exchange), or a delivery of our sender to the remote domain
+-- (Postfix; any delivery in the 7 days before when the NDR's sender is null).
+-- Each table is scanned once for all NDRs, not once per NDR.
+--
+-- Parameters: :ndrs, a JSON array of objects, one per NDR finding: idx (its
+-- number), ref (a Message-ID the NDR references, or null), sender (our
+-- address the NDR went to), subject (the original subject inside the NDR's,
+-- or null), domain (the remote domain from the NDR's sender, or null), before
+-- (the NDR's time). NULL gives no rows.
+-- Columns: idx, message_id, host (the delivering host; 'Exchange Online' for
+-- Exchange Online rows), ts, file, line. Rows of one idx come best first: a
+-- referenced Message-ID before a guess, then our side's sending row
+-- (SEND/SENDEXTERNAL, an Exchange Online row submitted inside the tenant, a
+-- Postfix delivery that was sent) before rows of the side that received it,
+-- then the latest.
+WITH n AS MATERIALIZED (
+    SELECT json_extract(value, '$.idx') AS idx, json_extract(value, '$.ref') AS ref,
+           lower(json_extract(value, '$.sender')) AS sender, json_extract(value, '$.subject') AS subject,
+           lower(json_extract(value, '$.domain')) AS domain, json_extract(value, '$.before') AS before
+    FROM json_each(:ndrs)
+)
+SELECT c.idx, c.message_id, c.host, c.ts, s.path AS file, c.line FROM (
+    SELECT n.idx, e.message_id,
+           CASE WHEN e.system = 'exo' THEN 'Exchange Online' ELSE e.server END AS host,
+           e.ts, e.source_id, e.line, 0 AS rank,
+           CASE WHEN upper(e.event) IN ('SEND', 'SENDEXTERNAL')
+                  OR (e.system = 'exo' AND (coalesce(e.client_ip, '') = '' OR e.directionality = 'Originating'))
+                THEN 0 ELSE 1 END AS rank2
+    FROM n JOIN ex_event e ON e.message_id = n.ref
+    WHERE upper(coalesce(e.event, '')) NOT IN ('DSN', 'FAIL')
+    UNION ALL
+    SELECT n.idx, e.message_id,
+           CASE WHEN e.system = 'exo' THEN 'Exchange Online' ELSE e.server END,
+           e.ts, e.source_id, e.line, 1,
+           CASE WHEN upper(e.event) IN ('SEND', 'SENDEXTERNAL')
+                  OR (e.system = 'exo' AND (coalesce(e.client_ip, '') = '' OR e.directionality = 'Originating'))
+                THEN 0 ELSE 1 END
+    FROM ex_event e CROSS JOIN n
+    WHERE n.subject IS NOT NULL AND lower(e.sender) = n.sender AND e.subject = n.subject AND e.ts <= n.before
+      AND upper(coalesce(e.event, '')) NOT IN ('DSN', 'FAIL')
+    UNION ALL
+    SELECT n.idx, m.message_id, m.host, d.ts, d.source_id, d.line, 0,
+           CASE WHEN d.status = 'sent' THEN 0 ELSE 1 END
+    FROM n
+    JOIN pf_message m ON m.message_id = n.ref
+    JOIN pf_delivery d ON d.pf_message_id = m.id
+    UNION ALL
+    SELECT n.idx, m.message_id, m.host, d.ts, d.source_id, d.line, 1,
+           CASE WHEN d.status = 'sent' THEN 0 ELSE 1 END
+    FROM pf_message m CROSS JOIN n
+    JOIN pf_delivery d ON d.pf_message_id = m.id
+    WHERE lower(m.sender) = n.sender AND m.sender <> ''
+      AND d.ts <= n.before AND d.ts >= datetime(n.before, '-7 days')
+      AND (n.domain IS NULL OR domain_of(d.recipient) = n.domain OR n.domain LIKE '%.' || domain_of(d.recipient))
+) c
+JOIN source s ON s.id = c.source_id
+ORDER BY c.idx, c.rank, c.rank2, c.ts DESC;

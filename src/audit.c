@@ -1,0 +1,1008 @@
+/*
+ * audit.c - findings from the ingested logs, and the precheck verdict
+ * (see audit.h).
+ */
+#include "audit.h"
+
+#include "builtin_data.h"
+#include "embedded.h"
+#include "sqlfunc.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *const kind_names[FINDING_KIND_COUNT] = {
+    "ndr_direct", "notification_known", "notification_unknown",
+    "bypassed_mx", "attribution_failure", "ndr_lost",
+};
+
+const char *finding_kind_name(enum finding_kind k)
+{
+    return (unsigned)k < FINDING_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int finding_kind_from_name(const char *name)
+{
+    for (int i = 0; i < FINDING_KIND_COUNT; i++)
+        if (!strcmp(kind_names[i], name))
+            return i;
+    return -1;
+}
+
+/* ---- sender classification ---- */
+
+static int starts_with_ci(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const char *domain_part(const char *addr)
+{
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    return at ? at + 1 : NULL;
+}
+
+static int local_part_is(const char *addr, const char *word)
+{
+    const char *at = strrchr(addr, '@');
+    size_t n = at ? (size_t)(at - addr) : strlen(addr);
+    return strlen(word) == n && strncasecmp(addr, word, n) == 0;
+}
+
+static const char *subject_prefix(const char *subject, const char *const *list)
+{
+    if (!subject)
+        return NULL;
+    while (*subject == ' ')
+        subject++;
+    for (size_t i = 0; list[i]; i++)
+        if (starts_with_ci(subject, list[i]))
+            return list[i];
+    return NULL;
+}
+
+int audit_is_ndr(const struct config *cfg, const char *sender, const char *subject)
+{
+    if (sender && (!*sender || !strcmp(sender, "<>")))
+        return 1; /* the null reverse-path of RFC 5321 4.5.5 */
+    if (sender)
+        for (size_t i = 0; builtin_ndr_local_parts[i]; i++)
+            if (local_part_is(sender, builtin_ndr_local_parts[i]))
+                return 1;
+    if (subject_prefix(subject, builtin_autoreply_subjects))
+        return 0; /* an auto-reply with a real sender */
+    if (subject_prefix(subject, builtin_ndr_subjects))
+        return 1;
+    if (cfg && subject) {
+        while (*subject == ' ')
+            subject++;
+        for (size_t i = 0; i < cfg->nndr_subjects; i++)
+            if (starts_with_ci(subject, cfg->ndr_subjects[i]))
+                return 1;
+    }
+    return 0;
+}
+
+const char *audit_ndr_original_subject(const char *subject)
+{
+    const char *p = subject_prefix(subject, builtin_ndr_subjects);
+    if (!p || p[strlen(p) - 1] != ':')
+        return NULL; /* "Undelivered Mail Returned to Sender" carries no subject */
+    while (*subject == ' ')
+        subject++;
+    subject += strlen(p);
+    while (*subject == ' ')
+        subject++;
+    return *subject ? subject : NULL;
+}
+
+static int domain_is_or_under(const char *domain, const char *base)
+{
+    size_t d = strlen(domain), b = strlen(base);
+    if (d == b)
+        return strcasecmp(domain, base) == 0;
+    return d > b && domain[d - b - 1] == '.' && strcasecmp(domain + d - b, base) == 0;
+}
+
+int audit_is_machine_sender(const struct config *cfg, const char *sender)
+{
+    const char *domain = domain_part(sender);
+    if (!domain)
+        return 0;
+    size_t llen = (size_t)(domain - 1 - sender);
+    for (size_t i = 0; builtin_machine_local_parts[i]; i++) {
+        size_t w = strlen(builtin_machine_local_parts[i]);
+        if (llen >= w && strncasecmp(sender, builtin_machine_local_parts[i], w) == 0 &&
+            (llen == w || strchr("-_.+", sender[w])))
+            return 1;
+    }
+    for (size_t i = 0; builtin_microsoft_domains[i]; i++)
+        if (domain_is_or_under(domain, builtin_microsoft_domains[i]))
+            return 1;
+    size_t dl = strlen(domain);
+    if (dl > 10 && strcasecmp(domain + dl - 10, ".microsoft") == 0)
+        return 1;
+    if (domain_is_or_under(domain, "onmicrosoft.com") && !config_is_own_domain(cfg, domain))
+        return 1;
+    return 0;
+}
+
+/* ---- small helpers ---- */
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? xstrdup((const char *)t) : NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static void add_evidence(struct finding *f, const char *file, long long line)
+{
+    for (size_t i = 0; i < f->nevidence; i++)
+        if (f->evidence[i].line == line && !strcmp(f->evidence[i].file, file))
+            return;
+    f->evidence = xrealloc(f->evidence, (f->nevidence + 1) * sizeof *f->evidence);
+    f->evidence[f->nevidence].file = xstrdup(file);
+    f->evidence[f->nevidence].line = line;
+    f->nevidence++;
+}
+
+static int has_str(char **arr, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(arr[i], s))
+            return 1;
+    return 0;
+}
+
+static void push_unique(char ***arr, size_t *n, const char *s)
+{
+    if (has_str(*arr, *n, s))
+        return;
+    *arr = xrealloc(*arr, (*n + 1) * sizeof(char *));
+    (*arr)[(*n)++] = xstrdup(s);
+}
+
+struct run {
+    sqlite3 *db;
+    const struct config *cfg;
+    const struct audit_options *opt;
+    struct audit_result *res;
+    char today[11];
+    char *err;
+    size_t errlen;
+    sqlite3_stmt *relayed, *evidence;
+    struct {
+        size_t finding; /* index into res->findings (which may move: never a pointer) */
+        char *ref;
+    } *ndr;             /* NDR findings waiting for link_ndr_originals */
+    size_t nndr;
+};
+
+static int prepare(struct run *r, const char *name, sqlite3_stmt **st)
+{
+    const char *sql = embedded_query(name);
+    if (!sql) {
+        snprintf(r->err, r->errlen, "query %s is not built in", name);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(r->db, sql, -1, st, NULL) != SQLITE_OK) {
+        snprintf(r->err, r->errlen, "query %s: %s", name, sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (!i)
+        return;
+    if (value)
+        sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int kind_wanted(const struct run *r, enum finding_kind k)
+{
+    return !r->opt->kinds || (r->opt->kinds & (1u << k));
+}
+
+static void apply_exception(struct run *r, struct finding *f)
+{
+    const struct config_exception *e = config_match_exception(r->cfg, f->sender, f->client_ip);
+    if (!e)
+        return;
+    f->exception_reason = xstrdup(e->reason);
+    f->exception_until = xstrdup(e->until);
+    if (e->until[0] && strcmp(r->today, e->until) > 0)
+        f->exception_expired = 1;
+    else
+        f->excepted = 1;
+}
+
+static struct finding *new_finding(struct run *r)
+{
+    struct audit_result *res = r->res;
+    res->findings = xrealloc(res->findings, (res->n + 1) * sizeof *res->findings);
+    struct finding *f = &res->findings[res->n++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+/* ---- receiving side ---- */
+
+struct entry_row {
+    char *key;        /* msg_key: the message's identity */
+    char *system, *ts, *message_id, *sender, *subject, *client_ip, *connector, *reference, *server, *file;
+    long long line;
+    char **own_rcpts; /* recipients in our domains */
+    size_t nown;
+    int is_dsn;
+};
+
+static void entry_row_free(struct entry_row *e)
+{
+    free(e->key);
+    free(e->system);
+    free(e->ts);
+    free(e->message_id);
+    free(e->sender);
+    free(e->subject);
+    free(e->client_ip);
+    free(e->connector);
+    free(e->reference);
+    free(e->server);
+    free(e->file);
+    for (size_t i = 0; i < e->nown; i++)
+        free(e->own_rcpts[i]);
+    free(e->own_rcpts);
+}
+
+enum door { DOOR_NONE, DOOR_EXO, DOOR_ONPREM };
+
+/* Where a row entered, when that was not through a trusted path. */
+static enum door judge_entry(const struct run *r, const struct entry_row *e, const char *ip)
+{
+    const struct config *cfg = r->cfg;
+    if (!e->nown || !ip)
+        return DOOR_NONE;
+    struct ip_addr a;
+    if (ip_parse(ip, strlen(ip), &a) != 0)
+        return DOOR_NONE;
+    if (ipset_contains(cfg->onprem_ips, &a) || ipset_contains(cfg->gateway_ips, &a))
+        return DOOR_NONE;
+    if (!strcmp(e->system, "exchange")) {
+        /* Hybrid: judged where it entered Exchange Online, not here. */
+        if (ipset_contains(cfg->exo_ranges, &a))
+            return DOOR_NONE;
+        return DOOR_ONPREM;
+    }
+    /* Without [gateway] the MX is Exchange Online itself: its entries are the MX path. */
+    if (!cfg->has_gateway || config_is_gateway_connector(cfg, e->connector))
+        return DOOR_NONE;
+    return DOOR_EXO;
+}
+
+/* Removes the recipients the gateway's own Postfix relayed this message to. */
+static int drop_gateway_relayed(struct run *r, const char *message_id, char ***rcpts, size_t *n)
+{
+    if (!message_id || !r->cfg->ngateway_hosts || !*n)
+        return 0;
+    sqlite3_stmt *st = r->relayed;
+    sqlite3_reset(st);
+    bind_text(st, ":message_id", message_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *host = (const char *)sqlite3_column_text(st, 0);
+        if (!config_is_gateway_host(r->cfg, host))
+            continue;
+        for (int c = 1; c <= 2; c++) {
+            const char *rcpt = (const char *)sqlite3_column_text(st, c);
+            if (!rcpt)
+                continue;
+            for (size_t i = 0; i < *n; i++) {
+                if (!strcasecmp((*rcpts)[i], rcpt)) {
+                    free((*rcpts)[i]);
+                    (*rcpts)[i] = (*rcpts)[--*n];
+                    break;
+                }
+            }
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query gateway_relayed: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+static int collect_evidence(struct run *r, struct finding *f)
+{
+    sqlite3_stmt *st = r->evidence;
+    sqlite3_reset(st);
+    bind_text(st, ":message_id", f->message_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        add_evidence(f, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+        /* first and last seen entering Exchange, hybrid and gateway hops included */
+        const char *ts = (const char *)sqlite3_column_text(st, 2);
+        if (!sqlite3_column_int(st, 3) || !ts)
+            continue;
+        if ((!r->opt->since || strcmp(ts, r->opt->since) >= 0) && strcmp(ts, f->first_seen) < 0) {
+            free(f->first_seen);
+            f->first_seen = xstrdup(ts);
+        }
+        if ((!r->opt->until || strcmp(ts, r->opt->until) <= 0) && strcmp(ts, f->last_seen) > 0) {
+            free(f->last_seen);
+            f->last_seen = xstrdup(ts);
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query message_evidence: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* The first Message-ID of a ';'-joined reference field, without brackets. */
+static char *first_reference(const char *ref)
+{
+    if (!ref)
+        return NULL;
+    while (*ref == ' ' || *ref == '\'' || *ref == '<')
+        ref++;
+    size_t n = strcspn(ref, ";>' ");
+    return n ? xstrndup(ref, n) : NULL;
+}
+
+/* Queues an NDR finding for link_ndr_originals. */
+static void queue_ndr(struct run *r, size_t finding, const char *reference)
+{
+    r->ndr = xrealloc(r->ndr, (r->nndr + 1) * sizeof *r->ndr);
+    r->ndr[r->nndr].finding = finding;
+    r->ndr[r->nndr].ref = first_reference(reference);
+    r->nndr++;
+}
+
+/* Appends S as a JSON string (RFC 8259 7: quote, backslash and control
+ * characters escaped), or null. */
+static void json_append(sqlite3_str *out, const char *s)
+{
+    if (!s) {
+        sqlite3_str_appendall(out, "null");
+        return;
+    }
+    sqlite3_str_appendchar(out, 1, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sqlite3_str_appendf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            sqlite3_str_appendf(out, "\\u%04x", *p);
+        else
+            sqlite3_str_appendchar(out, 1, (char)*p);
+    }
+    sqlite3_str_appendchar(out, 1, '"');
+}
+
+/* Finds the originals of all queued NDRs with one query (see ndr_original.sql),
+ * handing it the NDRs as one JSON array. */
+static int link_ndr_originals(struct run *r)
+{
+    if (!r->nndr)
+        return 0;
+    sqlite3_str *js = sqlite3_str_new(r->db);
+    sqlite3_str_appendchar(js, 1, '[');
+    for (size_t i = 0; i < r->nndr; i++) {
+        const struct finding *f = &r->res->findings[r->ndr[i].finding];
+        sqlite3_str_appendf(js, "%s{\"idx\":%lld,\"ref\":", i ? "," : "", (long long)i);
+        json_append(js, r->ndr[i].ref);
+        sqlite3_str_appendall(js, ",\"sender\":");
+        json_append(js, f->nrecipients ? f->recipients[0] : NULL);
+        sqlite3_str_appendall(js, ",\"subject\":");
+        json_append(js, audit_ndr_original_subject(f->subject));
+        sqlite3_str_appendall(js, ",\"domain\":");
+        json_append(js, f->sender ? domain_part(f->sender) : NULL);
+        sqlite3_str_appendall(js, ",\"before\":");
+        json_append(js, f->first_seen);
+        sqlite3_str_appendchar(js, 1, '}');
+    }
+    sqlite3_str_appendchar(js, 1, ']');
+    char *json = sqlite3_str_finish(js);
+    if (!json) {
+        snprintf(r->err, r->errlen, "out of memory building the NDR list");
+        return -1;
+    }
+    sqlite3_stmt *st;
+    if (prepare(r, "ndr_original", &st) != 0) {
+        sqlite3_free(json);
+        return -1;
+    }
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":ndrs"), json, -1, sqlite3_free);
+    long long last = -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long idx = sqlite3_column_int64(st, 0);
+        if (idx == last || idx < 0 || (size_t)idx >= r->nndr)
+            continue; /* the best row of each NDR comes first */
+        last = idx;
+        struct finding *f = &r->res->findings[r->ndr[idx].finding];
+        f->original_message_id = dup_col(st, 1);
+        f->original_host = dup_col(st, 2);
+        const char *file = (const char *)sqlite3_column_text(st, 4);
+        if (file)
+            add_evidence(f, file, sqlite3_column_int64(st, 5));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query ndr_original: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+static int judge_message(struct run *r, struct entry_row *rows, size_t n)
+{
+    /* A trace detail row may lack the IP that the trace row of the same message has. */
+    const char *ip_of[2] = {NULL, NULL};
+    for (size_t i = 0; i < n; i++) {
+        int sys = !strcmp(rows[i].system, "exo");
+        if (!ip_of[sys] && rows[i].client_ip && *rows[i].client_ip)
+            ip_of[sys] = rows[i].client_ip;
+    }
+    char **rcpts = NULL;
+    size_t nrcpts = 0;
+    const struct entry_row *first = NULL;
+    enum door first_door = DOOR_NONE;
+    const char *first_ip = NULL;
+    int is_dsn = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct entry_row *e = &rows[i];
+        is_dsn |= e->is_dsn;
+        const char *ip = e->client_ip && *e->client_ip ? e->client_ip : ip_of[!strcmp(e->system, "exo")];
+        enum door d = judge_entry(r, e, ip);
+        if (d == DOOR_NONE)
+            continue;
+        if (!first) {
+            first = e;
+            first_door = d;
+            first_ip = ip;
+        }
+        for (size_t j = 0; j < e->nown; j++)
+            push_unique(&rcpts, &nrcpts, e->own_rcpts[j]);
+    }
+    if (!first)
+        return 0;
+    const char *message_id = NULL, *sender = NULL, *subject = NULL, *reference = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!message_id)
+            message_id = rows[i].message_id;
+        if (!sender)
+            sender = rows[i].sender;
+        if (!subject)
+            subject = rows[i].subject;
+        if (!reference)
+            reference = rows[i].reference;
+    }
+    if (drop_gateway_relayed(r, message_id, &rcpts, &nrcpts) != 0) {
+        for (size_t i = 0; i < nrcpts; i++)
+            free(rcpts[i]);
+        free(rcpts);
+        return -1;
+    }
+    if (!nrcpts) {
+        free(rcpts);
+        return 0;
+    }
+
+    enum finding_kind kind;
+    const struct config_sender *known = NULL;
+    if (audit_is_ndr(r->cfg, sender, subject) || is_dsn)
+        kind = FINDING_NDR_DIRECT;
+    else if ((known = config_match_sender(r->cfg, sender)) != NULL)
+        kind = FINDING_NOTIFICATION_KNOWN;
+    else if (sender && audit_is_machine_sender(r->cfg, sender))
+        kind = FINDING_NOTIFICATION_UNKNOWN;
+    else
+        kind = FINDING_BYPASSED_MX;
+    if (!kind_wanted(r, kind)) {
+        for (size_t i = 0; i < nrcpts; i++)
+            free(rcpts[i]);
+        free(rcpts);
+        return 0;
+    }
+
+    struct finding *f = new_finding(r);
+    f->kind = kind;
+    f->message_id = dup_or_null(message_id);
+    f->sender = dup_or_null(sender);
+    f->recipients = rcpts;
+    f->nrecipients = nrcpts;
+    f->subject = dup_or_null(subject);
+    /* rows are in time order; collect_evidence widens this to every entry row */
+    f->first_seen = xstrdup(rows[0].ts);
+    f->last_seen = xstrdup(rows[n - 1].ts);
+    f->entry = first_door == DOOR_EXO ? "exo" : "onprem";
+    f->client_ip = xstrdup(first_ip);
+    f->source_net = ipset_contains_text(r->cfg->exo_ranges, first_ip) ? "eop" : "internet";
+    if (known)
+        f->service = xstrdup(known->service);
+    for (size_t i = 0; i < n; i++)
+        add_evidence(f, rows[i].file, rows[i].line);
+    if (f->message_id && collect_evidence(r, f) != 0)
+        return -1;
+    if (kind == FINDING_NDR_DIRECT)
+        queue_ndr(r, (size_t)(f - r->res->findings), reference);
+    apply_exception(r, f);
+    return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct entry_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    c = strcmp(x->ts ? x->ts : "", y->ts ? y->ts : "");
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Reads every entry, keeps the rows that entered past the trusted paths (and
+ * rows without an IP, which may borrow one from another row of their
+ * message), then judges each message on its kept rows. Rows through the
+ * gateway, from [onprem] or hybrid are dropped while reading, so memory
+ * follows the number of back-door rows, not the size of the database. */
+static int run_inbound(struct run *r)
+{
+    sqlite3_stmt *st;
+    if (prepare(r, "inbound_entries", &st) != 0)
+        return -1;
+    bind_text(st, ":since", r->opt->since);
+    bind_text(st, ":until", r->opt->until);
+    struct entry_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc, status = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        r->res->entries_examined++;
+        const char *ip = (const char *)sqlite3_column_text(st, 6);
+        const char *list = (const char *)sqlite3_column_text(st, 12);
+        struct entry_row e = {0};
+        e.system = dup_col(st, 1);
+        e.connector = dup_col(st, 7);
+        while (list && *list) {
+            size_t len = strcspn(list, "\n");
+            char *addr = xstrndup(list, len);
+            if (config_is_own_domain(r->cfg, domain_part(addr)))
+                push_unique(&e.own_rcpts, &e.nown, addr);
+            free(addr);
+            list += len;
+            if (*list)
+                list++;
+        }
+        int keep = e.nown && (!ip || !*ip || judge_entry(r, &e, ip) != DOOR_NONE);
+        if (!keep) {
+            entry_row_free(&e);
+            continue;
+        }
+        e.key = dup_col(st, 0);
+        e.ts = dup_col(st, 2);
+        e.message_id = dup_col(st, 3);
+        e.sender = dup_col(st, 4);
+        e.subject = dup_col(st, 5);
+        e.client_ip = dup_col(st, 6);
+        e.reference = dup_col(st, 8);
+        e.server = dup_col(st, 9);
+        e.file = dup_col(st, 10);
+        e.line = sqlite3_column_int64(st, 11);
+        e.is_dsn = sqlite3_column_int(st, 13);
+        if (n == cap)
+            rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
+        rows[n++] = e;
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query inbound_entries: %s", sqlite3_errmsg(r->db));
+        status = -1;
+    }
+    sqlite3_finalize(st);
+    if (n)
+        qsort(rows, n, sizeof *rows, cmp_entry);
+    for (size_t i = 0; i < n && status == 0;) {
+        size_t j = i + 1;
+        while (j < n && !strcmp(rows[j].key, rows[i].key))
+            j++;
+        status = judge_message(r, rows + i, j - i);
+        i = j;
+    }
+    for (size_t i = 0; i < n; i++)
+        entry_row_free(&rows[i]);
+    free(rows);
+    return status;
+}
+
+/* ---- sending side ---- */
+
+static int run_sending(struct run *r, const char *query, enum finding_kind kind)
+{
+    if (!kind_wanted(r, kind))
+        return 0;
+    sqlite3_stmt *st;
+    if (prepare(r, query, &st) != 0)
+        return -1;
+    bind_text(st, ":since", r->opt->since);
+    bind_text(st, ":until", r->opt->until);
+    int rc;
+    /* Columns: message_id, sender, recipient, attempts, first_ts, last_ts,
+     * smarthost, reply, dsn, subject, host, evidence, client_ip. */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        /* Our own mail only: a database may hold other organisations' logs too. */
+        const char *sender = (const char *)sqlite3_column_text(st, 1);
+        const char *ip = (const char *)sqlite3_column_text(st, 12);
+        if (!config_is_own_domain(r->cfg, domain_part(sender)) && !ipset_contains_text(r->cfg->onprem_ips, ip) &&
+            !ipset_contains_text(r->cfg->gateway_ips, ip))
+            continue;
+        struct finding *f = new_finding(r);
+        f->kind = kind;
+        f->message_id = dup_col(st, 0);
+        f->sender = dup_col(st, 1);
+        f->recipient = dup_col(st, 2);
+        if (f->recipient) {
+            f->recipients = xmalloc(sizeof(char *));
+            f->recipients[0] = xstrdup(f->recipient);
+            f->nrecipients = 1;
+        }
+        f->attempts = sqlite3_column_int64(st, 3);
+        f->first_seen = dup_col(st, 4);
+        f->last_seen = dup_col(st, 5);
+        f->smarthost = dup_col(st, 6);
+        f->reply = dup_col(st, 7);
+        f->dsn = dup_col(st, 8);
+        f->subject = dup_col(st, 9);
+        f->original_host = dup_col(st, 10); /* the host that logged the attempts */
+        const char *ev = (const char *)sqlite3_column_text(st, 11);
+        while (ev && *ev) {
+            size_t len = strcspn(ev, "\n");
+            const char *tab = memchr(ev, '\t', len);
+            if (tab) {
+                char *file = xstrndup(ev, (size_t)(tab - ev));
+                add_evidence(f, file, atoll(tab + 1));
+                free(file);
+            }
+            ev += len;
+            if (*ev)
+                ev++;
+        }
+        apply_exception(r, f);
+    }
+    int status = 0;
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query %s: %s", query, sqlite3_errmsg(r->db));
+        status = -1;
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+/* Marks bypassed_mx findings whose sender domain also sends through the gateway. */
+static int mark_partners(struct run *r)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->res->n; i++)
+        any |= r->res->findings[i].kind == FINDING_BYPASSED_MX;
+    if (!any || !r->cfg->ngateway_hosts)
+        return 0;
+    sqlite3_stmt *st;
+    if (prepare(r, "gateway_sender_domains", &st) != 0)
+        return -1;
+    char **domains = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *host = (const char *)sqlite3_column_text(st, 0);
+        const char *domain = (const char *)sqlite3_column_text(st, 1);
+        if (domain && config_is_gateway_host(r->cfg, host) && !config_is_own_domain(r->cfg, domain))
+            push_unique(&domains, &n, domain);
+    }
+    int status = 0;
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query gateway_sender_domains: %s", sqlite3_errmsg(r->db));
+        status = -1;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < r->res->n; i++) {
+        struct finding *f = &r->res->findings[i];
+        const char *d = domain_part(f->sender);
+        if (f->kind == FINDING_BYPASSED_MX && d && has_str(domains, n, d))
+            f->partner = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(domains[i]);
+    free(domains);
+    return status;
+}
+
+static int cmp_evidence(const void *a, const void *b)
+{
+    const struct evidence *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+    const struct finding *x = a, *y = b;
+    if (x->kind != y->kind)
+        return (int)x->kind - (int)y->kind;
+    int c = strcmp(x->first_seen ? x->first_seen : "", y->first_seen ? y->first_seen : "");
+    if (c)
+        return c;
+    c = strcmp(x->message_id ? x->message_id : "", y->message_id ? y->message_id : "");
+    if (c)
+        return c;
+    return strcmp(x->recipient ? x->recipient : "", y->recipient ? y->recipient : "");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt,
+              struct audit_result *res, char *err, size_t errlen)
+{
+    static const struct audit_options defaults;
+    memset(res, 0, sizeof *res);
+    struct run r = {db, cfg, opt ? opt : &defaults, res, "", err, errlen, NULL, NULL, NULL, 0};
+    if (r.opt->now && strlen(r.opt->now) >= 10) {
+        snprintf(r.today, sizeof r.today, "%.10s", r.opt->now);
+    } else {
+        char buf[TIME_TEXT_MAX];
+        time_format((int64_t)time(NULL), -1, buf);
+        snprintf(r.today, sizeof r.today, "%.10s", buf);
+    }
+    /* The canned queries use regexp() and domain_of(); registering again is harmless. */
+    if (sqlfunc_register(db) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    int status = -1;
+    if (prepare(&r, "gateway_relayed", &r.relayed) == 0 && prepare(&r, "message_evidence", &r.evidence) == 0 &&
+        run_inbound(&r) == 0 && link_ndr_originals(&r) == 0 &&
+        run_sending(&r, "attribution_failures", FINDING_ATTRIBUTION_FAILURE) == 0 &&
+        run_sending(&r, "ndr_lost", FINDING_NDR_LOST) == 0 && mark_partners(&r) == 0)
+        status = 0;
+    sqlite3_finalize(r.relayed);
+    sqlite3_finalize(r.evidence);
+    for (size_t i = 0; i < r.nndr; i++)
+        free(r.ndr[i].ref);
+    free(r.ndr);
+    if (status != 0) {
+        audit_result_free(res);
+        return -1;
+    }
+    for (size_t i = 0; i < res->n; i++) {
+        struct finding *f = &res->findings[i];
+        if (f->nevidence)
+            qsort(f->evidence, f->nevidence, sizeof *f->evidence, cmp_evidence);
+        if (f->nrecipients > 1)
+            qsort(f->recipients, f->nrecipients, sizeof(char *), cmp_str);
+        res->counts[f->kind]++;
+        if (f->excepted)
+            res->excepted++;
+    }
+    if (res->n)
+        qsort(res->findings, res->n, sizeof *res->findings, cmp_finding);
+    return 0;
+}
+
+static void finding_free(struct finding *f)
+{
+    free(f->message_id);
+    free(f->sender);
+    for (size_t i = 0; i < f->nrecipients; i++)
+        free(f->recipients[i]);
+    free(f->recipients);
+    free(f->subject);
+    free(f->first_seen);
+    free(f->last_seen);
+    free(f->client_ip);
+    free(f->service);
+    free(f->exception_reason);
+    free(f->exception_until);
+    for (size_t i = 0; i < f->nevidence; i++)
+        free(f->evidence[i].file);
+    free(f->evidence);
+    free(f->original_message_id);
+    free(f->original_host);
+    free(f->recipient);
+    free(f->reply);
+    free(f->smarthost);
+    free(f->dsn);
+}
+
+void audit_result_free(struct audit_result *res)
+{
+    for (size_t i = 0; i < res->n; i++)
+        finding_free(&res->findings[i]);
+    free(res->findings);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---- precheck ---- */
+
+/* NDRs are grouped apart from other mail of the same domain: they need
+ * different action. */
+static char *group_label(const struct finding *f)
+{
+    if (f->kind == FINDING_NOTIFICATION_KNOWN && f->service)
+        return xstrdup(f->service);
+    const char *at = f->sender ? domain_part(f->sender) : NULL;
+    char *d = xstrdup(at ? at : f->sender && *f->sender ? f->sender : "");
+    for (char *p = d; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    char *s;
+    if (f->kind == FINDING_NDR_DIRECT)
+        s = *d ? xasprintf("NDRs from %s", d) : xstrdup("NDRs (null sender)");
+    else
+        s = xstrdup(*d ? d : "(no sender)");
+    free(d);
+    return s;
+}
+
+static char *group_advice(const struct config *cfg, const struct precheck_group *g, const struct finding *sample)
+{
+    if (!strcmp(g->entry, "onprem"))
+        return xasprintf("arrives at on-prem Exchange directly from %s; closing the Exchange Online door "
+                         "does not close this one: restrict the on-prem receive connector to the gateway "
+                         "and your own servers",
+                         g->nclient_ips ? g->client_ips[0] : "the internet");
+    if (g->messages == g->excepted)
+        return xasprintf("excepted (%s): nothing to do", sample->exception_reason ? sample->exception_reason : "");
+    if (sample->kind == FINDING_NDR_DIRECT)
+        return xasprintf("these %s would be rejected and nobody would learn that our mail failed: route the "
+                         "outbound mail they answer through the gateway%s%s%s so that bounces return via the MX, "
+                         "or add an exception",
+                         g->label, sample->original_host ? " (it left via " : "",
+                         sample->original_host ? sample->original_host : "", sample->original_host ? ")" : "");
+    if (sample->kind == FINDING_NOTIFICATION_KNOWN)
+        return xasprintf("notifications of %s would stop arriving: have the service send from your own "
+                         "domain, route it through the gateway, or add an exception for %s",
+                         g->label, sample->sender ? sample->sender : "its sender");
+    if (sample->kind == FINDING_NOTIFICATION_UNKNOWN)
+        return xasprintf("machine-sent mail from %s would stop arriving: find out which service sends it, then "
+                         "have it send from your own domain, route it through the gateway, or add an exception",
+                         g->label);
+    if (!strcmp(g->source_net, "eop"))
+        return xasprintf("mail from %s comes from Exchange Online (a partner tenant's connector) past your MX: "
+                         "ask the partner to fix its connector to use your MX",
+                         g->label);
+    if (sample->partner)
+        return xasprintf("%s also sends through your gateway, but this mail went straight to the tenant: it "
+                         "would stop arriving; ask the partner to send to your MX (its smarthost or connector "
+                         "points at your tenant), or add an exception",
+                         g->label);
+    if (config_is_own_domain(cfg, g->label))
+        return xstrdup("spoofs of your own domain sent straight to the tenant: closing the door stops them; "
+                       "nothing to do");
+    return xasprintf("mail from %s sent straight to the tenant (spam or direct send): closing the door stops "
+                     "it; nothing to do",
+                     g->label);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    const struct precheck_group *x = a, *y = b;
+    int c = strcmp(x->entry, y->entry); /* "exo" before "onprem" */
+    if (c)
+        return c;
+    if (x->would_cut != y->would_cut)
+        return y->would_cut - x->would_cut;
+    if (x->messages != y->messages)
+        return x->messages < y->messages ? 1 : -1;
+    return strcmp(x->label, y->label);
+}
+
+void audit_precheck(const struct config *cfg, const struct audit_result *res, struct precheck_result *pre)
+{
+    memset(pre, 0, sizeof *pre);
+    const struct finding **sample = NULL;
+    for (size_t i = 0; i < res->n; i++) {
+        const struct finding *f = &res->findings[i];
+        if (f->kind > FINDING_BYPASSED_MX)
+            continue;
+        char *label = group_label(f);
+        size_t gi;
+        for (gi = 0; gi < pre->n; gi++) {
+            struct precheck_group *g = &pre->groups[gi];
+            if (!strcmp(g->entry, f->entry) && !strcmp(g->source_net, f->source_net) && !strcmp(g->label, label))
+                break;
+        }
+        if (gi == pre->n) {
+            pre->groups = xrealloc(pre->groups, (pre->n + 1) * sizeof *pre->groups);
+            sample = xrealloc(sample, (pre->n + 1) * sizeof *sample);
+            struct precheck_group *g = &pre->groups[pre->n];
+            memset(g, 0, sizeof *g);
+            g->entry = f->entry;
+            g->source_net = f->source_net;
+            g->label = label;
+            g->first_seen = xstrdup(f->first_seen);
+            g->last_seen = xstrdup(f->last_seen);
+            sample[pre->n] = f;
+            pre->n++;
+        } else {
+            free(label);
+        }
+        struct precheck_group *g = &pre->groups[gi];
+        g->counts[f->kind]++;
+        g->messages++;
+        if (f->excepted)
+            g->excepted++;
+        /* Prefer a non-excepted, most serious finding as the group's example. */
+        const struct finding *s = sample[gi];
+        if ((s->excepted && !f->excepted) || (s->excepted == f->excepted && f->kind < s->kind))
+            sample[gi] = f;
+        if (strcmp(f->first_seen, g->first_seen) < 0) {
+            free(g->first_seen);
+            g->first_seen = xstrdup(f->first_seen);
+        }
+        if (strcmp(f->last_seen, g->last_seen) > 0) {
+            free(g->last_seen);
+            g->last_seen = xstrdup(f->last_seen);
+        }
+        if (g->nclient_ips < 5)
+            push_unique(&g->client_ips, &g->nclient_ips, f->client_ip);
+        if (!strcmp(f->entry, "exo") && !f->excepted && f->kind != FINDING_BYPASSED_MX)
+            g->would_cut = 1;
+        if (!strcmp(f->entry, "exo") && !f->excepted && f->partner)
+            g->partner = 1;
+    }
+    for (size_t gi = 0; gi < pre->n; gi++)
+        pre->groups[gi].advice = group_advice(cfg, &pre->groups[gi], sample[gi]);
+    free(sample);
+    if (pre->n)
+        qsort(pre->groups, pre->n, sizeof *pre->groups, cmp_group);
+    for (size_t gi = 0; gi < pre->n; gi++)
+        if (pre->groups[gi].would_cut)
+            pre->cut_groups++;
+    pre->safe = pre->cut_groups == 0;
+}
+
+void precheck_result_free(struct precheck_result *pre)
+{
+    for (size_t i = 0; i < pre->n; i++) {
+        struct precheck_group *g = &pre->groups[i];
+        free(g->label);
+        for (size_t j = 0; j < g->nclient_ips; j++)
+            free(g->client_ips[j]);
+        free(g->client_ips);
+        free(g->advice);
+        free(g->first_seen);
+        free(g->last_seen);
+    }
+    free(pre->groups);
+    memset(pre, 0, sizeof *pre);
+}

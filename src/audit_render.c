@@ -1,0 +1,359 @@
+/*
+ * audit_render.c - text, JSON-lines and CSV renderers (see audit_render.h).
+ */
+#include "audit_render.h"
+
+#include "timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void render_time_iso(const char *stored, char *out)
+{
+    int64_t epoch;
+    int ms, has_zone;
+    if (stored && time_parse_iso(stored, strlen(stored), 1, &epoch, &ms, &has_zone))
+        time_format_iso(epoch, ms, out);
+    else
+        snprintf(out, TIME_TEXT_MAX, "%s", stored ? stored : "");
+}
+
+/* ---- JSON ---- */
+
+static void json_str(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    putc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (*p < 0x20)
+                fprintf(out, "\\u%04x", *p);
+            else
+                putc(*p, out);
+        }
+    }
+    putc('"', out);
+}
+
+static void json_key(FILE *out, const char *key, int *first)
+{
+    if (!*first)
+        putc(',', out);
+    *first = 0;
+    json_str(out, key);
+    putc(':', out);
+}
+
+static void json_kv(FILE *out, const char *key, const char *value, int *first)
+{
+    json_key(out, key, first);
+    json_str(out, value);
+}
+
+static void json_time(FILE *out, const char *key, const char *stored, int *first)
+{
+    char iso[TIME_TEXT_MAX];
+    json_key(out, key, first);
+    if (!stored) {
+        fputs("null", out);
+        return;
+    }
+    render_time_iso(stored, iso);
+    json_str(out, iso);
+}
+
+static int is_sending(const struct finding *f)
+{
+    return f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
+}
+
+int audit_render_json(FILE *out, const struct audit_result *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        const struct finding *f = &res->findings[i];
+        int first = 1;
+        putc('{', out);
+        json_kv(out, "finding", finding_kind_name(f->kind), &first);
+        json_kv(out, "message_id", f->message_id, &first);
+        json_kv(out, "sender", f->sender, &first);
+        json_key(out, "recipients", &first);
+        putc('[', out);
+        for (size_t j = 0; j < f->nrecipients; j++) {
+            if (j)
+                putc(',', out);
+            json_str(out, f->recipients[j]);
+        }
+        putc(']', out);
+        json_kv(out, "subject", f->subject, &first);
+        json_time(out, "first_seen", f->first_seen, &first);
+        json_time(out, "last_seen", f->last_seen, &first);
+        json_kv(out, "entry", f->entry, &first);
+        json_kv(out, "client_ip", f->client_ip, &first);
+        json_kv(out, "source_net", f->source_net, &first);
+        json_kv(out, "service", f->service, &first);
+        json_key(out, "excepted", &first);
+        fputs(f->excepted ? "true" : "false", out);
+        json_key(out, "exception_expired", &first);
+        fputs(f->exception_expired ? "true" : "false", out);
+        json_kv(out, "exception_reason", f->exception_reason, &first);
+        json_kv(out, "exception_until", f->exception_until && *f->exception_until ? f->exception_until : NULL,
+                &first);
+        if (f->kind == FINDING_NDR_DIRECT) {
+            json_kv(out, "original_message_id", f->original_message_id, &first);
+            json_kv(out, "original_host", f->original_host, &first);
+        }
+        if (is_sending(f)) {
+            json_kv(out, "recipient", f->recipient, &first);
+            json_key(out, "attempts", &first);
+            fprintf(out, "%lld", f->attempts);
+            json_kv(out, "reply", f->reply, &first);
+            json_kv(out, "dsn", f->dsn, &first);
+            json_kv(out, "smarthost", f->smarthost, &first);
+            json_kv(out, "host", f->original_host, &first);
+        }
+        json_key(out, "evidence", &first);
+        putc('[', out);
+        for (size_t j = 0; j < f->nevidence; j++) {
+            fputs(j ? ",{\"file\":" : "{\"file\":", out);
+            json_str(out, f->evidence[j].file);
+            fprintf(out, ",\"line\":%lld}", f->evidence[j].line);
+        }
+        fputs("]}\n", out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- CSV (RFC 4180: quote a field holding a comma, quote or line end) ---- */
+
+static void csv_field(FILE *out, const char *s, int last)
+{
+    if (s && strpbrk(s, ",\"\r\n")) {
+        putc('"', out);
+        for (; *s; s++) {
+            if (*s == '"')
+                putc('"', out);
+            putc(*s, out);
+        }
+        putc('"', out);
+    } else if (s) {
+        fputs(s, out);
+    }
+    fputs(last ? "\r\n" : ",", out);
+}
+
+int audit_render_csv(FILE *out, const struct audit_result *res)
+{
+    fputs("finding,message_id,sender,recipients,subject,first_seen,last_seen,entry,client_ip,source_net,"
+          "service,excepted,exception_reason,exception_until,original_message_id,original_host,recipient,"
+          "attempts,reply,smarthost,evidence\r\n",
+          out);
+    for (size_t i = 0; i < res->n; i++) {
+        const struct finding *f = &res->findings[i];
+        char t1[TIME_TEXT_MAX], t2[TIME_TEXT_MAX], num[32] = "";
+        render_time_iso(f->first_seen, t1);
+        render_time_iso(f->last_seen, t2);
+        size_t cap = 1;
+        for (size_t j = 0; j < f->nrecipients; j++)
+            cap += strlen(f->recipients[j]) + 1;
+        for (size_t j = 0; j < f->nevidence; j++)
+            cap += strlen(f->evidence[j].file) + 24;
+        char *rcpts = calloc(1, cap), *ev = calloc(1, cap);
+        if (!rcpts || !ev) {
+            free(rcpts);
+            free(ev);
+            return -1;
+        }
+        for (size_t j = 0; j < f->nrecipients; j++) {
+            if (j)
+                strcat(rcpts, ";");
+            strcat(rcpts, f->recipients[j]);
+        }
+        for (size_t j = 0; j < f->nevidence; j++)
+            sprintf(ev + strlen(ev), "%s%s:%lld", j ? ";" : "", f->evidence[j].file, f->evidence[j].line);
+        if (is_sending(f))
+            snprintf(num, sizeof num, "%lld", f->attempts);
+        csv_field(out, finding_kind_name(f->kind), 0);
+        csv_field(out, f->message_id, 0);
+        csv_field(out, f->sender && !*f->sender ? "<>" : f->sender, 0);
+        csv_field(out, rcpts, 0);
+        csv_field(out, f->subject, 0);
+        csv_field(out, t1, 0);
+        csv_field(out, t2, 0);
+        csv_field(out, f->entry, 0);
+        csv_field(out, f->client_ip, 0);
+        csv_field(out, f->source_net, 0);
+        csv_field(out, f->service, 0);
+        csv_field(out, f->excepted ? "yes" : f->exception_expired ? "expired" : "no", 0);
+        csv_field(out, f->exception_reason, 0);
+        csv_field(out, f->exception_until, 0);
+        csv_field(out, f->original_message_id, 0);
+        csv_field(out, f->original_host, 0);
+        csv_field(out, f->recipient, 0);
+        csv_field(out, num, 0);
+        csv_field(out, f->reply, 0);
+        csv_field(out, f->smarthost, 0);
+        csv_field(out, ev, 1);
+        free(rcpts);
+        free(ev);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- text ---- */
+
+static const char *const kind_titles[FINDING_KIND_COUNT] = {
+    "NDRs delivered straight to the tenant, past the MX",
+    "known notification senders using the back door",
+    "machine-sent mail from unknown services using the back door",
+    "other mail that bypassed the MX (spam, partners' misrouted mail, spoofs)",
+    "outbound mail Exchange Online could not attribute to the tenant",
+    "NDRs that bounced or expired themselves: nobody will read them",
+};
+
+static const char *show_sender(const char *s)
+{
+    return !s ? "(unknown)" : !*s ? "<>" : s;
+}
+
+int audit_render_text(FILE *out, const struct audit_result *res)
+{
+    size_t expired = 0;
+    for (size_t i = 0; i < res->n; i++)
+        expired += res->findings[i].exception_expired;
+    fprintf(out, "%zu finding%s (%zu excepted, %zu with an expired exception); %zu inbound entries examined\n",
+            res->n, res->n == 1 ? "" : "s", res->excepted, expired, res->entries_examined);
+    for (int k = 0; k < FINDING_KIND_COUNT; k++)
+        fprintf(out, "  %-22s %zu\n", finding_kind_name((enum finding_kind)k), res->counts[k]);
+    for (int k = 0; k < FINDING_KIND_COUNT; k++) {
+        if (!res->counts[k])
+            continue;
+        fprintf(out, "\n== %s (%zu): %s ==\n", finding_kind_name((enum finding_kind)k), res->counts[k],
+                kind_titles[k]);
+        for (size_t i = 0; i < res->n; i++) {
+            const struct finding *f = &res->findings[i];
+            if ((int)f->kind != k)
+                continue;
+            char t1[TIME_TEXT_MAX];
+            render_time_iso(f->first_seen, t1);
+            if (is_sending(f)) {
+                fprintf(out, "%s  %s -> %s  %lld attempt%s via %s\n", t1, show_sender(f->sender),
+                        f->recipient ? f->recipient : "?", f->attempts, f->attempts == 1 ? "" : "s",
+                        f->smarthost ? f->smarthost : "?");
+                fprintf(out, "    last reply: %s\n", f->reply ? f->reply : "(none)");
+            } else {
+                fprintf(out, "%s  %s -> ", t1, show_sender(f->sender));
+                for (size_t j = 0; j < f->nrecipients; j++)
+                    fprintf(out, "%s%s", j ? ", " : "", f->recipients[j]);
+                fprintf(out, "  via %s from %s (%s)\n", f->entry, f->client_ip, f->source_net);
+                fprintf(out, "    subject: %s\n", f->subject ? f->subject : "(none)");
+                if (f->service)
+                    fprintf(out, "    service: %s\n", f->service);
+                if (f->original_message_id || f->original_host)
+                    fprintf(out, "    original: %s sent via %s\n",
+                            f->original_message_id ? f->original_message_id : "(no Message-ID)",
+                            f->original_host ? f->original_host : "?");
+            }
+            if (f->message_id)
+                fprintf(out, "    message-id: %s\n", f->message_id);
+            if (f->excepted || f->exception_expired)
+                fprintf(out, "    %s: %s%s%s\n", f->excepted ? "excepted" : "EXPIRED exception", f->exception_reason,
+                        f->exception_until[0] ? " until " : "", f->exception_until);
+            fputs("    evidence:", out);
+            for (size_t j = 0; j < f->nevidence; j++)
+                fprintf(out, " %s:%lld", f->evidence[j].file, f->evidence[j].line);
+            putc('\n', out);
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+static void group_counts_text(FILE *out, const struct precheck_group *g)
+{
+    int first = 1;
+    for (int k = 0; k < 4; k++) {
+        if (!g->counts[k])
+            continue;
+        fprintf(out, "%s%zu %s", first ? "" : ", ", g->counts[k], finding_kind_name((enum finding_kind)k));
+        first = 0;
+    }
+    if (g->excepted)
+        fprintf(out, "; %zu excepted", g->excepted);
+}
+
+int precheck_render_text(FILE *out, const struct precheck_result *pre)
+{
+    if (pre->safe)
+        fprintf(out, "SAFE to close the Exchange Online back door: no wanted mail would be cut.\n");
+    else
+        fprintf(out, "NOT SAFE to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n",
+                pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
+    const char *door = NULL;
+    for (size_t i = 0; i < pre->n; i++) {
+        const struct precheck_group *g = &pre->groups[i];
+        if (!door || strcmp(door, g->entry)) {
+            door = g->entry;
+            fprintf(out, "\n%s\n", !strcmp(door, "exo")
+                                       ? "== Exchange Online back door: what closing it would stop =="
+                                       : "== On-prem Exchange: a separate door, not closed with the Exchange Online one ==");
+        }
+        char t1[TIME_TEXT_MAX], t2[TIME_TEXT_MAX];
+        render_time_iso(g->first_seen, t1);
+        render_time_iso(g->last_seen, t2);
+        /* [warn]: wanted mail of a partner would stop too, but the partner has to fix it, not us. */
+        const char *mark = g->would_cut ? "[CUT] " : g->partner ? "[warn]" : "[ok]  ";
+        fprintf(out, "%s %s from %s (", mark, g->label, g->source_net);
+        for (size_t j = 0; j < g->nclient_ips; j++)
+            fprintf(out, "%s%s", j ? ", " : "", g->client_ips[j]);
+        fprintf(out, "): %zu message%s, ", g->messages, g->messages == 1 ? "" : "s");
+        group_counts_text(out, g);
+        fprintf(out, "; %s .. %s\n      -> %s\n", t1, t2, g->advice);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+int precheck_render_json(FILE *out, const struct precheck_result *pre)
+{
+    fprintf(out, "{\"verdict\":\"%s\",\"cut_groups\":%zu}\n", pre->safe ? "safe" : "not_safe", pre->cut_groups);
+    for (size_t i = 0; i < pre->n; i++) {
+        const struct precheck_group *g = &pre->groups[i];
+        int first = 1;
+        putc('{', out);
+        json_kv(out, "entry", g->entry, &first);
+        json_kv(out, "group", g->label, &first);
+        json_kv(out, "source_net", g->source_net, &first);
+        json_key(out, "client_ips", &first);
+        putc('[', out);
+        for (size_t j = 0; j < g->nclient_ips; j++) {
+            if (j)
+                putc(',', out);
+            json_str(out, g->client_ips[j]);
+        }
+        putc(']', out);
+        json_key(out, "messages", &first);
+        fprintf(out, "%zu", g->messages);
+        for (int k = 0; k < 4; k++) {
+            json_key(out, finding_kind_name((enum finding_kind)k), &first);
+            fprintf(out, "%zu", g->counts[k]);
+        }
+        json_key(out, "excepted", &first);
+        fprintf(out, "%zu", g->excepted);
+        json_key(out, "would_cut", &first);
+        fputs(g->would_cut ? "true" : "false", out);
+        json_key(out, "partner", &first);
+        fputs(g->partner ? "true" : "false", out);
+        json_time(out, "first_seen", g->first_seen, &first);
+        json_time(out, "last_seen", g->last_seen, &first);
+        json_kv(out, "advice", g->advice, &first);
+        fputs("}\n", out);
+    }
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * audit_render.h - writes audit findings and the precheck verdict as text,
+ * JSON lines or CSV.
+ *
+ * NAME
+ *   audit_render - the renderers of `mxaudit audit` and `mxaudit precheck`.
+ * SUMMARY
+ *   One data model (struct audit_result / struct precheck_result), several
+ *   renderers; none queries the database. Times are converted from the stored
+ *   form to ISO 8601 UTC ("2026-11-27T10:04:05Z") in JSON and CSV. JSON is one
+ *   object per line and nothing else. Renderers return 0, or -1 when writing
+ *   failed (the caller reports it).
+ */
+#ifndef MXAUDIT_AUDIT_RENDER_H
+#define MXAUDIT_AUDIT_RENDER_H
+
+#include "audit.h"
+
+#include <stdio.h>
+
+int audit_render_text(FILE *out, const struct audit_result *res);
+int audit_render_json(FILE *out, const struct audit_result *res);
+int audit_render_csv(FILE *out, const struct audit_result *res);
+
+int precheck_render_text(FILE *out, const struct precheck_result *pre);
+int precheck_render_json(FILE *out, const struct precheck_result *pre);
+
+/* Stored time text to ISO 8601 UTC in out (TIME_TEXT_MAX bytes); copies
+ * the input unchanged when it is not a time. */
+void render_time_iso(const char *stored, char *out);
+
+#endif

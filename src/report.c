@@ -1,0 +1,814 @@
+/*
+ * report.c - gathering the compliance report from the database and the
+ * audit (see report.h). Renderers live in report_*.c.
+ */
+#include "report.h"
+
+#include "embedded.h"
+#include "ipaddr.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- periods ---- */
+
+static int64_t day_epoch(const char *day)
+{
+    return time_from_civil(atoi(day), atoi(day + 5), atoi(day + 8), 0, 0, 0);
+}
+
+static int is_day(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return 0;
+    return time_valid_date(atoi(s), atoi(s + 5), atoi(s + 8));
+}
+
+static void format_day(int64_t epoch, char out[11])
+{
+    char buf[TIME_TEXT_MAX];
+    time_format(epoch, -1, buf);
+    memcpy(out, buf, 10);
+    out[10] = '\0';
+}
+
+/* Fills P from the first day's epoch and a number of days. */
+static void period_fill(struct report_period *p, int64_t first, int ndays, char kind)
+{
+    p->ndays = ndays;
+    p->kind = kind;
+    time_format(first, -1, p->since);
+    time_format(first + (int64_t)ndays * 86400 - 1, 999, p->until);
+    format_day(first, p->first_day);
+    format_day(first + (int64_t)(ndays - 1) * 86400, p->last_day);
+    if (kind == 'm')
+        snprintf(p->label, sizeof p->label, "%.7s", p->first_day);
+    else if (kind == 'd' && ndays == 1)
+        snprintf(p->label, sizeof p->label, "%s", p->first_day);
+    else if (kind == 'd')
+        snprintf(p->label, sizeof p->label, "%s to %s", p->first_day, p->last_day);
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
+}
+
+/* Monday of ISO 8601 week 1: the week holding January 4th. */
+static int64_t iso_week1_monday(int year)
+{
+    int64_t jan4 = time_from_civil(year, 1, 4, 0, 0, 0);
+    int wday = (int)(((jan4 / 86400) % 7 + 7 + 3) % 7); /* 1970-01-01 was a Thursday: 0 = Monday */
+    return jan4 - (int64_t)wday * 86400;
+}
+
+static void week_label(struct report_period *p, int64_t monday)
+{
+    /* The ISO year is the year of the week's Thursday. */
+    char thu[11];
+    format_day(monday + 3 * 86400, thu);
+    int year = atoi(thu);
+    int week = (int)((monday - iso_week1_monday(year)) / (7 * 86400)) + 1;
+    snprintf(p->label, sizeof p->label, "%04d-W%02d", year, week);
+}
+
+int report_period_parse(const char *spec, struct report_period *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    size_t len = strlen(spec);
+    if (len == 7 && isdigit((unsigned char)spec[0]) && spec[4] == '-' && isdigit((unsigned char)spec[5]) &&
+        isdigit((unsigned char)spec[6])) {
+        int y = atoi(spec), m = atoi(spec + 5);
+        if (y >= 1970 && m >= 1 && m <= 12) {
+            period_fill(p, time_from_civil(y, m, 1, 0, 0, 0), days_in_month(y, m), 'm');
+            return 0;
+        }
+    } else if (len == 8 && spec[4] == '-' && (spec[5] == 'W' || spec[5] == 'w') &&
+               isdigit((unsigned char)spec[6]) && isdigit((unsigned char)spec[7])) {
+        int y = atoi(spec), w = atoi(spec + 6);
+        int weeks = (iso_week1_monday(y + 1) - iso_week1_monday(y)) / (7 * 86400) == 53 ? 53 : 52;
+        if (y >= 1970 && w >= 1 && w <= weeks) {
+            int64_t monday = iso_week1_monday(y) + (int64_t)(w - 1) * 7 * 86400;
+            period_fill(p, monday, 7, 'w');
+            week_label(p, monday);
+            return 0;
+        }
+    } else if (is_day(spec)) {
+        period_fill(p, day_epoch(spec), 1, 'd');
+        return 0;
+    }
+    snprintf(err, errlen, "period '%s': expected YYYY-MM, YYYY-Www or YYYY-MM-DD", spec);
+    return -1;
+}
+
+int report_period_range(const char *since, const char *until, struct report_period *p, char *err,
+                        size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    if (!is_day(since) || !is_day(until)) {
+        snprintf(err, errlen, "--since/--until '%s': expected a day YYYY-MM-DD", is_day(since) ? until : since);
+        return -1;
+    }
+    int64_t a = day_epoch(since), b = day_epoch(until);
+    if (b < a) {
+        snprintf(err, errlen, "--until %s is before --since %s", until, since);
+        return -1;
+    }
+    if ((b - a) / 86400 >= 3660) {
+        snprintf(err, errlen, "a period of more than ten years is not a report");
+        return -1;
+    }
+    period_fill(p, a, (int)((b - a) / 86400) + 1, 'd');
+    return 0;
+}
+
+void report_period_previous(const struct report_period *p, struct report_period *prev)
+{
+    memset(prev, 0, sizeof *prev);
+    int64_t first = day_epoch(p->first_day);
+    if (p->kind == 'm') {
+        int y = atoi(p->first_day), m = atoi(p->first_day + 5) - 1;
+        if (m == 0)
+            m = 12, y--;
+        period_fill(prev, time_from_civil(y, m, 1, 0, 0, 0), days_in_month(y, m), 'm');
+    } else if (p->kind == 'w') {
+        period_fill(prev, first - 7 * 86400, 7, 'w');
+        week_label(prev, first - 7 * 86400);
+    } else {
+        period_fill(prev, first - (int64_t)p->ndays * 86400, p->ndays, 'd');
+    }
+}
+
+/* ---- redaction ---- */
+
+static int is_local_char(unsigned char c)
+{
+    return isalnum(c) || (c && strchr("!#$%&'*+/=?^_`{|}~.-", c)) || c >= 0x80;
+}
+
+static int is_domain_char(unsigned char c)
+{
+    return isalnum(c) || c == '.' || c == '-' || c >= 0x80;
+}
+
+static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *buf = xrealloc(*buf, *cap);
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+static void pseudonym(const char *key, const char *local, size_t n, char out[32])
+{
+    char *lower = xstrndup(local, n);
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    unsigned char mac[SHA256_DIGEST_SIZE];
+    hmac_sha256(key, strlen(key), lower, n, mac);
+    free(lower);
+    char hex[13];
+    sha256_hex(mac, 6, hex);
+    snprintf(out, 32, "anon-%s", hex);
+}
+
+char *report_redact_address(const char *key, const char *addr)
+{
+    if (!addr)
+        return NULL;
+    if (!*addr)
+        return xstrdup("");
+    const char *at = strrchr(addr, '@');
+    size_t n = at ? (size_t)(at - addr) : strlen(addr);
+    char name[32];
+    pseudonym(key, addr, n, name);
+    size_t dl = at ? strlen(at) : 0;
+    char *out = xmalloc(strlen(name) + dl + 1);
+    memcpy(out, name, strlen(name));
+    memcpy(out + strlen(name), at ? at : "", dl + 1);
+    return out;
+}
+
+char *report_redact_text(const char *key, const char *text)
+{
+    if (!text)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    const char *done = text;
+    for (const char *p = text; *p; p++) {
+        if (*p != '@' || p == text)
+            continue;
+        const char *l = p;
+        while (l > done && is_local_char((unsigned char)l[-1]))
+            l--;
+        const char *d = p + 1;
+        while (is_domain_char((unsigned char)*d))
+            d++;
+        if (l == p || d == p + 1)
+            continue;
+        char name[32];
+        pseudonym(key, l, (size_t)(p - l), name);
+        append(&buf, &len, &cap, done, (size_t)(l - done));
+        append(&buf, &len, &cap, name, strlen(name));
+        done = p;
+    }
+    append(&buf, &len, &cap, done, strlen(done));
+    return buf;
+}
+
+static void redact_field(const char *key, char **field, int address)
+{
+    if (!*field)
+        return;
+    char *r = address ? report_redact_address(key, *field) : report_redact_text(key, *field);
+    free(*field);
+    *field = r;
+}
+
+static void redact_result(const char *key, struct audit_result *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        struct finding *f = &res->findings[i];
+        redact_field(key, &f->sender, 1);
+        for (size_t j = 0; j < f->nrecipients; j++)
+            redact_field(key, &f->recipients[j], 1);
+        redact_field(key, &f->recipient, 1);
+        /* A Message-ID has the form of an address and often names a person. */
+        redact_field(key, &f->message_id, 1);
+        redact_field(key, &f->original_message_id, 1);
+        free(f->subject);
+        f->subject = NULL;
+        redact_field(key, &f->reply, 0);
+        redact_field(key, &f->exception_reason, 0);
+    }
+}
+
+/* ---- small helpers ---- */
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return xstrdup(t ? (const char *)t : "");
+}
+
+static int prepare(sqlite3 *db, const char *name, const struct report_period *p, sqlite3_stmt **st, char *err,
+                   size_t errlen)
+{
+    const char *sql = embedded_query(name);
+    if (!sql) {
+        snprintf(err, errlen, "query %s is not built in", name);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "query %s: %s", name, sqlite3_errmsg(db));
+        return -1;
+    }
+    int i = sqlite3_bind_parameter_index(*st, ":since");
+    if (i)
+        sqlite3_bind_text(*st, i, p->since, -1, SQLITE_TRANSIENT);
+    if ((i = sqlite3_bind_parameter_index(*st, ":until")))
+        sqlite3_bind_text(*st, i, p->until, -1, SQLITE_TRANSIENT);
+    return 0;
+}
+
+static int finish(sqlite3 *db, sqlite3_stmt *st, int rc, const char *name, char *err, size_t errlen)
+{
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "query %s: %s", name, sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int day_index(const struct report_period *p, const char *ts)
+{
+    if (!ts || strlen(ts) < 10)
+        return -1;
+    char day[11];
+    memcpy(day, ts, 10);
+    day[10] = '\0';
+    if (!is_day(day))
+        return -1;
+    int64_t d = (day_epoch(day) - day_epoch(p->first_day)) / 86400;
+    return d >= 0 && d < p->ndays ? (int)d : -1;
+}
+
+static int is_receiving(const struct finding *f)
+{
+    return f->kind <= FINDING_BYPASSED_MX;
+}
+
+/* ---- tallies ---- */
+
+static struct report_tally *tally_add(struct report_tally_list *l, const char *name, const char *detail)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->items[i].name, name) &&
+            !strcmp(l->items[i].detail ? l->items[i].detail : "", detail ? detail : ""))
+            return &l->items[i];
+    l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
+    struct report_tally *t = &l->items[l->n++];
+    memset(t, 0, sizeof *t);
+    t->name = xstrdup(name);
+    t->detail = detail ? xstrdup(detail) : NULL;
+    return t;
+}
+
+static void tally_seen(struct report_tally *t, const struct finding *f, int previous)
+{
+    if (previous) {
+        t->previous++;
+        return;
+    }
+    t->count++;
+    if (f->first_seen && (!t->first_seen || strcmp(f->first_seen, t->first_seen) < 0)) {
+        free(t->first_seen);
+        t->first_seen = xstrdup(f->first_seen);
+    }
+    if (f->last_seen && (!t->last_seen || strcmp(f->last_seen, t->last_seen) > 0)) {
+        free(t->last_seen);
+        t->last_seen = xstrdup(f->last_seen);
+    }
+}
+
+static int cmp_tally(const void *a, const void *b)
+{
+    const struct report_tally *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    if (x->previous != y->previous)
+        return x->previous < y->previous ? 1 : -1;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->detail ? x->detail : "", y->detail ? y->detail : "");
+}
+
+static void tally_free(struct report_tally_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].name);
+        free(l->items[i].detail);
+        free(l->items[i].first_seen);
+        free(l->items[i].last_seen);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+static const char *sender_name(const struct finding *f)
+{
+    return !f->sender ? "(unknown)" : !*f->sender ? "<>" : f->sender;
+}
+
+static void sender_domain(const struct finding *f, char *out, size_t outlen)
+{
+    const char *at = f->sender ? strrchr(f->sender, '@') : NULL;
+    snprintf(out, outlen, "%s", !f->sender ? "(unknown)" : !*f->sender ? "<>" : at ? at + 1 : f->sender);
+    for (char *p = out; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+}
+
+/* The /24 of an IPv4 address, the /48 of an IPv6 one; the text itself when
+ * it is no address. */
+static void network_of(const char *ip, char *out, size_t outlen)
+{
+    struct ip_addr a;
+    if (!ip || ip_parse(ip, strlen(ip), &a) != 0) {
+        snprintf(out, outlen, "%s", ip ? ip : "(unknown)");
+        return;
+    }
+    int v4 = ip_is_v4(&a);
+    memset(a.b + (v4 ? 15 : 6), 0, v4 ? 1 : 10);
+    char text[64];
+    ip_format(&a, text, sizeof text);
+    snprintf(out, outlen, "%s/%d", text, v4 ? 24 : 48);
+}
+
+static void tally_result(struct report *rep, const struct audit_result *res, int previous)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        const struct finding *f = &res->findings[i];
+        if (!is_receiving(f))
+            continue;
+        tally_seen(tally_add(previous ? &rep->senders_gone : &rep->senders, sender_name(f), NULL), f, previous);
+        char buf[256];
+        sender_domain(f, buf, sizeof buf);
+        tally_seen(tally_add(&rep->sender_domains, buf, NULL), f, previous);
+        if (f->kind == FINDING_NOTIFICATION_KNOWN && f->service)
+            tally_seen(tally_add(&rep->services, f->service, "known"), f, previous);
+        else if (f->kind == FINDING_NOTIFICATION_UNKNOWN)
+            tally_seen(tally_add(&rep->services, buf, "unidentified"), f, previous);
+        network_of(f->client_ip, buf, sizeof buf);
+        tally_seen(tally_add(&rep->networks, buf,
+                             f->source_net && !strcmp(f->source_net, "eop") ? "Exchange Online" : "internet"),
+                   f, previous);
+    }
+}
+
+/* Moves previous-only senders into senders_gone, current ones into senders. */
+static void split_senders(struct report *rep)
+{
+    struct report_tally_list prev = rep->senders_gone;
+    memset(&rep->senders_gone, 0, sizeof rep->senders_gone);
+    for (size_t i = 0; i < prev.n; i++) {
+        struct report_tally *p = &prev.items[i];
+        struct report_tally *cur = NULL;
+        for (size_t j = 0; j < rep->senders.n && !cur; j++)
+            if (!strcmp(rep->senders.items[j].name, p->name))
+                cur = &rep->senders.items[j];
+        if (cur)
+            cur->previous = p->previous;
+        else
+            tally_add(&rep->senders_gone, p->name, NULL)->previous = p->previous;
+    }
+    tally_free(&prev);
+    if (rep->has_previous) {
+        for (size_t j = 0; j < rep->senders.n; j++)
+            rep->senders.items[j].is_new = rep->senders.items[j].previous == 0;
+        struct report_tally_list *lists[] = {&rep->services, &rep->networks, &rep->sender_domains};
+        for (size_t k = 0; k < 3; k++)
+            for (size_t j = 0; j < lists[k]->n; j++)
+                lists[k]->items[j].is_new = lists[k]->items[j].count && !lists[k]->items[j].previous;
+    }
+    /* Names seen only in the previous period stay in the other lists with count 0. */
+    struct report_tally_list *all[] = {&rep->senders, &rep->senders_gone, &rep->services, &rep->networks,
+                                       &rep->sender_domains};
+    for (size_t k = 0; k < 5; k++)
+        if (all[k]->n > 1)
+            qsort(all[k]->items, all[k]->n, sizeof *all[k]->items, cmp_tally);
+}
+
+/* ---- coverage ---- */
+
+static void gap_ranges(const struct report_period *p, const long long *lines, char **out, int *ngaps)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    append(&buf, &len, &cap, "", 0);
+    *ngaps = 0;
+    int64_t first = day_epoch(p->first_day);
+    for (int i = 0; i < p->ndays;) {
+        if (lines[i]) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j + 1 < p->ndays && !lines[j + 1])
+            j++;
+        char a[11], b[11], item[40];
+        format_day(first + (int64_t)i * 86400, a);
+        format_day(first + (int64_t)j * 86400, b);
+        if (i == j)
+            snprintf(item, sizeof item, "%s%s", len ? ", " : "", a);
+        else
+            snprintf(item, sizeof item, "%s%s to %s", len ? ", " : "", a, b);
+        append(&buf, &len, &cap, item, strlen(item));
+        *ngaps += j - i + 1;
+        i = j + 1;
+    }
+    *out = buf;
+}
+
+static int gather_coverage(sqlite3 *db, struct report *rep, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "report_coverage", &rep->period, &st, err, errlen) != 0)
+        return -1;
+    int rc;
+    long long *any = xcalloc((size_t)rep->period.ndays, sizeof *any);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *system = (const char *)sqlite3_column_text(st, 0);
+        const char *host = (const char *)sqlite3_column_text(st, 1);
+        struct report_stream *s = rep->nstreams ? &rep->streams[rep->nstreams - 1] : NULL;
+        if (!s || strcmp(s->system, system ? system : "") || strcmp(s->host, host ? host : "")) {
+            rep->streams = xrealloc(rep->streams, (rep->nstreams + 1) * sizeof *rep->streams);
+            s = &rep->streams[rep->nstreams++];
+            memset(s, 0, sizeof *s);
+            s->system = dup_col(st, 0);
+            s->host = dup_col(st, 1);
+            s->lines = xcalloc((size_t)rep->period.ndays, sizeof *s->lines);
+        }
+        int d = day_index(&rep->period, (const char *)sqlite3_column_text(st, 2));
+        long long n = sqlite3_column_int64(st, 3);
+        if (d >= 0) {
+            s->lines[d] += n;
+            any[d] += n;
+        }
+        s->total += n;
+    }
+    if (finish(db, st, rc, "report_coverage", err, errlen) != 0) {
+        free(any);
+        return -1;
+    }
+    for (size_t i = 0; i < rep->nstreams; i++)
+        gap_ranges(&rep->period, rep->streams[i].lines, &rep->streams[i].gaps, &rep->streams[i].gap_days);
+    for (int d = 0; d < rep->period.ndays; d++)
+        rep->days_without_rows += !any[d];
+    free(any);
+    return 0;
+}
+
+/* Days of P on which any stream has rows. */
+static int days_with_rows(sqlite3 *db, const struct report_period *p, int *out, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "report_coverage", p, &st, err, errlen) != 0)
+        return -1;
+    /* Rows come per stream, so a day repeats: keep a bitmap of days. */
+    char *seen = xcalloc((size_t)p->ndays, 1);
+    int rc;
+    *out = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int d = day_index(p, (const char *)sqlite3_column_text(st, 2));
+        if (d >= 0 && !seen[d]) {
+            seen[d] = 1;
+            (*out)++;
+        }
+    }
+    free(seen);
+    return finish(db, st, rc, "report_coverage", err, errlen);
+}
+
+static int gather_sources(sqlite3 *db, struct report *rep, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "report_sources", &rep->period, &st, err, errlen) != 0)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rep->sources = xrealloc(rep->sources, (rep->nsources + 1) * sizeof *rep->sources);
+        struct report_source *s = &rep->sources[rep->nsources++];
+        s->path = dup_col(st, 0);
+        s->format = dup_col(st, 1);
+        s->first_ts = dup_col(st, 2);
+        s->last_ts = dup_col(st, 3);
+        s->lines = sqlite3_column_int64(st, 4);
+        s->events = sqlite3_column_int64(st, 5);
+        s->rejected = sqlite3_column_int64(st, 6);
+        s->hosts = dup_col(st, 7);
+    }
+    return finish(db, st, rc, "report_sources", err, errlen);
+}
+
+/* ---- inbound messages ---- */
+
+static int column_named(sqlite3_stmt *st, const char *name)
+{
+    for (int i = 0; i < sqlite3_column_count(st); i++)
+        if (!strcmp(sqlite3_column_name(st, i), name))
+            return i;
+    return -1;
+}
+
+static int has_own_recipient(const struct config *cfg, const char *list)
+{
+    while (list && *list) {
+        size_t len = strcspn(list, "\n");
+        const char *at = memchr(list, '@', len);
+        if (at) {
+            char *domain = xstrndup(at + 1, len - (size_t)(at + 1 - list));
+            int own = config_is_own_domain(cfg, domain);
+            free(domain);
+            if (own)
+                return 1;
+        }
+        list += len;
+        if (*list)
+            list++;
+    }
+    return 0;
+}
+
+/* Counts inbound messages per day with the audit's own definition of an
+ * entry (queries/inbound_entries.sql): one message per identity with a
+ * recipient in our domains, on the day of its first entry. */
+static int count_inbound(sqlite3 *db, const struct config *cfg, const struct report_period *p, size_t *total,
+                         struct report_day *days, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "inbound_entries", p, &st, err, errlen) != 0)
+        return -1;
+    int ckey = column_named(st, "msg_key"), cts = column_named(st, "ts"), crc = column_named(st, "recipients");
+    if (ckey < 0 || cts < 0 || crc < 0) {
+        sqlite3_finalize(st);
+        snprintf(err, errlen, "query inbound_entries lacks msg_key, ts or recipients");
+        return -1;
+    }
+    char *key = NULL, *first_ts = NULL;
+    int own = 0, rc;
+    *total = 0;
+    for (;;) {
+        rc = sqlite3_step(st);
+        const char *k = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, ckey) : NULL;
+        if (key && (!k || strcmp(k, key))) {
+            if (own) {
+                (*total)++;
+                int d = day_index(p, first_ts);
+                if (days && d >= 0)
+                    days[d].inbound++;
+            }
+            free(key);
+            free(first_ts);
+            key = first_ts = NULL;
+            own = 0;
+        }
+        if (rc != SQLITE_ROW)
+            break;
+        if (!key) {
+            key = xstrdup(k ? k : "");
+            first_ts = dup_col(st, cts);
+        }
+        own |= has_own_recipient(cfg, (const char *)sqlite3_column_text(st, crc));
+    }
+    free(key);
+    free(first_ts);
+    return finish(db, st, rc, "inbound_entries", err, errlen);
+}
+
+/* ---- the whole report ---- */
+
+int report_gather(sqlite3 *db, const struct config *cfg, const struct report_options *opt,
+                  struct report *rep, char *err, size_t errlen)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->period = opt->period;
+    report_period_previous(&rep->period, &rep->previous);
+    snprintf(rep->generated_at, sizeof rep->generated_at, "%s", opt->generated_at);
+    rep->config_path = xstrdup(opt->config_path ? opt->config_path : "");
+    rep->redacted = opt->redact_key != NULL;
+    rep->ndomains = cfg->ndomains;
+    rep->domains = xcalloc(cfg->ndomains + 1, sizeof *rep->domains);
+    for (size_t i = 0; i < cfg->ndomains; i++)
+        rep->domains[i] = xstrdup(cfg->domains[i]);
+    rep->days = xcalloc((size_t)rep->period.ndays, sizeof *rep->days);
+    for (int d = 0; d < rep->period.ndays; d++)
+        format_day(day_epoch(rep->period.first_day) + (int64_t)d * 86400, rep->days[d].day);
+
+    struct audit_options ao = {rep->period.since, rep->period.until, 0, opt->generated_at};
+    if (audit_run(db, cfg, &ao, &rep->audit, err, errlen) != 0)
+        goto fail;
+    if (opt->redact_key)
+        redact_result(opt->redact_key, &rep->audit);
+    audit_precheck(cfg, &rep->audit, &rep->precheck);
+    for (size_t i = 0; i < rep->audit.n; i++) {
+        const struct finding *f = &rep->audit.findings[i];
+        int d = day_index(&rep->period, f->first_seen);
+        if (d >= 0)
+            rep->days[d].by_kind[f->kind]++;
+        if (is_receiving(f)) {
+            rep->back_door++;
+            *(f->entry && !strcmp(f->entry, "onprem") ? &rep->back_door_onprem : &rep->back_door_exo) += 1;
+            if (d >= 0)
+                rep->days[d].back_door++;
+        }
+    }
+    memcpy(rep->kind_counts, rep->audit.counts, sizeof rep->kind_counts);
+    rep->excepted = rep->audit.excepted;
+    if (count_inbound(db, cfg, &rep->period, &rep->inbound, rep->days, err, errlen) != 0 ||
+        gather_coverage(db, rep, err, errlen) != 0 || gather_sources(db, rep, err, errlen) != 0)
+        goto fail;
+    tally_result(rep, &rep->audit, 0);
+
+    if (days_with_rows(db, &rep->previous, &rep->previous_days_with_rows, err, errlen) != 0)
+        goto fail;
+    rep->has_previous = rep->previous_days_with_rows > 0;
+    if (rep->has_previous) {
+        struct audit_result prev;
+        struct audit_options po = {rep->previous.since, rep->previous.until, 0, opt->generated_at};
+        if (audit_run(db, cfg, &po, &prev, err, errlen) != 0)
+            goto fail;
+        if (opt->redact_key)
+            redact_result(opt->redact_key, &prev);
+        memcpy(rep->prev_kind_counts, prev.counts, sizeof rep->prev_kind_counts);
+        for (size_t i = 0; i < prev.n; i++)
+            rep->prev_back_door += is_receiving(&prev.findings[i]);
+        tally_result(rep, &prev, 1);
+        audit_result_free(&prev);
+        if (count_inbound(db, cfg, &rep->previous, &rep->prev_inbound, NULL, err, errlen) != 0)
+            goto fail;
+    }
+    split_senders(rep);
+    return 0;
+fail:
+    report_free(rep);
+    return -1;
+}
+
+void report_free(struct report *rep)
+{
+    free(rep->config_path);
+    for (size_t i = 0; i < rep->ndomains; i++)
+        free(rep->domains[i]);
+    free(rep->domains);
+    for (size_t i = 0; i < rep->nsources; i++) {
+        struct report_source *s = &rep->sources[i];
+        free(s->path);
+        free(s->format);
+        free(s->hosts);
+        free(s->first_ts);
+        free(s->last_ts);
+    }
+    free(rep->sources);
+    for (size_t i = 0; i < rep->nstreams; i++) {
+        free(rep->streams[i].system);
+        free(rep->streams[i].host);
+        free(rep->streams[i].lines);
+        free(rep->streams[i].gaps);
+    }
+    free(rep->streams);
+    free(rep->days);
+    tally_free(&rep->senders);
+    tally_free(&rep->senders_gone);
+    tally_free(&rep->services);
+    tally_free(&rep->networks);
+    tally_free(&rep->sender_domains);
+    audit_result_free(&rep->audit);
+    precheck_result_free(&rep->precheck);
+    memset(rep, 0, sizeof *rep);
+}
+
+/* ---- sentences shared by the renderers ---- */
+
+static const char *const titles[FINDING_KIND_COUNT] = {
+    "NDRs delivered straight to the tenant",
+    "Known notification senders using the back door",
+    "Machine-sent mail from unidentified services",
+    "Other mail that bypassed the MX",
+    "Outbound mail Exchange Online could not attribute",
+    "NDRs that were lost",
+};
+
+static const char *const meanings[FINDING_KIND_COUNT] = {
+    "Non-delivery reports about our outbound mail reached the tenant without passing the gateway; route "
+    "the outbound mail they answer through the gateway, or closing the back door will silence them.",
+    "Services we know by name deliver their notifications past the MX; have them send through the gateway "
+    "or from our own domain, or add an exception, before the back door is closed.",
+    "Machine-sent mail from services not in the catalogue arrives past the MX; identify each service, then "
+    "treat it like a known one.",
+    "Ordinary mail, spam and spoofs of our own domains reached the tenant past the MX; closing the back door "
+    "stops it, and partners sending this way must use the MX.",
+    "Exchange Online refused mail our relay sent because it could not attribute it to the tenant; fix the "
+    "outbound connector or the relay's certificate, or that mail is lost.",
+    "Non-delivery reports our relay produced bounced or expired themselves, so nobody learned that the mail "
+    "failed; make sure bounces can reach their senders.",
+};
+
+static const char *const colours[FINDING_KIND_COUNT] = {
+    "#b23a48", "#e07a1f", "#d4a017", "#5b6ee1", "#2a9d8f", "#6d597a",
+};
+
+const char *report_kind_title(enum finding_kind k)
+{
+    return (unsigned)k < FINDING_KIND_COUNT ? titles[k] : "?";
+}
+
+const char *report_kind_meaning(enum finding_kind k)
+{
+    return (unsigned)k < FINDING_KIND_COUNT ? meanings[k] : "?";
+}
+
+const char *report_kind_colour(enum finding_kind k)
+{
+    return (unsigned)k < FINDING_KIND_COUNT ? colours[k] : "#888888";
+}
+
+void report_trend(const struct report *rep, size_t now, size_t before, char *out, size_t outlen)
+{
+    if (!rep->has_previous)
+        snprintf(out, outlen, "%s", "");
+    else if (now == before)
+        snprintf(out, outlen, "same");
+    else if (!before)
+        snprintf(out, outlen, "new");
+    else if (!now)
+        snprintf(out, outlen, "gone");
+    else if (now > before)
+        snprintf(out, outlen, "up %zu", now - before);
+    else
+        snprintf(out, outlen, "down %zu", before - now);
+}
+
+void report_share(size_t part, size_t total, char *out, size_t outlen)
+{
+    if (!total) {
+        snprintf(out, outlen, "0%%");
+        return;
+    }
+    unsigned long long pm = ((unsigned long long)part * 1000 + total / 2) / total;
+    if (pm % 10)
+        snprintf(out, outlen, "%llu.%llu%%", pm / 10, pm % 10);
+    else
+        snprintf(out, outlen, "%llu%%", pm / 10);
+}

@@ -1,0 +1,82 @@
+/*
+ * sqlout.h - query results as text: table, CSV, JSON lines, TSV.
+ *
+ * NAME
+ *   sqlout - one result model (columns, then rows of typed cells) and its
+ *   renderers, plus the CSV and JSON escaping everything else reuses.
+ * SUMMARY
+ *   struct sqlout *o = sqlout_new(SQLOUT_CSV, stdout, 0);
+ *   sqlout_begin(o, ncols, names);   once per result set
+ *   sqlout_row(o, cells);            once per row
+ *   sqlout_end(o);                   flushes (the table renderer prints here)
+ *   sqlout_free(o);
+ * DESCRIPTION
+ *   A renderer never queries the database: the caller copies what it read
+ *   into struct sqlout_cell values, so any producer (a statement, the audit's
+ *   findings) can use the same output code.
+ *
+ *   Every format tells NULL from the empty string, because in mxaudit's
+ *   schema they differ ('' is the null sender <>, NULL "not logged"):
+ *     table  NULL prints as NULL; numbers are right-aligned; cells wider than
+ *            their share of the width end in the marker "…"; newlines show
+ *            as "↵", other control characters as "?".
+ *     csv    RFC 4180 quoting, LF line ends, a header row; NULL is an empty
+ *            unquoted field and '' a quoted "" (PostgreSQL COPY ... CSV does
+ *            the same).
+ *     json   one object per row and line ({"column": value, ...}); integers
+ *            and reals as numbers, NULL as null, blobs as hex strings.
+ *     tsv    a header row; tab, newline, carriage return and backslash in a
+ *            value as \t \n \r \\; NULL as \N (PostgreSQL's text format).
+ *
+ * Ownership: whoever calls sqlout_new calls sqlout_free. The strings passed
+ * to sqlout_begin and sqlout_row are copied when the renderer must keep them
+ * (table), so the caller may reuse its buffers at once.
+ */
+#ifndef MXAUDIT_SQLOUT_H
+#define MXAUDIT_SQLOUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum sqlout_format { SQLOUT_TABLE, SQLOUT_CSV, SQLOUT_JSON, SQLOUT_TSV };
+
+enum sqlout_type { SQLOUT_NULL, SQLOUT_INTEGER, SQLOUT_REAL, SQLOUT_TEXT, SQLOUT_BLOB };
+
+struct sqlout_cell {
+    enum sqlout_type type;
+    const char *data; /* text (UTF-8, need not be NUL-terminated) or blob bytes; numbers as text */
+    size_t len;       /* bytes of data */
+};
+
+struct sqlout;
+
+/* "table", "csv", "json" or "tsv" to *FORMAT; 0, or -1 for another name. */
+int sqlout_parse_format(const char *name, enum sqlout_format *format);
+
+/* A renderer writing to OUT. WIDTH is the table's width in columns (0: no
+ * limit); the other formats ignore it. */
+struct sqlout *sqlout_new(enum sqlout_format format, FILE *out, int width);
+void sqlout_free(struct sqlout *o);
+
+/* Starts a result set of NCOLS columns named NAMES[i]. */
+void sqlout_begin(struct sqlout *o, int ncols, const char *const *names);
+/* One row of NCOLS cells, as announced by sqlout_begin. */
+void sqlout_row(struct sqlout *o, const struct sqlout_cell *cells);
+/* Ends the result set; 0, or -1 when writing failed (errno tells why). */
+int sqlout_end(struct sqlout *o);
+
+/* Writes S (LEN bytes) as one CSV field: quoted when it holds a comma, a
+ * quote, CR or LF, or leading/trailing space, or is empty; quotes doubled. */
+void sqlout_csv_field(FILE *out, const char *s, size_t len);
+/* Writes S (LEN bytes) as a JSON string with its quotes. Control characters
+ * become \uXXXX (or \n, \t ...); bytes that are not valid UTF-8 become
+ * U+FFFD, so the output is always valid JSON. */
+void sqlout_json_string(FILE *out, const char *s, size_t len);
+/* Writes S as a TSV value: \t \n \r \\ escaped. */
+void sqlout_tsv_field(FILE *out, const char *s, size_t len);
+
+/* Display width of S (LEN bytes of UTF-8) in terminal columns: East Asian
+ * wide characters count 2, combining marks 0. */
+size_t sqlout_text_width(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,85 @@
+# audit.sh - `mxaudit init`, `audit` and `precheck` as a script uses them:
+# exit codes, the JSON-lines contract, --finding, --since, config errors.
+. "$(dirname "$0")/lib.inc" "$@"
+rm -rf ./* 2>/dev/null
+FIX="$SRC/tests/fixtures/audit"
+
+"$MX" audit --help >out.txt 2>err.txt
+if grep -qF "unknown command 'audit'" err.txt; then
+    echo "audit commands are not in this binary's command table" >&2
+    exit 77
+fi
+expect_exit 0 "$MX" audit --help
+expect_in out.txt "usage: mxaudit audit"
+expect_in out.txt "--fail-on-findings"
+expect_exit 0 "$MX" precheck --help
+expect_in out.txt "Exit codes: 0 safe"
+expect_exit 0 "$MX" init --help
+
+# init writes a template that audit accepts, and never overwrites silently.
+expect_exit 0 "$MX" init
+expect_in mxaudit.conf "[organization]"
+expect_exit 2 "$MX" init
+expect_in err.txt "mxaudit.conf exists"
+expect_exit 0 "$MX" init --force
+
+expect_exit 0 "$MX" --db a.db --quiet ingest --year 2026 --tz UTC "$FIX/fabrikam-trace.csv"
+expect_exit 0 "$MX" --db a.db audit
+expect_in out.txt "inbound entries examined"
+
+# Configuration errors are usage errors naming file, line and key.
+printf '[organization]\ndomains = fabrikam.example\n[gateway]\nips = 198.51.100.300\n' > bad.conf
+expect_exit 2 "$MX" --db a.db audit --config bad.conf
+expect_in err.txt "bad.conf:4: ips: '198.51.100.300' is not an IP address or network"
+expect_exit 2 "$MX" --db a.db audit --config missing.conf
+expect_in err.txt "missing.conf"
+expect_exit 2 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --finding nope
+expect_exit 2 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --format xml
+expect_exit 4 "$MX" --db none.db audit --config "$FIX/fabrikam.conf"
+
+# JSON: one object per line and nothing else; exact field names.
+expect_exit 0 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --format json
+expect_eq "$(wc -l < out.txt | tr -d ' ')" 5 "number of JSON findings"
+expect_eq "$(grep -vc '^{.*}$' out.txt)" 0 "lines that are not one JSON object"
+expect_in out.txt '"finding":"ndr_direct","message_id":"AM0PR04MB1234.ndr-1@AM0PR04MB1234.eurprd04.prod.outlook.com","sender":"","recipients":["thomas.mueller@fabrikam.example"]'
+expect_in out.txt '"first_seen":"2026-11-27T10:30:00Z"'
+expect_in out.txt '"entry":"exo","client_ip":"2a01:111:f403:c20a::7","source_net":"eop","service":"SharePoint Online / OneDrive notifications (sharing, alerts, digests)","excepted":false'
+expect_in out.txt '"sender":"noreply@planner.office365.com"'
+expect_in out.txt '"excepted":true,"exception_expired":false,"exception_reason":"routed via the gateway from 2026-12","exception_until":"2027-03-31"'
+expect_in out.txt '"evidence":[{"file":"'
+expect_not_in out.txt 'r.alvarez@contoso.example'
+
+# An exception past its day is reported as expired and counts again.
+expect_exit 1 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2027-04-01 --format json --finding notification_known --fail-on-findings
+expect_in out.txt '"excepted":false,"exception_expired":true'
+expect_eq "$(wc -l < out.txt | tr -d ' ')" 2 "notification_known findings"
+
+# --fail-on-findings: 1 with findings that are not excepted.
+expect_exit 1 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --fail-on-findings
+expect_exit 0 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --fail-on-findings --since 2026-11-28
+expect_in out.txt "0 findings"
+expect_exit 0 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --until 2026-11-27T10:00:00Z --format csv
+expect_in out.txt "finding,message_id,sender,recipients"
+expect_in out.txt "notification_known,c0ffee01-1111-4222-8333-444455556666@odspnotify"
+expect_eq "$(wc -l < out.txt | tr -d ' ')" 2 "CSV lines (header + 1 finding)"
+
+# precheck: not safe while an NDR and SharePoint would be cut.
+expect_exit 1 "$MX" --db a.db precheck --config "$FIX/fabrikam.conf" --now 2026-11-28
+expect_in out.txt "NOT SAFE"
+expect_in out.txt "[CUT]"
+expect_exit 1 "$MX" --db a.db precheck --config "$FIX/fabrikam.conf" --now 2026-11-28 --format json
+expect_in out.txt '{"verdict":"not_safe","cut_groups":2}'
+# ... and safe once those are excepted.
+cat "$FIX/fabrikam.conf" > ok.conf
+printf 'accept = no-reply@sharepointonline.com = moving to the gateway\naccept = 40.107.0.0/16 = NDRs from EOP, accepted\n' >> ok.conf
+expect_exit 0 "$MX" --db a.db precheck --config ok.conf --now 2026-11-28
+expect_in out.txt "SAFE to close"
+
+# Company B: sending side only; precheck has nothing to cut.
+expect_exit 0 "$MX" --db b.db --quiet ingest --year 2026 --tz UTC "$FIX/northwind-relay.log"
+expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf" --format json
+expect_in out.txt '"finding":"attribution_failure"'
+expect_in out.txt '"recipient":"x@contoso.example","attempts":3,"reply":"host northwind-example.mail.protection.outlook.com[52.101.68.10] said: 550 5.7.64 TenantAttribution; Relay Access Denied'
+expect_in out.txt '"finding":"ndr_lost"'
+expect_exit 0 "$MX" --db b.db precheck --config "$FIX/northwind.conf"
+finish

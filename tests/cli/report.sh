@@ -1,0 +1,98 @@
+# report.sh - `mxaudit report` on the sample story: Markdown, CSV and JSON
+# compared byte for byte with tests/golden/report/, several outputs in one
+# run, stdout, redaction, and the exit codes of bad arguments.
+# MXAUDIT_UPDATE_GOLDEN=1 rewrites the golden files instead (review the diff).
+. "$(dirname "$0")/lib.inc" "$@"
+rm -rf ./* 2>/dev/null
+WORK=$(pwd)
+GOLDEN="$SRC/tests/golden/report"
+[ -d "$SRC/sample-logs/company-a" ] || { echo "sample-logs/ absent: skipped"; exit 77; }
+
+# Paths in the database (and so in the report) are as given: relative to the source root.
+(cd "$SRC" && "$MX" --db "$WORK/mx.db" --quiet ingest --year 2026 --tz Europe/Berlin sample-logs/) >ingest.out 2>&1 ||
+    { cat ingest.out >&2; echo "FAIL: ingest" >&2; exit 1; }
+
+# The report's date comes from SOURCE_DATE_EPOCH (2026-12-01 00:00:00 UTC).
+export SOURCE_DATE_EPOCH=1796083200
+unset MXAUDIT_REDACT_KEY
+report() { (cd "$SRC" && "$MX" --db "$WORK/mx.db" report --config sample-logs/company-a.conf "$@"); }
+
+expect_exit 0 report --period 2026-11 -o "$WORK/a.md" -o "$WORK/a.csv" -o "$WORK/a.json" -o "$WORK/a.html"
+expect_in err.txt "wrote $WORK/a.json"
+expect_exit 0 report --since 2026-11-23 --until 2026-11-26 --redact --redact-key sample-key -o "$WORK/redacted.md"
+# Company B: the sending side (attribution failures, a lost NDR).
+report_b() { (cd "$SRC" && "$MX" --db "$WORK/mx.db" report --config sample-logs/company-b.conf "$@"); }
+expect_exit 0 report_b --period 2026-W48 -o "$WORK/b.md"
+
+if [ "${MXAUDIT_UPDATE_GOLDEN:-}" = 1 ]; then
+    mkdir -p "$GOLDEN"
+    cp a.md "$GOLDEN/sample-a.md"
+    cp a.csv "$GOLDEN/sample-a.csv"
+    cp a.json "$GOLDEN/sample-a.json"
+    cp redacted.md "$GOLDEN/sample-a-redacted.md"
+    cp b.md "$GOLDEN/sample-b-week.md"
+    echo "golden files rewritten"
+fi
+for f in sample-a.md:a.md sample-a.csv:a.csv sample-a.json:a.json sample-a-redacted.md:redacted.md sample-b-week.md:b.md; do
+    checks=$((checks + 1))
+    if ! cmp -s "$GOLDEN/${f%%:*}" "${f#*:}"; then
+        echo "FAIL: ${f#*:} differs from tests/golden/report/${f%%:*}:" >&2
+        diff -u "$GOLDEN/${f%%:*}" "${f#*:}" | head -40 >&2
+        failures=$((failures + 1))
+    fi
+done
+
+# What a reader checks first.
+expect_in a.md "# Mail-flow compliance report: 2026-11"
+expect_in a.md "12 of 45 inbound messages (26.7%) reached Exchange without passing the MX gateway."
+expect_in a.md "| postfix | mx2 | 51 | 29 | 2026-11-01 to 2026-11-23, 2026-11-25 to 2026-11-30 |"
+expect_in a.md "**Not safe** to close the Exchange Online back door"
+expect_in a.md "No comparison: the database has no rows in the previous period (2026-10-01 to 2026-10-31)."
+expect_in a.html "<svg "
+expect_in redacted.md "**Redacted report.**"
+expect_not_in redacted.md "jonas.weber"
+expect_not_in redacted.md "Subject:"
+expect_in redacted.md "@northwind.example"
+expect_in b.md "# Mail-flow compliance report: 2026-W48"
+expect_in b.md "| ndr_lost | 2026-11-24 13:20:08 | \\<\\> | service@northwind-shop.example | 1 |"
+
+# Standard output: the same Markdown as the file.
+expect_exit 0 report --period 2026-11
+checks=$((checks + 1))
+cmp -s out.txt a.md || { echo "FAIL: stdout differs from -o a.md" >&2; failures=$((failures + 1)); }
+expect_exit 0 report --period 2026-11 --format json
+checks=$((checks + 1))
+cmp -s out.txt a.json || { echo "FAIL: --format json differs from -o a.json" >&2; failures=$((failures + 1)); }
+
+if command -v python3 >/dev/null 2>&1; then
+    # JSON parses; every CSV row has the header's number of fields.
+    expect_exit 0 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["findings"]) == 12, len(d["findings"])' a.json
+    expect_exit 0 python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert all(len(r) == len(rows[0]) for r in rows), "ragged CSV"
+assert sum(1 for r in rows if r[0] == "finding") == 12
+assert all(not r[i].startswith(("=", "+", "-", "@")) for r in rows for i in range(len(r))), "formula cell"' a.csv
+fi
+
+# Bad arguments: exit 2 and a message.
+expect_exit 2 report
+expect_in err.txt "a period is needed"
+expect_exit 2 report --period 2026-13
+expect_in err.txt "expected YYYY-MM, YYYY-Www or YYYY-MM-DD"
+expect_exit 2 report --period 2026-11 --since 2026-11-01 --until 2026-11-02
+expect_exit 2 report --period 2026-11 -o "$WORK/report.txt"
+expect_in err.txt "the extension must be .html, .md, .csv or .json"
+expect_exit 2 report --period 2026-11 --redact
+expect_in err.txt "--redact needs a key"
+expect_exit 2 env SOURCE_DATE_EPOCH=yesterday "$MX" --db "$WORK/mx.db" report --config "$SRC/sample-logs/company-a.conf" --period 2026-11
+expect_in err.txt "SOURCE_DATE_EPOCH"
+expect_exit 2 report --period 2026-11 --config /nonexistent.conf
+expect_exit 4 "$MX" --db "$WORK/none.db" report --config "$SRC/sample-logs/company-a.conf" --period 2026-11
+expect_exit 2 report --period 2026-11 -o "$WORK/no/such/dir/r.html"
+expect_exit 0 "$MX" report --help
+expect_in out.txt "usage: mxaudit report"
+expect_in out.txt "--redact-key"
+expect_exit 0 "$MX" --help
+expect_in out.txt "report"
+finish

@@ -1,0 +1,161 @@
+# sql.sh - `mxaudit sql` and `mxaudit schema` as a user meets them: read-only
+# by default, errors with position and exit 4, every output format re-read
+# equals the query result, the functions, parameters, the schema printout.
+. "$(dirname "$0")/lib.inc" "$@"
+rm -rf ./* 2>/dev/null
+
+# A small database: two messages through a gateway, one with a comma, quotes
+# and umlauts in the sender's name.
+cat > mail.log <<'EOF'
+Nov 27 10:00:00 mx1 postfix/smtpd[100]: connect from mail.sender.example[198.51.100.7]
+Nov 27 10:00:01 mx1 postfix/smtpd[100]: 4A1B2C3D4E: client=mail.sender.example[198.51.100.7]
+Nov 27 10:00:01 mx1 postfix/cleanup[101]: 4A1B2C3D4E: message-id=<20261127100001.abc@sender.example>
+Nov 27 10:00:01 mx1 postfix/qmgr[102]: 4A1B2C3D4E: from=<alice@sender.example>, size=2048, nrcpt=1 (queue active)
+Nov 27 10:00:03 mx1 postfix/smtp[203]: 4A1B2C3D4E: to=<bob@company-a.example>, relay=company-a-example.mail.protection.outlook.com[52.101.68.5]:25, delay=1.5, delays=0.01/0/0.6/0.9, dsn=2.6.0, status=sent (250 2.6.0 <20261127100001.abc@sender.example> [InternalId=12884901888123, Hostname=AM7PR02MB6001.eurprd02.prod.outlook.com] 3120 bytes in 0.211, 14.440 KB/sec Queued mail for delivery)
+Nov 27 10:00:03 mx1 postfix/qmgr[102]: 4A1B2C3D4E: removed
+Nov 27 10:05:00 mx1 postfix/smtpd[110]: 5B2C3D4E5F: client=unknown[10.1.2.3]
+Nov 27 10:05:00 mx1 postfix/cleanup[101]: 5B2C3D4E5F: message-id=<x2@sender.example>
+Nov 27 10:05:00 mx1 postfix/qmgr[102]: 5B2C3D4E5F: from=<>, size=99, nrcpt=1 (queue active)
+Nov 27 10:05:01 mx1 postfix/smtp[203]: 5B2C3D4E5F: to=<carol@partner.example>, relay=mx.partner.example[192.0.2.80]:25, delay=0.5, delays=0.1/0/0.2/0.2, dsn=5.1.1, status=bounced (host mx.partner.example[192.0.2.80] said: 550 5.1.1 <carol@partner.example>: "no such user", sorry (in reply to RCPT TO command))
+Nov 27 10:05:01 mx1 postfix/qmgr[102]: 5B2C3D4E5F: removed
+EOF
+expect_exit 0 "$MX" --db t.db ingest --year 2026 --tz UTC mail.log
+expect_eq "$(sql t.db 'SELECT count(*) FROM pf_delivery')" 2 "deliveries stored"
+export MXAUDIT_DB=t.db
+
+# --help, and the commands in the overview.
+expect_exit 0 "$MX" sql --help
+expect_in out.txt "usage: mxaudit sql"
+expect_in out.txt "--write"
+expect_exit 0 "$MX" --help
+expect_in out.txt "sql "
+expect_in out.txt "schema "
+expect_exit 2 "$MX" sql --format xml "SELECT 1"
+expect_in err.txt "unknown format 'xml'"
+
+# A query, the table format with a header and right-aligned numbers.
+expect_exit 0 "$MX" sql "SELECT recipient, status, dsn FROM pf_delivery ORDER BY recipient"
+expect_in out.txt "recipient             | status  | dsn"
+expect_in out.txt "bob@company-a.example | sent    | 2.6.0"
+expect_in out.txt "carol@partner.example | bounced | 5.1.1"
+expect_exit 0 "$MX" sql "SELECT 7 AS n, NULL AS absent, '' AS empty"
+expect_in out.txt "n | absent | empty"
+expect_in out.txt "7 | NULL   |"
+
+# Read-only by default: a write is refused with exit 4 and a hint, and changes nothing.
+expect_exit 4 "$MX" sql "DELETE FROM pf_delivery"
+expect_in err.txt "readonly database"
+expect_in err.txt "--write"
+expect_eq "$(sql t.db 'SELECT count(*) FROM pf_delivery')" 2 "deliveries after a refused DELETE"
+expect_exit 4 "$MX" sql "CREATE TABLE notes(x)"
+expect_eq "$(sql t.db "SELECT count(*) FROM sqlite_schema WHERE name = 'notes'")" 0 "table created read-only"
+# TEMP tables work read-only: scratch space for an investigation.
+expect_exit 0 "$MX" sql --format csv "CREATE TEMP TABLE seen AS SELECT recipient FROM pf_delivery; SELECT count(*) AS n FROM seen"
+expect_eq "$(cat out.txt)" "$(printf 'n\n2')" "temp table count"
+# --write is explicit.
+expect_exit 0 "$MX" sql --write "CREATE TABLE notes(x); INSERT INTO notes VALUES ('checked')"
+expect_eq "$(sql t.db 'SELECT x FROM notes')" "checked" "row written with --write"
+
+# SQL errors: message, line and column, the line with a caret, exit 4.
+expect_exit 4 "$MX" sql "SELECT nope FROM pf_delivery"
+expect_in err.txt "query:1:8: error: no such column: nope"
+expect_in err.txt "  SELECT nope FROM pf_delivery"
+expect_in err.txt "         ^"
+printf -- '-- a saved query\nSELECT recipient\nFROM pf_delivery\nWHERE statu = 1;\n' > bad.sql
+expect_exit 4 "$MX" sql -f bad.sql
+expect_in err.txt "bad.sql:4:7: error: no such column: statu"
+expect_exit 4 "$MX" sql "SELECT regexp('(', 'x')"
+expect_in err.txt "regexp: bad pattern"
+expect_exit 3 "$MX" sql -f missing.sql
+expect_in err.txt "missing.sql"
+# A database that is not there is a database error.
+expect_exit 4 "$MX" --db nothing.db sql "SELECT 1"
+expect_in err.txt "nothing.db"
+
+# SQL from standard input when it is not a terminal; several statements.
+echo "SELECT 1 AS one; SELECT 2 AS two;" | "$MX" sql --format csv > out.txt 2> err.txt
+expect_eq "$(cat out.txt)" "$(printf 'one\n1\ntwo\n2')" "two statements from stdin"
+
+# The audit's functions are there.
+expect_exit 0 "$MX" sql --format csv "SELECT ip_in('10.1.2.3', '10.0.0.0/8') AS a, ip_in('2001:db8::1', '10.0.0.0/8, 2001:db8::/32') AS b, domain_of('Bob@Company-A.Example') AS d, local_part_of('bob@x.example') AS l, 'status=sent' REGEXP '^status=(sent|bounced)$' AS r, is_exo_ip('52.101.68.5') AS e"
+expect_eq "$(tail -1 out.txt)" "1,1,company-a.example,bob,1,1" "function results"
+expect_exit 0 "$MX" sql --format csv "SELECT recipient FROM pf_delivery WHERE ip_in(relay_ip, '192.0.2.0/24')"
+expect_eq "$(tail -1 out.txt)" "carol@partner.example" "ip_in in WHERE"
+
+# Parameters: --param binds :name; unbound ones are NULL; digits bind as integers.
+expect_exit 0 "$MX" sql --format csv -p status=bounced "SELECT recipient FROM pf_delivery WHERE status = :status"
+expect_eq "$(tail -1 out.txt)" "carol@partner.example" "bound :status"
+expect_exit 0 "$MX" sql --format csv --param n=1 "SELECT :n + 1 AS two, :unset IS NULL AS unset"
+expect_eq "$(tail -1 out.txt)" "2,1" "integer parameter, unbound parameter"
+# A canned query runs unchanged (its parameters unbound).
+expect_exit 0 "$MX" sql -f "$SRC/queries/ndr_lost.sql"
+
+# Table fits the width given, cutting long cells with the marker.
+expect_exit 0 "$MX" sql --width 40 "SELECT recipient, reply FROM pf_delivery ORDER BY recipient"
+expect_in out.txt "…"
+# (the marker is one column but three bytes: count it as one)
+long=$(sed 's/…/./g' out.txt | awk '{ if (length($0) > 40) print }' | wc -l)
+expect_eq "$long" 0 "lines wider than 40 columns"
+
+# Round trips. The query holds commas, quotes, line breaks, umlauts, '' and NULL.
+Q="SELECT d.recipient, d.reply, m.sender, d.delay, d.id, NULL AS absent, 'Grüße, \"Ärger\"' || char(10) || 'zweite Zeile' AS text FROM pf_delivery d JOIN pf_message m ON m.id = d.pf_message_id ORDER BY d.id"
+expect_exit 0 "$MX" sql --format csv "$Q"
+cp out.txt result.csv
+if command -v sqlite3 >/dev/null 2>&1; then
+    # CSV re-imported by the sqlite3 shell equals the query result (CSV has no NULL: NULL reads back as '').
+    rm -f rt.db
+    sqlite3 rt.db ".import --csv result.csv back" >/dev/null 2>&1
+    expect_eq "$(sqlite3 rt.db 'SELECT count(*) FROM back')" 2 "rows re-imported"
+    sqlite3 rt.db "ATTACH 't.db' AS src; CREATE TABLE orig AS SELECT * FROM ($(echo "$Q" | sed 's/pf_delivery/src.pf_delivery/; s/pf_message/src.pf_message/'));" 2>err.txt
+    diff=$(sqlite3 rt.db "SELECT count(*) FROM (
+        SELECT recipient, reply, sender, delay, id, coalesce(absent, ''), text FROM back
+        EXCEPT SELECT recipient, reply, sender, CAST(delay AS TEXT), CAST(id AS TEXT), coalesce(absent, ''), text FROM orig)")
+    expect_eq "$diff" 0 "CSV rows that differ from the query result"
+    expect_eq "$(sqlite3 rt.db "SELECT sender FROM back WHERE recipient = 'carol@partner.example'")" "" "null sender read back"
+    expect_eq "$(sqlite3 rt.db "SELECT text FROM back LIMIT 1")" "$(printf 'Grüße, "Ärger"\nzweite Zeile')" "multi-line cell read back"
+fi
+if command -v python3 >/dev/null 2>&1; then
+    # JSON lines, TSV and CSV parsed back equal the rows SQLite returns, NULL included.
+    "$MX" sql --format json "$Q" > result.json
+    "$MX" sql --format tsv "$Q" > result.tsv
+    python3 - "$Q" > py.txt 2>&1 <<'EOF'
+import csv, json, sqlite3, sys
+q = sys.argv[1]
+want = [list(r) for r in sqlite3.connect("t.db").execute(q)]
+def tsv_value(v):
+    if v == "\\N":
+        return None
+    out, i = [], 0
+    while i < len(v):
+        if v[i] == "\\":
+            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}[v[i + 1]]); i += 2
+        else:
+            out.append(v[i]); i += 1
+    return "".join(out)
+js = [list(json.loads(l).values()) for l in open("result.json", encoding="utf-8")]
+ts = [[tsv_value(v) for v in l.rstrip("\n").split("\t")] for l in open("result.tsv", encoding="utf-8", newline="\n")][1:]
+cs = list(csv.reader(open("result.csv", encoding="utf-8", newline="")))[1:]
+strs = lambda rows: [[None if v is None else str(v) for v in r] for r in rows]
+print("json", js == want)
+print("tsv", ts == strs(want))
+print("csv", cs == [["" if v is None else str(v) for v in r] for r in want])
+EOF
+    expect_in py.txt "json True"
+    expect_in py.txt "tsv True"
+    expect_in py.txt "csv True"
+fi
+
+# schema: everything with comments, or one object; an unknown name is a usage error.
+expect_exit 0 "$MX" schema
+expect_in out.txt "CREATE TABLE pf_delivery"
+expect_in out.txt "CREATE VIEW v_backdoor"
+expect_in out.txt "-- One row per back-door arrival"
+expect_exit 0 "$MX" schema v_message pf_reject
+expect_in out.txt "-- One row per message across all sources"
+expect_in out.txt "CREATE TABLE pf_reject"
+expect_in out.txt "CREATE INDEX pf_reject_ts"
+expect_not_in out.txt "CREATE TABLE pf_delivery"
+expect_exit 2 "$MX" schema no_such_thing
+expect_in err.txt "no_such_thing"
+
+finish

@@ -1,0 +1,608 @@
+/* test_audit.c - the audit's rules, one edge each, on rows inserted directly
+ * into the normalised tables (ex_event/ex_recipient, pf_message/pf_delivery)
+ * of a fresh database, as the parsers would store them. */
+#include "audit.h"
+#include "audit_render.h"
+#include "config.h"
+#include "store.h"
+#include "testutil.h"
+
+#include <unistd.h>
+
+static const char conf_a[] =
+    "[organization]\n"
+    "domains = fabrikam.example, fabrikam.onmicrosoft.com\n"
+    "[gateway]\n"
+    "ips = 198.51.100.25, 198.51.100.26, 2001:db8:25::/64\n"
+    "hosts = mx1.fabrikam.example\n"
+    "connectors = From Gateway\n"
+    "[onprem]\n"
+    "ips = 10.1.0.0/16, 198.51.100.30\n"
+    "[notifications]\n"
+    "known = alerts@crm.partner.example = Partner CRM\n"
+    "[exceptions]\n"
+    "accept = noreply@planner.office365.com = routed via the gateway from 2026-12 = 2027-03-31\n"
+    "accept = /^digest@news\\.example$/ = newsletter = 2026-01-31\n";
+
+static const char conf_b[] = /* MX points at Exchange Online: no [gateway] */
+    "[organization]\n"
+    "domains = northwind.example\n"
+    "[onprem]\n"
+    "ips = 10.2.0.0/16\n";
+
+static sqlite3 *db;
+static long long src_id;
+static int db_no;
+
+static void exec(const char *sql)
+{
+    char err[512];
+    if (store_exec(db, sql, err, sizeof err) != 0) {
+        fprintf(stderr, "SQL: %s\n%s\n", err, sql);
+        exit(2);
+    }
+}
+
+static void fresh_db(void)
+{
+    char path[64], err[512];
+    if (db)
+        store_close(db);
+    snprintf(path, sizeof path, "audit%d.db", ++db_no);
+    unlink(path);
+    if (store_open(path, STORE_READWRITE, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        exit(2);
+    }
+    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/trace.csv', 'exo-trace', 'ok', '2026-11-28 00:00:00')");
+    src_id = sqlite3_last_insert_rowid(db);
+    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/MSGTRK2026112710-1.LOG', 'msgtrk', 'ok', '2026-11-28 00:00:00')");
+    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/mail.log', 'postfix', 'ok', '2026-11-28 00:00:00')");
+}
+
+/* One Exchange row; RCPTS is a comma-separated list. SYSTEM 'exo' rows come
+ * from source 1 (a message trace), 'exchange' rows from source 2. */
+static void ex_row(int line, const char *system, const char *format, const char *ts, const char *event,
+                   const char *source, const char *msgid, const char *sender, const char *subject,
+                   const char *client_ip, const char *connector, const char *direction, const char *rcpts)
+{
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO ex_event(source_id, line, system, format, ts, event, source, message_id, "
+                       "sender, subject, client_ip, connector, directionality, network_message_id) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, !strcmp(system, "exo") ? 1 : 2);
+    sqlite3_bind_int(st, 2, line);
+    const char *v[] = {system, format, ts, event, source, msgid, sender, subject, client_ip, connector, direction};
+    for (int i = 0; i < 11; i++)
+        sqlite3_bind_text(st, 3 + i, v[i], -1, SQLITE_STATIC);
+    char nmid[32];
+    snprintf(nmid, sizeof nmid, "nmid-%d", line);
+    sqlite3_bind_text(st, 14, nmid, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        fprintf(stderr, "insert ex_event: %s\n", sqlite3_errmsg(db));
+        exit(2);
+    }
+    sqlite3_finalize(st);
+    long long id = sqlite3_last_insert_rowid(db);
+    char *copy = strdup(rcpts), *save = NULL;
+    for (char *r = strtok_r(copy, ",", &save); r; r = strtok_r(NULL, ",", &save)) {
+        char *sql = sqlite3_mprintf("INSERT INTO ex_recipient(event_id, source_id, line, address, status) "
+                                    "VALUES (%lld, %d, %d, %Q, 'Delivered')",
+                                    id, !strcmp(system, "exo") ? 1 : 2, line, r);
+        exec(sql);
+        sqlite3_free(sql);
+    }
+    free(copy);
+}
+
+/* A message trace row (Get-MessageTrace: FromIP, Status). */
+static void trace(int line, const char *ts, const char *msgid, const char *sender, const char *subject,
+                  const char *ip, const char *rcpts)
+{
+    ex_row(line, "exo", "exo-trace", ts, "Delivered", NULL, msgid, sender, subject, ip, NULL, NULL, rcpts);
+}
+
+static long long pf_msg(const char *host, const char *qid, const char *ts, const char *sender, const char *msgid,
+                        int is_ndr)
+{
+    char *sql = sqlite3_mprintf("INSERT INTO pf_message(host, instance, queue_id, first_ts, last_ts, sender, "
+                                "message_id, is_ndr, status, source_id, line) "
+                                "VALUES (%Q, 'postfix', %Q, %Q, %Q, %Q, %Q, %d, 'removed', 3, 1)",
+                                host, qid, ts, ts, sender, msgid, is_ndr);
+    exec(sql);
+    sqlite3_free(sql);
+    return sqlite3_last_insert_rowid(db);
+}
+
+static void pf_dlv(long long msg, int line, const char *ts, const char *rcpt, const char *relay, const char *status,
+                   const char *dsn, const char *reply, const char *attribution, int is_final)
+{
+    char *sql = sqlite3_mprintf("INSERT INTO pf_delivery(pf_message_id, ts, recipient, daemon, relay_host, status, "
+                                "dsn, reply, exo_attribution, is_final, source_id, line) "
+                                "VALUES (%lld, %Q, %Q, 'smtp', %Q, %Q, %Q, %Q, %Q, %d, 3, %d)",
+                                msg, ts, rcpt, relay, status, dsn, reply, attribution, is_final, line);
+    exec(sql);
+    sqlite3_free(sql);
+}
+
+static struct config *cfg;
+static struct audit_result res;
+
+static void run_with(const char *conf, const struct audit_options *opt)
+{
+    char err[512];
+    config_free(cfg);
+    cfg = NULL;
+    audit_result_free(&res);
+    if (config_parse(conf, "test.conf", &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "config: %s\n", err);
+        exit(2);
+    }
+    struct audit_options def = {NULL, NULL, 0, "2026-11-28"};
+    if (audit_run(db, cfg, opt ? opt : &def, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "audit: %s\n", err);
+        exit(2);
+    }
+}
+
+static void run(void)
+{
+    run_with(conf_a, NULL);
+}
+
+static const struct finding *only(void)
+{
+    if (res.n != 1) {
+        fprintf(stderr, "expected 1 finding, got %zu\n", res.n);
+        return NULL;
+    }
+    return &res.findings[0];
+}
+
+#define KIND(f) ((f) ? finding_kind_name((f)->kind) : "(none)")
+
+static void test_ndr_via_gateway(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 10:00:00", "ndr1@contoso.example", "", "Undeliverable: Quote", "198.51.100.25",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 0);
+}
+
+static void test_ndr_direct_linked(void)
+{
+    fresh_db();
+    /* Alice's original left through the gateway's Postfix two minutes before. */
+    long long m = pf_msg("mx1", "4Xk2Lq0Jz9z1", "2026-11-27 09:58:00", "alice@fabrikam.example",
+                         "orig-42@fabrikam.example", 0);
+    pf_dlv(m, 40, "2026-11-27 09:58:01", "bob@contoso.example", "contoso-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 <orig-42@fabrikam.example> Queued mail for delivery", NULL, 1);
+    trace(2, "2026-11-27 10:00:00", "ndr2@contoso.example", "", "Undeliverable: Quote 42", "40.107.5.6",
+          "alice@fabrikam.example");
+    run();
+    const struct finding *f = only();
+    CHECK_STR(KIND(f), "ndr_direct");
+    if (!f)
+        return;
+    CHECK_STR(f->entry, "exo");
+    CHECK_STR(f->client_ip, "40.107.5.6");
+    CHECK_STR(f->source_net, "eop");
+    CHECK_STR(f->sender, "");
+    CHECK_STR(f->original_message_id, "orig-42@fabrikam.example");
+    CHECK_STR(f->original_host, "mx1");
+    CHECK_INT(f->nevidence, 2); /* the trace row and the original's delivery line */
+}
+
+static void test_ndr_markers(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 10:00:00", "n1@x", "MAILER-DAEMON@mail.contoso.example", "Returned mail: see transcript",
+          "203.0.113.5", "alice@fabrikam.example");
+    trace(2, "2026-11-27 10:01:00", "n2@x", "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.onmicrosoft.com",
+          "Something", "40.107.5.6", "alice@fabrikam.example");
+    trace(3, "2026-11-27 10:02:00", "n3@x", "helpdesk@contoso.example", "Unzustellbar: Angebot", "203.0.113.5",
+          "alice@fabrikam.example");
+    /* An on-prem DSN event makes the message an NDR whatever its sender says. */
+    ex_row(4, "exchange", "msgtrk", "2026-11-27 10:03:00", "RECEIVE", "SMTP", "n4@x", "ops@contoso.example",
+           "Status", "203.0.113.6", "EX01\\Default Frontend EX01", "Incoming", "alice@fabrikam.example");
+    ex_row(5, "exchange", "msgtrk", "2026-11-27 10:03:01", "DSN", "DSN", "n4@x", "ops@contoso.example", "Status",
+           NULL, NULL, NULL, "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 4);
+    CHECK_INT(res.counts[FINDING_NDR_DIRECT], 4);
+    CHECK(audit_is_ndr(cfg, "", NULL));
+    CHECK(audit_is_ndr(cfg, "postmaster@contoso.example", "hello"));
+    CHECK(audit_is_ndr(cfg, "x@contoso.example", "Undelivered Mail Returned to Sender"));
+    CHECK(audit_is_ndr(cfg, "x@contoso.example", "UNDELIVERABLE: x"));
+    CHECK(!audit_is_ndr(cfg, "x@contoso.example", "Automatic reply: Undeliverable: x"));
+    CHECK(!audit_is_ndr(cfg, "x@contoso.example", "Re: Undeliverable: x"));
+    /* [notifications] ndr_subject extends the built-in prefixes */
+    CHECK(!audit_is_ndr(cfg, "x@contoso.example", "Olevererbart: Offert"));
+    struct config *c2;
+    char err[256];
+    CHECK_INT(config_parse("[organization]\ndomains = fabrikam.example\n[notifications]\nndr_subject = Olevererbart:\n",
+                           "sv.conf", &c2, err, sizeof err), 0);
+    CHECK(audit_is_ndr(c2, "x@contoso.example", "olevererbart: Offert"));
+    config_free(c2);
+    CHECK_STR(audit_ndr_original_subject("Undeliverable: Quote 42"), "Quote 42");
+    CHECK_STR(audit_ndr_original_subject("Non remis : Devis"), "Devis");
+    CHECK(audit_ndr_original_subject("Undelivered Mail Returned to Sender") == NULL);
+}
+
+static void test_autoreply_back_door(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 11:00:00", "ar1@contoso.example", "bob@contoso.example", "Automatic reply: Quote 42",
+          "203.0.113.9", "alice@fabrikam.example");
+    run();
+    CHECK_STR(KIND(only()), "bypassed_mx");
+}
+
+static void test_notification_via_gateway(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 11:00:00", "sp1@sharepointonline.com", "no-reply@sharepointonline.com", "Shared with you",
+          "198.51.100.26", "alice@fabrikam.example");
+    /* through the gateway connector, whatever IP Exchange Online logged */
+    ex_row(2, "exo", "exo-report", "2026-11-27 11:01:00", NULL, NULL, "sp2@sharepointonline.com",
+           "no-reply@sharepointonline.com", "Shared with you", "52.100.3.4", "From Gateway", "Incoming",
+           "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 0);
+}
+
+static void test_notifications(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 12:00:00", "sp3@sharepointonline.com", "no-reply@sharepointonline.com", "Shared with you",
+          "52.100.3.4", "alice@fabrikam.example");
+    trace(2, "2026-11-27 12:01:00", "crm1@crm.partner.example", "alerts@crm.partner.example", "Lead assigned",
+          "192.0.2.80", "alice@fabrikam.example");
+    trace(3, "2026-11-27 12:02:00", "bill1@vendor.example", "noreply-billing@vendor.example", "Invoice",
+          "192.0.2.81", "alice@fabrikam.example");
+    trace(4, "2026-11-27 12:03:00", "t1@contoso.onmicrosoft.com", "scanner@contoso.onmicrosoft.com", "Scan",
+          "40.107.9.1", "alice@fabrikam.example");
+    trace(5, "2026-11-27 12:04:00", "t2@x", "noreplyx@vendor.example", "Not machine", "192.0.2.82",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 5);
+    CHECK_INT(res.counts[FINDING_NOTIFICATION_KNOWN], 2);
+    CHECK_INT(res.counts[FINDING_NOTIFICATION_UNKNOWN], 2);
+    CHECK_INT(res.counts[FINDING_BYPASSED_MX], 1);
+    for (size_t i = 0; i < res.n; i++) {
+        const struct finding *f = &res.findings[i];
+        if (!strcmp(f->sender, "alerts@crm.partner.example")) {
+            CHECK_STR(f->service, "Partner CRM"); /* added as known in the config */
+            CHECK_STR(f->source_net, "internet");
+        }
+        if (!strcmp(f->sender, "no-reply@sharepointonline.com"))
+            CHECK(f->service && strstr(f->service, "SharePoint Online"));
+        if (!strcmp(f->sender, "noreplyx@vendor.example"))
+            CHECK_STR(KIND(f), "bypassed_mx");
+    }
+    CHECK(audit_is_machine_sender(cfg, "Do-Not-Reply.eu@shop.example"));
+    CHECK(audit_is_machine_sender(cfg, "x@teams.mail.microsoft"));
+    CHECK(audit_is_machine_sender(cfg, "x@eu.office365.com"));
+    CHECK(!audit_is_machine_sender(cfg, "x@notmicrosoft.com"));
+    CHECK(!audit_is_machine_sender(cfg, "it@fabrikam.onmicrosoft.com")); /* ours */
+}
+
+static void test_exceptions(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 13:00:00", "pl1@planner.office365.com", "noreply@planner.office365.com", "Task assigned",
+          "52.100.7.8", "alice@fabrikam.example");
+    trace(2, "2026-11-27 13:01:00", "dg1@news.example", "digest@news.example", "Weekly digest", "192.0.2.90",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 2);
+    CHECK_INT(res.excepted, 1);
+    for (size_t i = 0; i < res.n; i++) {
+        const struct finding *f = &res.findings[i];
+        if (!strcmp(f->sender, "noreply@planner.office365.com")) {
+            CHECK_STR(KIND(f), "notification_known");
+            CHECK_INT(f->excepted, 1);
+            CHECK_INT(f->exception_expired, 0);
+            CHECK_STR(f->exception_reason, "routed via the gateway from 2026-12");
+        } else {
+            CHECK_STR(KIND(f), "bypassed_mx");
+            CHECK_INT(f->excepted, 0);
+            CHECK_INT(f->exception_expired, 1); /* 2026-01-31 has passed on 2026-11-28 */
+            CHECK_STR(f->exception_reason, "newsletter");
+        }
+    }
+    /* The same exception judged on its last day still holds, the day after it does not. */
+    struct audit_options o = {NULL, NULL, 0, "2027-03-31"};
+    run_with(conf_a, &o);
+    CHECK_INT(res.excepted, 1);
+    o.now = "2027-04-01";
+    run_with(conf_a, &o);
+    CHECK_INT(res.excepted, 0);
+
+    struct precheck_result pre;
+    run();
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 1); /* an excepted notification and a bypassed_mx: safe */
+    precheck_result_free(&pre);
+}
+
+static void test_ipv6(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 14:00:00", "v6a@contoso.example", "bob@contoso.example", "via gateway v6",
+          "2001:db8:25::10", "alice@fabrikam.example");
+    trace(2, "2026-11-27 14:01:00", "v6b@contoso.example", "bob@contoso.example", "from EOP v6",
+          "2a01:111:f403:c000::5", "alice@fabrikam.example");
+    trace(3, "2026-11-27 14:02:00", "v6c@contoso.example", "bob@contoso.example", "from the internet v6",
+          "2001:DB8:99::1", "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 2);
+    if (res.n == 2) {
+        CHECK_STR(res.findings[0].source_net, "eop");
+        CHECK_STR(res.findings[1].source_net, "internet");
+        CHECK_STR(res.findings[1].client_ip, "2001:DB8:99::1");
+    }
+}
+
+static void test_own_domain_spoof(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 15:00:00", "spoof1@fabrikam.example", "ceo@fabrikam.example", "Urgent wire transfer",
+          "203.0.113.50", "alice@fabrikam.example");
+    run();
+    const struct finding *f = only();
+    CHECK_STR(KIND(f), "bypassed_mx");
+    struct precheck_result pre;
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.n, 1);
+    if (pre.n)
+        CHECK(strstr(pre.groups[0].advice, "spoofs of your own domain") != NULL);
+    precheck_result_free(&pre);
+}
+
+static void test_both_exo_and_onprem(void)
+{
+    fresh_db();
+    /* Entered Exchange Online from the internet, then went on to on-prem over hybrid. */
+    trace(1, "2026-11-27 16:00:00", "both1@contoso.example", "bob@contoso.example", "Hello", "203.0.113.7",
+          "alice@fabrikam.example");
+    ex_row(7, "exchange", "msgtrk", "2026-11-27 16:00:02", "RECEIVE", "SMTP", "both1@contoso.example",
+           "bob@contoso.example", "Hello", "40.107.9.9", "EX01\\Default Frontend EX01", "Incoming",
+           "alice@fabrikam.example");
+    ex_row(8, "exchange", "msgtrk", "2026-11-27 16:00:03", "DELIVER", "STOREDRIVER", "both1@contoso.example",
+           "bob@contoso.example", "Hello", NULL, NULL, "Incoming", "alice@fabrikam.example");
+    run();
+    const struct finding *f = only();
+    CHECK_STR(KIND(f), "bypassed_mx");
+    if (!f)
+        return;
+    CHECK_STR(f->entry, "exo");
+    CHECK_STR(f->client_ip, "203.0.113.7");
+    CHECK_INT(f->nevidence, 3); /* evidence from both sources */
+    CHECK_STR(f->first_seen, "2026-11-27 16:00:00");
+    CHECK_STR(f->last_seen, "2026-11-27 16:00:02"); /* the hybrid RECEIVE is an entry row too; DELIVER is not */
+}
+
+static void test_without_gateway(void)
+{
+    fresh_db();
+    trace(1, "2026-11-27 17:00:00", "b1@contoso.example", "bob@contoso.example", "Via the MX", "203.0.113.7",
+          "carol@northwind.example");
+    ex_row(2, "exchange", "msgtrk", "2026-11-27 17:01:00", "RECEIVE", "SMTP", "b2@contoso.example",
+           "bob@contoso.example", "Straight to on-prem", "203.0.113.8", "NW01\\Default Frontend NW01", "Incoming",
+           "carol@northwind.example");
+    ex_row(3, "exchange", "msgtrk", "2026-11-27 17:02:00", "RECEIVE", "SMTP", "b3@contoso.example",
+           "bob@contoso.example", "Hybrid", "40.107.1.2", "NW01\\Default Frontend NW01", "Incoming",
+           "carol@northwind.example");
+    ex_row(4, "exchange", "msgtrk", "2026-11-27 17:03:00", "RECEIVE", "SMTP", "b4@northwind.example",
+           "dave@northwind.example", "Internal", "10.2.0.9", "NW01\\Default Frontend NW01", "Incoming",
+           "carol@northwind.example");
+    run_with(conf_b, NULL);
+    const struct finding *f = only();
+    CHECK_STR(KIND(f), "bypassed_mx");
+    if (f) {
+        CHECK_STR(f->entry, "onprem");
+        CHECK_STR(f->client_ip, "203.0.113.8");
+    }
+    struct precheck_result pre;
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 1);
+    if (pre.n)
+        CHECK(strstr(pre.groups[0].advice, "does not close this one") != NULL);
+    precheck_result_free(&pre);
+}
+
+static void test_not_inbound(void)
+{
+    fresh_db();
+    /* Originating, from on-prem, to nobody of ours, submitted inside EXO (no FromIP). */
+    ex_row(1, "exo", "exo-report", "2026-11-27 18:00:00", NULL, NULL, "o1@fabrikam.example", "alice@fabrikam.example",
+           "Out", "203.0.113.1", NULL, "Originating", "bob@contoso.example,alice@fabrikam.example");
+    trace(2, "2026-11-27 18:01:00", "o2@fabrikam.example", "alice@fabrikam.example", "Hybrid out", "10.1.4.4",
+          "alice@fabrikam.example");
+    trace(3, "2026-11-27 18:02:00", "o3@contoso.example", "bob@contoso.example", "Not ours", "203.0.113.2",
+          "eve@contoso.example");
+    trace(4, "2026-11-27 18:03:00", "o4@fabrikam.example", "alice@fabrikam.example", "Inside", "",
+          "alice@fabrikam.example");
+    ex_row(5, "exo", "exo-trace", "2026-11-27 18:04:00", "Delivered", NULL, "o5@contoso.example",
+           "bob@contoso.example", "sub", "203.0.113.3", NULL, NULL, "alice@sub.fabrikam.example");
+    run();
+    CHECK_INT(res.n, 0);
+}
+
+static void test_gateway_relayed(void)
+{
+    fresh_db();
+    /* Exchange Online logged the original client IP, but the gateway relayed it to alice. */
+    trace(1, "2026-11-27 19:00:00", "gw1@contoso.example", "bob@contoso.example", "Hi both", "203.0.113.7",
+          "alice@fabrikam.example,carol@fabrikam.example");
+    long long m = pf_msg("mx1", "4Xk3", "2026-11-27 18:59:59", "bob@contoso.example", "gw1@contoso.example", 0);
+    pf_dlv(m, 10, "2026-11-27 18:59:59", "alice@fabrikam.example", "fabrikam-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 ok", NULL, 1);
+    /* the same Message-ID relayed by a host that is not the gateway proves nothing */
+    long long m2 = pf_msg("relay9", "4Xk4", "2026-11-27 18:59:59", "bob@contoso.example", "gw1@contoso.example", 0);
+    pf_dlv(m2, 11, "2026-11-27 18:59:59", "carol@fabrikam.example", "x", "sent", "2.0.0", "250 ok", NULL, 1);
+    run();
+    const struct finding *f = only();
+    CHECK_STR(KIND(f), "bypassed_mx");
+    if (f) {
+        CHECK_INT(f->nrecipients, 1);
+        CHECK_STR(f->recipients[0], "carol@fabrikam.example");
+    }
+}
+
+static void test_sending_side(void)
+{
+    fresh_db();
+    long long m = pf_msg("relay1", "ABC123", "2026-11-27 08:00:00", "sales@northwind.example", "s1@northwind.example", 0);
+    pf_dlv(m, 100, "2026-11-27 08:00:01", "x@contoso.example", "northwind-example.mail.protection.outlook.com",
+           "deferred", "4.4.62", "451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35", "ATTR35", 0);
+    pf_dlv(m, 120, "2026-11-27 08:10:01", "x@contoso.example", "northwind-example.mail.protection.outlook.com",
+           "deferred", "4.4.62", "451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35", "ATTR35", 0);
+    pf_dlv(m, 150, "2026-11-27 08:40:01", "x@contoso.example", "northwind-example.mail.protection.outlook.com",
+           "bounced", "5.7.64", "550 5.7.64 TenantAttribution; Relay Access Denied", NULL, 1);
+    /* a second recipient of the same message went through: no finding for it */
+    pf_dlv(m, 101, "2026-11-27 08:00:01", "y@contoso.example", "northwind-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 <s1@northwind.example> [InternalId=1, Hostname=AM0PR01MB0001.eurprd01.prod.outlook.com] Queued mail for delivery", NULL, 1);
+    /* its NDR to the sender bounced in turn */
+    exec("UPDATE pf_message SET client_ip = '10.2.0.5' WHERE queue_id = 'ABC123'");
+    long long n = pf_msg("relay1", "DEF456", "2026-11-27 08:40:02", "", "ndr-s1@relay1.northwind.example", 1);
+    char *sql = sqlite3_mprintf("UPDATE pf_message SET parent_id = %lld, parent_kind = 'ndr_of' WHERE id = %lld", m, n);
+    exec(sql);
+    sqlite3_free(sql);
+    /* Another organisation's relay in the same database: not ours, not reported. */
+    long long other = pf_msg("otherrelay", "FFF111", "2026-11-27 08:00:00", "x@other.example", "o1@other.example", 0);
+    exec("UPDATE pf_message SET client_ip = '10.99.0.5' WHERE queue_id = 'FFF111'");
+    pf_dlv(other, 300, "2026-11-27 08:00:01", "y@contoso.example", "other-example.mail.protection.outlook.com",
+           "bounced", "5.7.64", "550 5.7.64 TenantAttribution; Relay Access Denied", "TenantAttribution", 1);
+    pf_dlv(n, 151, "2026-11-27 08:40:03", "sales@northwind.example", "northwind-example.mail.protection.outlook.com",
+           "bounced", "5.7.64", "550 5.7.64 TenantAttribution; Relay Access Denied", NULL, 1);
+    /* an NDR that got through is not lost */
+    long long n2 = pf_msg("relay1", "DEF457", "2026-11-27 09:00:00", "", "ndr-ok@relay1.northwind.example", 1);
+    pf_dlv(n2, 160, "2026-11-27 09:00:01", "ops@northwind.example", "x", "sent", "2.6.0", "250 ok", NULL, 1);
+    run_with(conf_b, NULL);
+    CHECK_INT(res.counts[FINDING_ATTRIBUTION_FAILURE], 2); /* the message to x, and the NDR's own attempt */
+    CHECK_INT(res.counts[FINDING_NDR_LOST], 1);
+    for (size_t i = 0; i < res.n; i++) {
+        const struct finding *f = &res.findings[i];
+        if (f->kind == FINDING_ATTRIBUTION_FAILURE && !strcmp(f->recipient, "x@contoso.example")) {
+            CHECK_INT(f->attempts, 3);
+            CHECK_STR(f->first_seen, "2026-11-27 08:00:01");
+            CHECK_STR(f->last_seen, "2026-11-27 08:40:01");
+            CHECK_STR(f->reply, "550 5.7.64 TenantAttribution; Relay Access Denied");
+            CHECK_STR(f->smarthost, "northwind-example.mail.protection.outlook.com");
+            CHECK_INT(f->nevidence, 3);
+        }
+        if (f->kind == FINDING_NDR_LOST) {
+            CHECK_STR(f->recipient, "sales@northwind.example");
+            CHECK_STR(f->sender, "");
+            CHECK_INT(f->attempts, 1);
+        }
+    }
+    /* --finding selects kinds */
+    struct audit_options o = {NULL, NULL, 1u << FINDING_NDR_LOST, "2026-11-28"};
+    run_with(conf_b, &o);
+    CHECK_INT(res.n, 1);
+}
+
+static void test_partner(void)
+{
+    fresh_db();
+    /* contoso's mail usually comes through the gateway; this one went straight to the tenant */
+    long long m = pf_msg("mx1", "4Xk9", "2026-11-26 09:00:00", "bob@contoso.example", "usual@contoso.example", 0);
+    exec("UPDATE pf_message SET client_ip = '192.0.2.30' WHERE queue_id = '4Xk9'");
+    pf_dlv(m, 5, "2026-11-26 09:00:01", "alice@fabrikam.example", "fabrikam-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 ok", NULL, 1);
+    trace(1, "2026-11-27 09:00:00", "straight@contoso.example", "bob@contoso.example", "Order", "203.0.113.45",
+          "alice@fabrikam.example");
+    trace(2, "2026-11-27 09:05:00", "spam@spam.example", "x@spam.example", "Win", "192.0.2.143",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 2);
+    if (res.n == 2) {
+        CHECK_STR(res.findings[0].sender, "bob@contoso.example");
+        CHECK_INT(res.findings[0].partner, 1);
+        CHECK_INT(res.findings[1].partner, 0);
+    }
+    struct precheck_result pre;
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 1);
+    for (size_t i = 0; i < pre.n; i++)
+        if (!strcmp(pre.groups[i].label, "contoso.example"))
+            CHECK(strstr(pre.groups[i].advice, "ask the partner to send to your MX") != NULL);
+    precheck_result_free(&pre);
+}
+
+static void test_since_until_and_json(void)
+{
+    fresh_db();
+    trace(1, "2026-11-26 10:00:00", "d1@contoso.example", "bob@contoso.example", "Day 1", "203.0.113.7",
+          "alice@fabrikam.example");
+    trace(2, "2026-11-27 10:00:00.250", "d2@contoso.example", "", "Undeliverable: \"Quote\"\tnow", "203.0.113.7",
+          "alice@fabrikam.example");
+    struct audit_options o = {"2026-11-27 00:00:00", NULL, 0, "2026-11-28"};
+    run_with(conf_a, &o);
+    CHECK_INT(res.n, 1);
+    o.since = NULL;
+    o.until = "2026-11-26 23:59:59.999";
+    run_with(conf_a, &o);
+    CHECK_INT(res.n, 1);
+    run();
+    CHECK_INT(res.n, 2);
+    FILE *f = tmpfile();
+    audit_render_json(f, &res);
+    rewind(f);
+    char line[2][2048] = {"", ""};
+    for (int i = 0; i < 2; i++)
+        if (!fgets(line[i], sizeof line[i], f))
+            line[i][0] = '\0';
+    fclose(f);
+    CHECK_STR(line[0],
+              "{\"finding\":\"ndr_direct\",\"message_id\":\"d2@contoso.example\",\"sender\":\"\","
+              "\"recipients\":[\"alice@fabrikam.example\"],\"subject\":\"Undeliverable: \\\"Quote\\\"\\tnow\","
+              "\"first_seen\":\"2026-11-27T10:00:00.250Z\",\"last_seen\":\"2026-11-27T10:00:00.250Z\","
+              "\"entry\":\"exo\",\"client_ip\":\"203.0.113.7\",\"source_net\":\"internet\",\"service\":null,"
+              "\"excepted\":false,\"exception_expired\":false,\"exception_reason\":null,\"exception_until\":null,"
+              "\"original_message_id\":null,\"original_host\":null,"
+              "\"evidence\":[{\"file\":\"logs/trace.csv\",\"line\":2}]}\n");
+    CHECK(strncmp(line[1], "{\"finding\":\"bypassed_mx\",\"message_id\":\"d1@contoso.example\"", 58) == 0);
+
+    struct precheck_result pre;
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 0); /* the NDR would be cut */
+    CHECK_INT(pre.cut_groups, 1);
+    if (pre.n == 2) {
+        CHECK_STR(pre.groups[0].label, "NDRs (null sender)");
+        CHECK_INT(pre.groups[0].would_cut, 1);
+        CHECK_STR(pre.groups[1].label, "contoso.example");
+    }
+    precheck_result_free(&pre);
+}
+
+int main(int argc, char **argv)
+{
+    TEST_INIT(argc, argv);
+    test_ndr_via_gateway();
+    test_ndr_direct_linked();
+    test_ndr_markers();
+    test_autoreply_back_door();
+    test_notification_via_gateway();
+    test_notifications();
+    test_exceptions();
+    test_ipv6();
+    test_own_domain_spoof();
+    test_both_exo_and_onprem();
+    test_without_gateway();
+    test_not_inbound();
+    test_gateway_relayed();
+    test_sending_side();
+    test_partner();
+    test_since_until_and_json();
+    audit_result_free(&res);
+    config_free(cfg);
+    store_close(db);
+    return test_done("test_audit");
+}

@@ -1,0 +1,137 @@
+/*
+ * test_sqlout.c - the result renderers: what a user reads or re-imports.
+ */
+#include "sqlout.h"
+#include "testutil.h"
+
+/* Renders the rows with FORMAT and WIDTH into a static buffer. */
+static const char *render(enum sqlout_format format, int width, int ncols, const char *const *names,
+                          const struct sqlout_cell *cells, int nrows)
+{
+    static char *buf;
+    size_t len;
+    free(buf);
+    buf = NULL;
+    FILE *f = open_memstream(&buf, &len);
+    struct sqlout *o = sqlout_new(format, f, width);
+    sqlout_begin(o, ncols, names);
+    for (int r = 0; r < nrows; r++)
+        sqlout_row(o, cells + r * ncols);
+    CHECK_INT(sqlout_end(o), 0);
+    sqlout_free(o);
+    fclose(f);
+    return buf;
+}
+
+#define TXT(s) {SQLOUT_TEXT, s, sizeof(s) - 1}
+#define INT(s) {SQLOUT_INTEGER, s, sizeof(s) - 1}
+#define NUL {SQLOUT_NULL, NULL, 0}
+
+static const char *field_csv(const char *s, size_t len)
+{
+    static char *buf;
+    size_t n;
+    free(buf);
+    buf = NULL;
+    FILE *f = open_memstream(&buf, &n);
+    sqlout_csv_field(f, s, len);
+    fclose(f);
+    return buf;
+}
+
+static const char *field_json(const char *s, size_t len)
+{
+    static char *buf;
+    size_t n;
+    free(buf);
+    buf = NULL;
+    FILE *f = open_memstream(&buf, &n);
+    sqlout_json_string(f, s, len);
+    fclose(f);
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    TEST_INIT(argc, argv);
+    enum sqlout_format fmt;
+    CHECK_INT(sqlout_parse_format("csv", &fmt), 0);
+    CHECK_INT(fmt, SQLOUT_CSV);
+    CHECK_INT(sqlout_parse_format("xml", &fmt), -1);
+
+    /* CSV field quoting (RFC 4180): only when needed, quotes doubled. */
+    CHECK_STR(field_csv("plain", 5), "plain");
+    CHECK_STR(field_csv("a,b", 3), "\"a,b\"");
+    CHECK_STR(field_csv("say \"hi\"", 8), "\"say \"\"hi\"\"\"");
+    CHECK_STR(field_csv("two\nlines", 9), "\"two\nlines\"");
+    CHECK_STR(field_csv("cr\r", 3), "\"cr\r\"");
+    CHECK_STR(field_csv("", 0), "\"\"");
+    CHECK_STR(field_csv(" pad", 4), "\" pad\"");
+
+    /* JSON strings: escapes, control characters, invalid UTF-8 replaced. */
+    CHECK_STR(field_json("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+    CHECK_STR(field_json("x\ny\tz", 5), "\"x\\ny\\tz\"");
+    CHECK_STR(field_json("\x01", 1), "\"\\u0001\"");
+    CHECK_STR(field_json("Gr\xc3\xbc\xc3\x9f" "e", 7), "\"Gr\xc3\xbc\xc3\x9f" "e\"");
+    CHECK_STR(field_json("bad\xff", 4), "\"bad\\ufffd\"");
+    CHECK_STR(field_json("nul\0x", 5), "\"nul\\u0000x\"");
+
+    /* CSV result: header, NULL empty and unquoted, '' quoted. */
+    const char *names[] = {"id", "sender", "subject"};
+    struct sqlout_cell rows[] = {
+        INT("1"), TXT(""), TXT("Invoice 42, overdue"),
+        INT("2"), NUL, TXT("line one\nline two"),
+    };
+    CHECK_STR(render(SQLOUT_CSV, 0, 3, names, rows, 2),
+              "id,sender,subject\n1,\"\",\"Invoice 42, overdue\"\n2,,\"line one\nline two\"\n");
+
+    /* JSON: one object per row, numbers unquoted, NULL as null. */
+    CHECK_STR(render(SQLOUT_JSON, 0, 3, names, rows, 2),
+              "{\"id\":1,\"sender\":\"\",\"subject\":\"Invoice 42, overdue\"}\n"
+              "{\"id\":2,\"sender\":null,\"subject\":\"line one\\nline two\"}\n");
+    struct sqlout_cell inf[] = {{SQLOUT_REAL, "Inf", 3}, {SQLOUT_REAL, "1.5", 3}, {SQLOUT_BLOB, "\x00\xff", 2}};
+    const char *numnames[] = {"a", "b", "c"};
+    CHECK_STR(render(SQLOUT_JSON, 0, 3, numnames, inf, 1), "{\"a\":null,\"b\":1.5,\"c\":\"00ff\"}\n");
+
+    /* TSV: escapes, NULL as \N. */
+    struct sqlout_cell tsv[] = {TXT("a\tb"), TXT("back\\slash\n"), NUL};
+    CHECK_STR(render(SQLOUT_TSV, 0, 3, names, tsv, 1), "id\tsender\tsubject\na\\tb\tback\\\\slash\\n\t\\N\n");
+
+    /* Table: numbers right-aligned, NULL shown, no trailing blanks. */
+    CHECK_STR(render(SQLOUT_TABLE, 0, 3, names, rows, 2),
+              "id | sender | subject\n"
+              "---+--------+--------------------\n"
+              " 1 |        | Invoice 42, overdue\n"
+              " 2 | NULL   | line one\xe2\x86\xb5line two\n");
+
+    /* Table fitted to 30 columns: the widest column gives way, cut cells end in the marker. */
+    const char *t = render(SQLOUT_TABLE, 30, 3, names, rows, 2);
+    CHECK_STR(t, "id | sender | subject\n"
+                 "---+--------+-----------------\n"
+                 " 1 |        | Invoice 42, ove\xe2\x80\xa6\n"
+                 " 2 | NULL   | line one\xe2\x86\xb5line t\xe2\x80\xa6\n");
+    /* every line fits the width */
+    int maxw = 0;
+    for (const char *line = t; *line;) {
+        const char *nl = strchr(line, '\n');
+        int w = (int)sqlout_text_width(line, (size_t)(nl - line));
+        if (w > maxw)
+            maxw = w;
+        line = nl + 1;
+    }
+    CHECK(maxw <= 30);
+
+    /* Width counts East Asian wide characters twice, combining marks not at all. */
+    CHECK_INT(sqlout_text_width("abc", 3), 3);
+    CHECK_INT(sqlout_text_width("\xe6\x97\xa5\xe6\x9c\xac", 6), 4); /* 日本 */
+    CHECK_INT(sqlout_text_width("e\xcc\x81", 3), 1);               /* e + combining acute */
+    CHECK_INT(sqlout_text_width("\xc3\xbc", 2), 1);                /* ü */
+
+    /* A wide character is never split by the cut: the cell stays within its column. */
+    const char *wn[] = {"name"};
+    struct sqlout_cell wide[] = {TXT("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x96\x87\xe5\xad\x97")}; /* 5 wide chars */
+    CHECK_STR(render(SQLOUT_TABLE, 6, 1, wn, wide, 1),
+              "name\n------\n\xe6\x97\xa5\xe6\x9c\xac\xe2\x80\xa6\n");
+
+    return test_done("test_sqlout");
+}

@@ -803,7 +803,8 @@ static void ingest_dir(struct run *run, const char *path, const struct stat *st,
         names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof *names, name_cmp);
     stack->dev[stack->depth] = st->st_dev;
     stack->ino[stack->depth] = st->st_ino;
     stack->depth++;

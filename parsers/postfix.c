@@ -391,9 +391,9 @@ static const char *scan_hostaddr(const char *p, const char *e, struct pf_span *h
 /* Reply code and enhanced status code at the start of a reply text. */
 static void scan_reply_codes(struct pf_fields *f)
 {
-    const char *p = f->reply.p, *e = p + f->reply.n;
-    if (!p)
+    if (!f->reply.p)
         return;
+    const char *p = f->reply.p, *e = p + f->reply.n;
     if (e - p >= 4 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) && (p[3] == ' ' || p[3] == '-')) {
         f->code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
         p += 4;
@@ -541,9 +541,9 @@ static void scan_pairs(const char *p, const char *e, struct pf_fields *f, int sp
  * forwarding through .forward or aliases, Postfix 2.3+). */
 static void scan_handoff(struct pf_fields *f)
 {
-    const char *r = f->reply.p, *e = r + f->reply.n;
-    if (!r)
+    if (!f->reply.p)
         return;
+    const char *r = f->reply.p, *e = r + f->reply.n;
     const char *k = find(r, e, "queued as ");
     const char *kind = "queued_as";
     size_t skip = 10;
@@ -947,9 +947,25 @@ static const char sql_insert_reject[] =
     " client_port, helo, sender, recipient, proto, code, dsn, reply, command, source_id, line,"
     " year_inferred) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)";
 
+/* Queue ids with lines in this file, written to pf_dirty (the ids the
+ * after-run correlation has to rebuild) when the table fills and at the end. */
+#define DIRTY_SLOTS 65536 /* a power of two; flushed at half full */
+
+struct dirty_slot {
+    unsigned char n; /* 0: empty */
+    char qid[40];    /* postfix_queue_id_len() accepts at most 40 bytes */
+};
+
 struct pf_state {
     sqlite3_stmt *ins_event;
     sqlite3_stmt *ins_reject;
+    sqlite3_stmt *ins_dirty;
+    struct dirty_slot *dirty;
+    size_t ndirty;
+    char last_qid[40]; /* the previous line's id: consecutive lines often share it */
+    size_t last_qid_len;
+    uint64_t ev_bound;   /* ins_event parameters holding a value (bit i: ?i), the rest hold NULL */
+    int first_load;      /* pf_event was empty at open: everything is rebuilt after the run */
     int64_t cache_epoch; /* the last formatted time, reused for lines of the same second */
     int cache_ms;
     char ts_text[TIME_TEXT_MAX];
@@ -973,22 +989,113 @@ static void bind_long(sqlite3_stmt *st, int i, long v)
         sqlite3_bind_null(st, i);
 }
 
+static void postfix_close(void *state);
+
+/* Optional event columns: bindings survive sqlite3_reset(), so a column
+ * absent now and absent on the previous line is left alone. Most lines fill
+ * a handful of the 39 columns; this halves the calls into SQLite per line. */
+static void ev_span(struct pf_state *s, int i, struct pf_span v)
+{
+    if (v.p) {
+        sqlite3_bind_text(s->ins_event, i, v.p, (int)v.n, SQLITE_STATIC);
+        s->ev_bound |= 1ULL << i;
+    } else if (s->ev_bound & (1ULL << i)) {
+        sqlite3_bind_null(s->ins_event, i);
+        s->ev_bound &= ~(1ULL << i);
+    }
+}
+
+static void ev_long(struct pf_state *s, int i, long v)
+{
+    if (v >= 0) {
+        sqlite3_bind_int64(s->ins_event, i, v);
+        s->ev_bound |= 1ULL << i;
+    } else if (s->ev_bound & (1ULL << i)) {
+        sqlite3_bind_null(s->ins_event, i);
+        s->ev_bound &= ~(1ULL << i);
+    }
+}
+
 static int postfix_open(struct parse_ctx *ctx, void **state)
 {
     struct pf_state *s = xcalloc(1, sizeof *s);
     s->cache_epoch = INT64_MIN;
+    s->dirty = xcalloc(DIRTY_SLOTS, sizeof *s->dirty);
     if (sqlite3_prepare_v3(ctx->db, sql_insert_event, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_event, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v3(ctx->db, sql_insert_reject, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_reject,
-                           NULL) != SQLITE_OK) {
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(ctx->db, "INSERT OR IGNORE INTO pf_dirty(queue_id) VALUES (?1)", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->ins_dirty, NULL) != SQLITE_OK) {
         snprintf(ctx->reason, sizeof ctx->reason, "postfix: cannot prepare statements: %s",
                  sqlite3_errmsg(ctx->db));
-        sqlite3_finalize(s->ins_event);
-        sqlite3_finalize(s->ins_reject);
-        free(s);
+        postfix_close(s);
         return PARSE_FATAL;
     }
+    /* Loading into an empty pf_event: the after-run rebuild will be a full
+     * one and needs no pf_dirty, and the look-up indexes are cheaper built
+     * once afterwards (postfix_rebuild creates them again) than kept up to
+     * date row by row. Inside the file's transaction: a failed file gets
+     * them back with its rollback. */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ctx->db, "SELECT NOT EXISTS (SELECT 1 FROM pf_event)", -1, &q, NULL) == SQLITE_OK) {
+        s->first_load = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    if (s->first_load &&
+        sqlite3_exec(ctx->db, "DROP INDEX IF EXISTS pf_event_qid; DROP INDEX IF EXISTS pf_event_link", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        snprintf(ctx->reason, sizeof ctx->reason, "postfix: %s", sqlite3_errmsg(ctx->db));
+        postfix_close(s);
+        return PARSE_FATAL;
+    }
+    /* the same for every line of the file */
+    sqlite3_bind_int64(s->ins_event, EV_SOURCE, ctx->source_id);
+    sqlite3_bind_int64(s->ins_reject, RJ_SOURCE, ctx->source_id);
     *state = s;
+    return 0;
+}
+
+static int flush_dirty(struct pf_state *s, struct parse_ctx *ctx)
+{
+    for (size_t i = 0; i < DIRTY_SLOTS && s->ndirty; i++) {
+        struct dirty_slot *d = &s->dirty[i];
+        if (!d->n)
+            continue;
+        sqlite3_bind_text(s->ins_dirty, 1, d->qid, d->n, SQLITE_STATIC);
+        int rc = sqlite3_step(s->ins_dirty);
+        sqlite3_reset(s->ins_dirty);
+        if (rc != SQLITE_DONE) {
+            snprintf(ctx->reason, sizeof ctx->reason, "postfix: database error: %s", sqlite3_errmsg(ctx->db));
+            return PARSE_FATAL;
+        }
+        d->n = 0;
+        s->ndirty--;
+    }
+    s->ndirty = 0;
+    return 0;
+}
+
+/* Notes queue id Q as touched by this file. */
+static int mark_dirty(struct pf_state *s, struct parse_ctx *ctx, struct pf_span q)
+{
+    if (q.n == s->last_qid_len && memcmp(q.p, s->last_qid, q.n) == 0)
+        return 0;
+    if (q.n > sizeof s->last_qid)
+        q.n = sizeof s->last_qid;
+    memcpy(s->last_qid, q.p, q.n);
+    s->last_qid_len = q.n;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < q.n; i++)
+        h = (h ^ (unsigned char)q.p[i]) * 1099511628211ULL;
+    size_t i = h & (DIRTY_SLOTS - 1);
+    for (; s->dirty[i].n; i = (i + 1) & (DIRTY_SLOTS - 1))
+        if (s->dirty[i].n == q.n && memcmp(s->dirty[i].qid, q.p, q.n) == 0)
+            return 0;
+    s->dirty[i].n = (unsigned char)q.n;
+    memcpy(s->dirty[i].qid, q.p, q.n);
+    if (++s->ndirty >= DIRTY_SLOTS / 2)
+        return flush_dirty(s, ctx);
     return 0;
 }
 
@@ -1032,7 +1139,6 @@ static int store_reject(struct pf_state *s, struct parse_ctx *ctx, const struct 
     bind_span(st, RJ_DSN, f->dsn);
     bind_span(st, RJ_REPLY, f->reply);
     bind_span(st, RJ_COMMAND, f->command);
-    sqlite3_bind_int64(st, RJ_SOURCE, ctx->source_id);
     sqlite3_bind_int64(st, RJ_LINE, (sqlite3_int64)ctx->line_no);
     sqlite3_bind_int(st, RJ_YEAR_INFERRED, year_inferred);
     return step_done(ctx, st);
@@ -1042,7 +1148,6 @@ static int store_event(struct pf_state *s, struct parse_ctx *ctx, const struct p
                        const struct pf_fields *f, int64_t ts_ms, int year_inferred)
 {
     sqlite3_stmt *st = s->ins_event;
-    sqlite3_bind_int64(st, EV_SOURCE, ctx->source_id);
     sqlite3_bind_int64(st, EV_LINE, (sqlite3_int64)ctx->line_no);
     sqlite3_bind_text(st, EV_TS, s->ts_text, (int)s->ts_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, EV_TS_MS, ts_ms);
@@ -1050,43 +1155,44 @@ static int store_event(struct pf_state *s, struct parse_ctx *ctx, const struct p
     bind_span(st, EV_HOST, env->host);
     bind_span(st, EV_INSTANCE, env->instance);
     bind_span(st, EV_DAEMON, env->daemon);
-    bind_long(st, EV_PID, env->pid);
-    bind_span(st, EV_QUEUE_ID, f->queue_id);
+    ev_long(s, EV_PID, env->pid);
+    ev_span(s, EV_QUEUE_ID, f->queue_id);
     sqlite3_bind_text(st, EV_KIND, postfix_kind_name(f->kind), -1, SQLITE_STATIC);
-    bind_span(st, EV_CLIENT_HOST, f->client_host);
-    bind_span(st, EV_CLIENT_IP, f->client_ip);
-    bind_long(st, EV_CLIENT_PORT, f->client_port);
-    bind_span(st, EV_SENDER, f->sender);
-    bind_span(st, EV_RECIPIENT, f->recipient);
-    bind_span(st, EV_ORIG_RECIPIENT, f->orig_recipient);
-    bind_span(st, EV_RELAY_HOST, f->relay_host);
-    bind_span(st, EV_RELAY_IP, f->relay_ip);
-    bind_long(st, EV_RELAY_PORT, f->relay_port);
-    bind_long(st, EV_CONN_USE, f->conn_use);
-    if (f->delay >= 0)
+    ev_span(s, EV_CLIENT_HOST, f->client_host);
+    ev_span(s, EV_CLIENT_IP, f->client_ip);
+    ev_long(s, EV_CLIENT_PORT, f->client_port);
+    ev_span(s, EV_SENDER, f->sender);
+    ev_span(s, EV_RECIPIENT, f->recipient);
+    ev_span(s, EV_ORIG_RECIPIENT, f->orig_recipient);
+    ev_span(s, EV_RELAY_HOST, f->relay_host);
+    ev_span(s, EV_RELAY_IP, f->relay_ip);
+    ev_long(s, EV_RELAY_PORT, f->relay_port);
+    ev_long(s, EV_CONN_USE, f->conn_use);
+    if (f->delay >= 0) {
         sqlite3_bind_double(st, EV_DELAY, f->delay);
-    else
+        s->ev_bound |= 1ULL << EV_DELAY;
+    } else if (s->ev_bound & (1ULL << EV_DELAY)) {
         sqlite3_bind_null(st, EV_DELAY);
-    bind_span(st, EV_DELAYS, f->delays);
-    bind_span(st, EV_TLS, f->tls);
-    bind_span(st, EV_DSN, f->dsn);
-    bind_span(st, EV_STATUS, f->kind == PF_CLEANUP_ACTION || f->kind == PF_REJECT ? f->action : f->status);
-    bind_span(st, EV_REPLY, f->reply);
-    bind_long(st, EV_SIZE, f->size);
-    bind_long(st, EV_NRCPT, f->nrcpt);
-    bind_span(st, EV_MESSAGE_ID_RAW, f->message_id);
-    bind_span(st, EV_SASL_METHOD, f->sasl_method);
-    bind_span(st, EV_SASL_USERNAME, f->sasl_username);
-    bind_span(st, EV_LINK_QUEUE_ID, f->link_queue_id);
-    if (f->link_kind)
-        sqlite3_bind_text(st, EV_LINK_KIND, f->link_kind, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, EV_LINK_KIND);
-    bind_span(st, EV_HELO, f->helo);
-    bind_span(st, EV_COMMAND, f->command);
-    bind_span(st, EV_TEXT, f->text);
+        s->ev_bound &= ~(1ULL << EV_DELAY);
+    }
+    ev_span(s, EV_DELAYS, f->delays);
+    ev_span(s, EV_TLS, f->tls);
+    ev_span(s, EV_DSN, f->dsn);
+    ev_span(s, EV_STATUS, f->kind == PF_CLEANUP_ACTION || f->kind == PF_REJECT ? f->action : f->status);
+    ev_span(s, EV_REPLY, f->reply);
+    ev_long(s, EV_SIZE, f->size);
+    ev_long(s, EV_NRCPT, f->nrcpt);
+    ev_span(s, EV_MESSAGE_ID_RAW, f->message_id);
+    ev_span(s, EV_SASL_METHOD, f->sasl_method);
+    ev_span(s, EV_SASL_USERNAME, f->sasl_username);
+    ev_span(s, EV_LINK_QUEUE_ID, f->link_queue_id);
+    struct pf_span lk = {f->link_kind, f->link_kind ? strlen(f->link_kind) : 0};
+    ev_span(s, EV_LINK_KIND, lk);
+    ev_span(s, EV_HELO, f->helo);
+    ev_span(s, EV_COMMAND, f->command);
+    ev_span(s, EV_TEXT, f->text);
     sqlite3_bind_int(st, EV_TRUNCATED, f->truncated);
-    bind_long(st, EV_UID, f->uid);
+    ev_long(s, EV_UID, f->uid);
     return step_done(ctx, st);
 }
 
@@ -1120,6 +1226,8 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
 
     struct pf_fields f;
     postfix_parse_body(env.body, env.body_len, &f);
+    if (f.queue_id.p && !s->first_load && mark_dirty(s, ctx, f.queue_id) != 0)
+        return PARSE_FATAL;
     if (f.kind == PF_REJECT) {
         int rc = store_reject(s, ctx, &env, &f, year_inferred);
         if (rc != PARSE_OK || !f.queue_id.p)
@@ -1130,9 +1238,7 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
 
 static int postfix_finish(void *state, struct parse_ctx *ctx)
 {
-    (void)state;
-    (void)ctx;
-    return 0;
+    return flush_dirty(state, ctx);
 }
 
 static void postfix_close(void *state)
@@ -1142,6 +1248,8 @@ static void postfix_close(void *state)
         return;
     sqlite3_finalize(s->ins_event);
     sqlite3_finalize(s->ins_reject);
+    sqlite3_finalize(s->ins_dirty);
+    free(s->dirty);
     free(s);
 }
 

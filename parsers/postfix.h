@@ -4,7 +4,8 @@
  * SUMMARY
  *   The parser object `postfix_parser` (format name "postfix") reads syslog
  *   files of one or more Postfix instances into pf_event and pf_reject, and
- *   after each run rebuilds pf_message and pf_delivery from all stored events
+ *   after each run rebuilds pf_message and pf_delivery for the queue ids it
+ *   touched (and those linked to them) from their stored events
  *   (schema/002-postfix.sql).
  * DESCRIPTION
  *   The functions below are the pure, allocation-free steps of that parse,
@@ -123,8 +124,9 @@ struct pf_exo_reply {
 /* Fills X from REPLY; returns 1 when any field was found, else 0. */
 int postfix_parse_exo_reply(const char *reply, size_t len, struct pf_exo_reply *x);
 
-/* Rebuilds pf_message and pf_delivery from pf_event (the parser's after_run).
- * 0, or -1 with a message in err. */
+/* Rebuilds pf_message and pf_delivery from pf_event for the queue ids in
+ * pf_dirty and those linked to them, or for all when that is cheaper (the
+ * parser's after_run); empties pf_dirty. 0, or -1 with a message in err. */
 int postfix_rebuild(sqlite3 *db, char *err, size_t errlen);
 
 #endif

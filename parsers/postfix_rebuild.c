@@ -3,15 +3,21 @@
  *   postfix_rebuild.c - correlate stored Postfix lines into messages and deliveries.
  * SUMMARY
  *   After every ingest run of Postfix input, pf_message and pf_delivery are
- *   rebuilt from all of pf_event, read once in (host, instance, queue id,
- *   time) order. A queue id's life ends at "removed"; the next line with the
- *   same id starts a new life (Postfix reuses ids). Links between lives
- *   (notice of, queued as, forwarded as) are resolved afterwards by queue id
- *   and nearest time.
+ *   rebuilt for the queue ids the run stored lines of (pf_dirty) and for every
+ *   queue id linked to those, transitively, from all their pf_event rows read
+ *   in (queue id, host, instance, time) order. A queue id's life ends at
+ *   "removed"; the next line with the same id starts a new life (Postfix
+ *   reuses ids). Links between lives (notice of, queued as, forwarded as,
+ *   orig_queue_id) are resolved afterwards by queue id and nearest time.
  * DESCRIPTION
- *   A full rebuild is what makes the result independent of the order and the
- *   number of runs in which rotated files arrive: a message whose lines span
- *   mail.log.1 and mail.log is put together only when both are in pf_event.
+ *   Rebuilding whole link components (a queue id, the ids its lines name and
+ *   the ids whose lines name it) gives the same rows as rebuilding everything,
+ *   whatever the order and number of runs in which rotated files arrive: a
+ *   message whose lines span mail.log.1 and mail.log is put together when both
+ *   are in pf_event. When the run touched a large part of the stored queue ids
+ *   (a first ingest), everything is rebuilt in one sorted scan instead.
+ *   Row ids are pf_event ids (first line of a life, the delivery line), so the
+ *   rows of untouched messages keep their ids from run to run.
  */
 #include "postfix.h"
 
@@ -76,7 +82,7 @@ static int sb_eq_col(const struct sbuf *b, sqlite3_stmt *st, int col)
 }
 
 struct life {
-    int64_t id;
+    int64_t id; /* pf_event.id of its first line */
     int open;
     struct sbuf host, instance, qid, first_ts, last_ts, client_host, client_ip, sasl, sender,
         msgid_raw, resent_raw;
@@ -94,21 +100,62 @@ struct link {
 
 enum { LINK_NDR, LINK_QUEUED, LINK_FORWARDED, LINK_ORIG };
 
-/* Columns of the event query. */
+/* A delivery of the current life, to find its recipient's last attempt. */
+struct attempt {
+    int64_t id;
+    size_t off, n; /* lower-cased recipient in rebuild.rcpts */
+    int null;
+};
+
+/* pf_message.id -> first line's epoch ms, for the lives rebuilt in this pass
+ * (every candidate of a link is one of them). Open addressing, key 0 empty. */
+struct idmap {
+    int64_t *key, *val;
+    size_t cap, n;
+};
+
+/* A set of queue ids (the component being rebuilt). */
+struct qset {
+    char **item;
+    size_t n, cap;
+    uint32_t *slot; /* index + 1 into item; 0 empty */
+    size_t nslot;
+};
+
+/* Columns of the event queries. */
 enum {
     C_SOURCE, C_LINE, C_TS, C_TS_MS, C_YEAR_INFERRED, C_HOST, C_INSTANCE, C_DAEMON, C_QUEUE_ID, C_KIND,
     C_CLIENT_HOST, C_CLIENT_IP, C_SENDER, C_RECIPIENT, C_ORIG_RECIPIENT, C_RELAY_HOST, C_RELAY_IP,
     C_RELAY_PORT, C_CONN_USE, C_DELAY, C_DELAYS, C_TLS, C_DSN, C_STATUS, C_REPLY, C_SIZE, C_NRCPT,
-    C_MESSAGE_ID_RAW, C_SASL_USERNAME, C_LINK_QUEUE_ID, C_LINK_KIND, C_TRUNCATED, C_UID
+    C_MESSAGE_ID_RAW, C_SASL_USERNAME, C_LINK_QUEUE_ID, C_LINK_KIND, C_TRUNCATED, C_UID, C_ID
 };
 
-static const char sql_events[] =
-    "SELECT source_id, line, ts, ts_ms, year_inferred, host, instance, daemon, queue_id, kind,"
-    " client_host, client_ip, sender, recipient, orig_recipient, relay_host, relay_ip, relay_port,"
-    " conn_use, delay, delays, tls, dsn, status, reply, size, nrcpt, message_id_raw, sasl_username,"
-    " link_queue_id, link_kind, truncated, uid"
-    " FROM pf_event WHERE queue_id IS NOT NULL"
-    " ORDER BY host, instance, queue_id, ts_ms, kind = 'removed', source_id, line";
+#define EVENT_COLUMNS                                                                               \
+    "SELECT source_id, line, ts, ts_ms, year_inferred, host, instance, daemon, queue_id, kind,"   \
+    " client_host, client_ip, sender, recipient, orig_recipient, relay_host, relay_ip, relay_port," \
+    " conn_use, delay, delays, tls, dsn, status, reply, size, nrcpt, message_id_raw, sasl_username," \
+    " link_queue_id, link_kind, truncated, uid, id FROM pf_event"
+
+/* Both orders list a queue id's lines by host, instance and time, so links
+ * are met (and resolved, first come first served) in the same order. */
+static const char sql_events_all[] =
+    EVENT_COLUMNS " WHERE queue_id IS NOT NULL"
+    " ORDER BY queue_id, host, instance, ts_ms, kind = 'removed', source_id, line";
+
+static const char sql_events_qid[] =
+    EVENT_COLUMNS " WHERE queue_id = ?1"
+    " ORDER BY host, instance, ts_ms, kind = 'removed', source_id, line";
+
+static const char sql_links_out[] =
+    "SELECT DISTINCT link_queue_id FROM pf_event WHERE queue_id = ?1 AND link_queue_id IS NOT NULL";
+
+static const char sql_links_in[] =
+    "SELECT DISTINCT queue_id FROM pf_event WHERE link_queue_id = ?1 AND queue_id IS NOT NULL";
+
+static const char sql_drop_deliveries[] =
+    "DELETE FROM pf_delivery WHERE pf_message_id IN (SELECT id FROM pf_message WHERE queue_id = ?1)";
+
+static const char sql_drop_messages[] = "DELETE FROM pf_message WHERE queue_id = ?1";
 
 static const char sql_message[] =
     "INSERT INTO pf_message(id, host, instance, queue_id, first_ts, last_ts, client_host, client_ip,"
@@ -116,11 +163,16 @@ static const char sql_message[] =
     " is_ndr, status, seen_start, rejected, source_id, line, year_inferred)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)";
 
+/* OR REPLACE: a delivery whose message row went away with a resumed file's
+ * cut last line (the driver deletes rows by source and line) is rewritten. */
 static const char sql_delivery[] =
-    "INSERT INTO pf_delivery(pf_message_id, ts, recipient, orig_recipient, daemon, relay_host,"
+    "INSERT OR REPLACE INTO pf_delivery(pf_message_id, ts, recipient, orig_recipient, daemon, relay_host,"
     " relay_ip, relay_port, conn_use, delay, delays, tls, dsn, status, reply, queued_as,"
-    " exo_message_id, exo_internal_id, exo_hostname, exo_attribution, truncated, source_id, line)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)";
+    " exo_message_id, exo_internal_id, exo_hostname, exo_attribution, truncated, source_id, line, id,"
+    " is_final) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+    "?23,?24,1)";
+
+static const char sql_not_final[] = "UPDATE pf_delivery SET is_final = 0 WHERE id = ?1";
 
 static const char sql_candidates[] =
     "SELECT id, host, instance FROM pf_message WHERE queue_id = ?1";
@@ -131,21 +183,117 @@ static const char sql_link[] =
     " seen_start = CASE WHEN ?3 = 'ndr_of' THEN 1 ELSE seen_start END"
     " WHERE id = ?1 AND parent_id IS NULL AND id <> ?2";
 
-static const char sql_final[] =
-    "UPDATE pf_delivery SET is_final = 1 WHERE id IN"
-    " (SELECT max(id) FROM pf_delivery GROUP BY pf_message_id, recipient)";
-
 struct rebuild {
     sqlite3 *db;
-    sqlite3_stmt *ev, *msg, *dlv, *cand, *lnk;
+    sqlite3_stmt *ev, *msg, *dlv, *notfinal, *cand, *lnk;
     struct life life;
     struct link *links;
     size_t nlinks, caplinks;
-    int64_t *first_ms; /* by pf_message.id */
-    size_t cap_first;
-    int64_t next_id;
+    struct idmap first_ms;
+    struct attempt *att; /* deliveries of the current life */
+    size_t natt, capatt;
+    char *rcpts;         /* their recipients */
+    size_t nrcpts, caprcpts;
     char lower[1024];
 };
+
+/* ---- small containers ---- */
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static uint64_t hash_id(int64_t id)
+{
+    uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+    return x ^ (x >> 29);
+}
+
+static void idmap_put(struct idmap *m, int64_t id, int64_t v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct idmap g = {NULL, NULL, m->cap ? m->cap * 2 : 4096, 0};
+        g.key = xcalloc(g.cap, sizeof *g.key);
+        g.val = xmalloc(g.cap * sizeof *g.val);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->key[i])
+                idmap_put(&g, m->key[i], m->val[i]);
+        free(m->key);
+        free(m->val);
+        *m = g;
+    }
+    size_t i = hash_id(id) & (m->cap - 1);
+    while (m->key[i] && m->key[i] != id)
+        i = (i + 1) & (m->cap - 1);
+    if (!m->key[i])
+        m->n++;
+    m->key[i] = id;
+    m->val[i] = v;
+}
+
+static int idmap_get(const struct idmap *m, int64_t id, int64_t *v)
+{
+    if (!m->cap)
+        return 0;
+    size_t i = hash_id(id) & (m->cap - 1);
+    while (m->key[i]) {
+        if (m->key[i] == id) {
+            *v = m->val[i];
+            return 1;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    return 0;
+}
+
+/* Adds the queue id S (N bytes); 1 when it was new. */
+static int qset_add(struct qset *q, const char *s, size_t n)
+{
+    if ((q->n + 1) * 2 > q->nslot) {
+        free(q->slot);
+        q->nslot = q->nslot ? q->nslot * 2 : 1024;
+        q->slot = xcalloc(q->nslot, sizeof *q->slot);
+        for (size_t k = 0; k < q->n; k++) {
+            size_t i = hash_bytes(q->item[k], strlen(q->item[k])) & (q->nslot - 1);
+            while (q->slot[i])
+                i = (i + 1) & (q->nslot - 1);
+            q->slot[i] = (uint32_t)k + 1;
+        }
+    }
+    size_t i = hash_bytes(s, n) & (q->nslot - 1);
+    while (q->slot[i]) {
+        const char *t = q->item[q->slot[i] - 1];
+        if (strlen(t) == n && memcmp(t, s, n) == 0)
+            return 0;
+        i = (i + 1) & (q->nslot - 1);
+    }
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 256;
+        q->item = xrealloc(q->item, q->cap * sizeof *q->item);
+    }
+    q->item[q->n] = xstrndup(s, n);
+    q->slot[i] = (uint32_t)++q->n;
+    return 1;
+}
+
+static void qset_free(struct qset *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free(q->item[i]);
+    free(q->item);
+    free(q->slot);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void bind_span(sqlite3_stmt *st, int i, struct pf_span s)
 {
@@ -207,19 +355,17 @@ static int flush_life(struct rebuild *r, char *err, size_t errlen)
         snprintf(err, errlen, "postfix: storing a message: %s", sqlite3_errmsg(r->db));
         return -1;
     }
-    if ((size_t)L->id >= r->cap_first) {
-        r->cap_first = (size_t)L->id * 2 + 1024;
-        r->first_ms = xrealloc(r->first_ms, r->cap_first * sizeof *r->first_ms);
-    }
-    r->first_ms[L->id] = L->first_ms;
+    idmap_put(&r->first_ms, L->id, L->first_ms);
     return 0;
 }
 
 static void start_life(struct rebuild *r, sqlite3_stmt *ev)
 {
     struct life *L = &r->life;
-    L->id = r->next_id++;
+    L->id = sqlite3_column_int64(ev, C_ID);
     L->open = 1;
+    r->natt = 0;
+    r->nrcpts = 0;
     sb_col(&L->host, ev, C_HOST);
     sb_col(&L->instance, ev, C_INSTANCE);
     sb_col(&L->qid, ev, C_QUEUE_ID);
@@ -268,8 +414,9 @@ static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t
     sqlite3_bind_int64(st, 1, r->life.id);
     sqlite3_bind_value(st, 2, sqlite3_column_value(ev, C_TS));
     const unsigned char *rc = sqlite3_column_text(ev, C_RECIPIENT);
+    int n = 0;
     if (rc) {
-        int n = sqlite3_column_bytes(ev, C_RECIPIENT);
+        n = sqlite3_column_bytes(ev, C_RECIPIENT);
         if ((size_t)n > sizeof r->lower)
             n = (int)sizeof r->lower;
         for (int i = 0; i < n; i++)
@@ -305,12 +452,41 @@ static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t
     sqlite3_bind_value(st, 21, sqlite3_column_value(ev, C_TRUNCATED));
     sqlite3_bind_value(st, 22, sqlite3_column_value(ev, C_SOURCE));
     sqlite3_bind_value(st, 23, sqlite3_column_value(ev, C_LINE));
+    int64_t id = sqlite3_column_int64(ev, C_ID);
+    sqlite3_bind_int64(st, 24, id);
     int s = sqlite3_step(st);
     sqlite3_reset(st);
     if (s != SQLITE_DONE) {
         snprintf(err, errlen, "postfix: storing a delivery: %s", sqlite3_errmsg(r->db));
         return -1;
     }
+    /* Stored as the final attempt; the recipient's previous attempt in this
+     * life (events come in time order) no longer is. */
+    for (size_t i = 0; i < r->natt; i++) {
+        struct attempt *a = &r->att[i];
+        if (a->null != !rc || a->n != (size_t)n || memcmp(r->rcpts + a->off, r->lower, (size_t)n) != 0)
+            continue;
+        sqlite3_bind_int64(r->notfinal, 1, a->id);
+        s = sqlite3_step(r->notfinal);
+        sqlite3_reset(r->notfinal);
+        if (s != SQLITE_DONE) {
+            snprintf(err, errlen, "postfix: marking final attempts: %s", sqlite3_errmsg(r->db));
+            return -1;
+        }
+        a->id = id;
+        return 0;
+    }
+    if (r->natt == r->capatt) {
+        r->capatt = r->capatt ? r->capatt * 2 : 16;
+        r->att = xrealloc(r->att, r->capatt * sizeof *r->att);
+    }
+    if (r->nrcpts + (size_t)n > r->caprcpts) {
+        r->caprcpts = (r->nrcpts + (size_t)n) * 2 + 256;
+        r->rcpts = xrealloc(r->rcpts, r->caprcpts);
+    }
+    memcpy(r->rcpts + r->nrcpts, r->lower, (size_t)n);
+    r->att[r->natt++] = (struct attempt){id, r->nrcpts, (size_t)n, !rc};
+    r->nrcpts += (size_t)n;
     return 0;
 }
 
@@ -410,14 +586,14 @@ static int resolve_link(struct rebuild *r, const struct link *k, char *err, size
     sqlite3_bind_text(c, 1, k->qid, -1, SQLITE_STATIC);
     int64_t best = -1, best_cost = INT64_MAX;
     while (sqlite3_step(c) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(c, 0);
-        if (id == k->life_id || id <= 0 || (size_t)id >= r->cap_first)
+        int64_t id = sqlite3_column_int64(c, 0), first;
+        if (id == k->life_id || !idmap_get(&r->first_ms, id, &first))
             continue;
         const char *h = (const char *)sqlite3_column_text(c, 1);
         const char *in = (const char *)sqlite3_column_text(c, 2);
         int same_host = h && strcmp(h, k->host) == 0;
         int same_inst = same_host && in && strcmp(in, k->instance) == 0;
-        int64_t d = r->first_ms[id] - k->ms; /* other side's start relative to the line */
+        int64_t d = first - k->ms; /* other side's start relative to the line */
         int64_t cost;
         switch (k->kind) {
         case LINK_NDR:       /* bounce(8) creates the notice in its own queue */
@@ -468,45 +644,227 @@ static void free_life(struct life *L)
         free(all[i]->p);
 }
 
+static int64_t query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Runs ST with ?1 = Q and adds every first column to SET; -1 on error. */
+static int collect(sqlite3_stmt *st, const char *q, struct qset *set)
+{
+    sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t)
+            qset_add(set, t, (size_t)sqlite3_column_bytes(st, 0));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The queue ids to rebuild: the dirty ones and, transitively, the ids their
+ * lines name and the ids whose lines name them. 1 with SET filled, 0 when the
+ * component outgrew LIMIT (rebuild everything), -1 on error. */
+static int dirty_component(sqlite3 *db, struct qset *set, size_t limit)
+{
+    sqlite3_stmt *d = NULL, *out = NULL, *in = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, "SELECT queue_id FROM pf_dirty", -1, &d, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql_links_out, -1, &out, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql_links_in, -1, &in, NULL) != SQLITE_OK)
+        goto done;
+    int s;
+    while ((s = sqlite3_step(d)) == SQLITE_ROW)
+        qset_add(set, (const char *)sqlite3_column_text(d, 0), (size_t)sqlite3_column_bytes(d, 0));
+    if (s != SQLITE_DONE)
+        goto done;
+    /* set->item grows while we walk it: the walk reaches the new ids too. */
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->n > limit) {
+            rc = 0;
+            goto done;
+        }
+        char *q = xstrdup(set->item[i]); /* item may move when the set grows */
+        int bad = collect(out, q, set) < 0 || collect(in, q, set) < 0;
+        free(q);
+        if (bad)
+            goto done;
+    }
+    rc = 1;
+done:
+    sqlite3_finalize(d);
+    sqlite3_finalize(out);
+    sqlite3_finalize(in);
+    return rc;
+}
+
+static int run_events(struct rebuild *r, char *err, size_t errlen)
+{
+    int s;
+    while ((s = sqlite3_step(r->ev)) == SQLITE_ROW)
+        if (take_event(r, r->ev, err, errlen) != 0)
+            return -1;
+    sqlite3_reset(r->ev);
+    if (s != SQLITE_DONE) {
+        snprintf(err, errlen, "postfix: reading events: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* Rebuilds the queue ids of SET (sorted here): their old rows go, their
+ * lines are correlated again. */
+static int rebuild_some(struct rebuild *r, struct qset *set, char *err, size_t errlen)
+{
+    sqlite3_stmt *dd = NULL, *dm = NULL;
+    int rc = -1;
+    qsort(set->item, set->n, sizeof *set->item, cmp_str);
+    if (sqlite3_prepare_v2(r->db, sql_events_qid, -1, &r->ev, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, sql_drop_deliveries, -1, &dd, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, sql_drop_messages, -1, &dm, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: preparing the rebuild: %s", sqlite3_errmsg(r->db));
+        goto done;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        const char *q = set->item[i];
+        sqlite3_bind_text(dd, 1, q, -1, SQLITE_STATIC);
+        sqlite3_bind_text(dm, 1, q, -1, SQLITE_STATIC);
+        int a = sqlite3_step(dd), b = a == SQLITE_DONE ? sqlite3_step(dm) : a;
+        sqlite3_reset(dd);
+        sqlite3_reset(dm);
+        if (b != SQLITE_DONE) {
+            snprintf(err, errlen, "postfix: clearing derived rows: %s", sqlite3_errmsg(r->db));
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        sqlite3_bind_text(r->ev, 1, set->item[i], -1, SQLITE_STATIC);
+        if (run_events(r, err, errlen) != 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_finalize(dd);
+    sqlite3_finalize(dm);
+    return rc;
+}
+
+static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    sqlite3_stmt *st = NULL;
+    char **ddl = NULL;
+    size_t nddl = 0;
+    int rc = -1;
+    /* Secondary indexes of the derived tables are dropped and made again
+     * from their own stored definitions: building an index once over the
+     * loaded rows is cheaper than keeping it in order row by row. */
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+                           " AND tbl_name IN ('pf_message', 'pf_delivery')",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto db_error;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        ddl = xrealloc(ddl, (nddl + 2) * sizeof *ddl);
+        ddl[nddl++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+        ddl[nddl++] = sqlite3_mprintf("DROP INDEX \"%w\"", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 1; i < nddl; i += 2)
+        if (sqlite3_exec(r->db, ddl[i], NULL, NULL, NULL) != SQLITE_OK)
+            goto db_error;
+    /* Deliveries are written before the message row of their life, which is
+     * complete only at its end: pf_delivery.pf_message_id is therefore not a
+     * declared foreign key, which also lets SQLite empty both tables at once. */
+    if (sqlite3_exec(r->db, "DELETE FROM pf_delivery; DELETE FROM pf_message;", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: clearing derived tables: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        goto done;
+    }
+    if (sqlite3_prepare_v2(r->db, sql_events_all, -1, &r->ev, NULL) != SQLITE_OK)
+        goto db_error;
+    if (run_events(r, err, errlen) != 0 || flush_life(r, err, errlen) != 0)
+        goto done;
+    for (size_t i = 0; i < nddl; i += 2)
+        if (sqlite3_exec(r->db, ddl[i], NULL, NULL, NULL) != SQLITE_OK)
+            goto db_error;
+    rc = 0;
+    goto done;
+db_error:
+    snprintf(err, errlen, "postfix: rebuilding all messages: %s", sqlite3_errmsg(r->db));
+done:
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < nddl; i += 2) {
+        free(ddl[i]);
+        sqlite3_free(ddl[i + 1]);
+    }
+    free(ddl);
+    return rc;
+}
+
+/* The look-up indexes of schema/002-postfix.sql, which the parser drops
+ * while it loads into an empty pf_event (keep both texts the same). */
+static const char sql_indexes[] =
+    "CREATE INDEX IF NOT EXISTS pf_event_qid ON pf_event(queue_id) WHERE queue_id IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS pf_event_link ON pf_event(link_queue_id) WHERE link_queue_id IS NOT NULL";
+
 int postfix_rebuild(sqlite3 *db, char *err, size_t errlen)
 {
     struct rebuild r;
     memset(&r, 0, sizeof r);
     r.db = db;
-    r.next_id = 1;
     int rc = -1;
     char *msg = NULL;
-    /* Deliveries are written before the message row of their life, which is
-     * complete only at its end: pf_delivery.pf_message_id is therefore not a
-     * declared foreign key, which also lets SQLite empty both tables at once. */
-    if (sqlite3_exec(db, "DELETE FROM pf_delivery; DELETE FROM pf_message;", NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "postfix: clearing derived tables: %s", msg ? msg : "?");
+    struct qset set;
+    memset(&set, 0, sizeof set);
+    if (sqlite3_exec(db, sql_indexes, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: creating the event indexes: %s", msg ? msg : "?");
         sqlite3_free(msg);
         return -1;
     }
-    if (sqlite3_prepare_v2(db, sql_events, -1, &r.ev, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql_message, -1, &r.msg, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(db, sql_message, -1, &r.msg, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, sql_delivery, -1, &r.dlv, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql_not_final, -1, &r.notfinal, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, sql_candidates, -1, &r.cand, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, sql_link, -1, &r.lnk, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "postfix: preparing the rebuild: %s", sqlite3_errmsg(db));
         goto out;
     }
-    int s;
-    while ((s = sqlite3_step(r.ev)) == SQLITE_ROW)
-        if (take_event(&r, r.ev, err, errlen) != 0)
-            goto out;
-    if (s != SQLITE_DONE) {
-        snprintf(err, errlen, "postfix: reading events: %s", sqlite3_errmsg(db));
+    /* Rebuilding one queue id costs a few index look-ups; rebuilding all
+     * costs one sort of every stored line. Past a quarter of the stored
+     * messages, the sort is cheaper. */
+    int64_t messages = query_int(db, "SELECT EXISTS (SELECT 1 FROM pf_message)");
+    if (messages > 0 && query_int(db, "SELECT EXISTS (SELECT 1 FROM pf_dirty)") == 0) {
+        rc = 0; /* nothing pending: a run that stored no Postfix line */
         goto out;
     }
+    int some = 0;
+    if (messages > 0) {
+        messages = query_int(db, "SELECT count(*) FROM pf_message");
+        some = dirty_component(db, &set, (size_t)messages / 4 + 64);
+        if (some < 0) {
+            snprintf(err, errlen, "postfix: finding the queue ids to rebuild: %s", sqlite3_errmsg(db));
+            goto out;
+        }
+    }
+    if ((some ? rebuild_some(&r, &set, err, errlen) : rebuild_all(&r, err, errlen)) != 0)
+        goto out;
     if (flush_life(&r, err, errlen) != 0)
         goto out;
     for (size_t i = 0; i < r.nlinks; i++)
         if (resolve_link(&r, &r.links[i], err, errlen) != 0)
             goto out;
-    if (sqlite3_exec(db, sql_final, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "postfix: marking final attempts: %s", msg ? msg : "?");
+    if (sqlite3_exec(db, "DELETE FROM pf_dirty", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: clearing pf_dirty: %s", msg ? msg : "?");
         sqlite3_free(msg);
         goto out;
     }
@@ -515,6 +873,7 @@ out:
     sqlite3_finalize(r.ev);
     sqlite3_finalize(r.msg);
     sqlite3_finalize(r.dlv);
+    sqlite3_finalize(r.notfinal);
     sqlite3_finalize(r.cand);
     sqlite3_finalize(r.lnk);
     for (size_t i = 0; i < r.nlinks; i++) {
@@ -523,7 +882,11 @@ out:
         free(r.links[i].instance);
     }
     free(r.links);
-    free(r.first_ms);
+    free(r.first_ms.key);
+    free(r.first_ms.val);
+    free(r.att);
+    free(r.rcpts);
     free_life(&r.life);
+    qset_free(&set);
     return rc;
 }

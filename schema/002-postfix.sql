@@ -3,9 +3,12 @@
 --
 -- pf_event and pf_reject are written line by line by parsers/postfix.c.
 -- pf_message and pf_delivery are derived: after every ingest run of Postfix
--- input they are rebuilt from all of pf_event, ordered by time, so a message
--- whose lines span several rotated files is one row whatever order (or run)
--- the files came in.
+-- input the queue ids the run touched (pf_dirty), and every queue id linked to
+-- them, are correlated again from all their pf_event rows, ordered by time, so a
+-- message whose lines span several rotated files is one row whatever order (or
+-- run) the files came in. Their ids are the pf_event.id of the first line of the
+-- life (pf_message) and of the delivery line (pf_delivery): stable across runs
+-- unless an earlier line of the same life arrives later.
 
 -- One row per Postfix line that names a queue id, and per connection-level
 -- line (connect, disconnect, lost connection, TLS, postscreen, warnings).
@@ -52,6 +55,18 @@ CREATE TABLE pf_event (
     truncated       INTEGER NOT NULL DEFAULT 0 -- 1 when the line ended before its closing parenthesis (syslog cut it)
 );
 CREATE INDEX pf_event_source ON pf_event(source_id, line);
+-- The lines of one queue id, and the lines that name it from another queue
+-- (re-correlation of a run's queue ids and of what links to them).
+CREATE INDEX pf_event_qid ON pf_event(queue_id) WHERE queue_id IS NOT NULL;
+CREATE INDEX pf_event_link ON pf_event(link_queue_id) WHERE link_queue_id IS NOT NULL;
+
+-- Queue ids with lines stored since the last correlation: filled per input
+-- file (in that file's transaction), emptied when pf_message and pf_delivery
+-- were rebuilt for them. A run whose rebuild failed leaves them for the next.
+-- A load into an empty pf_event leaves it empty: everything is rebuilt then.
+CREATE TABLE pf_dirty (
+    queue_id TEXT PRIMARY KEY
+) WITHOUT ROWID;
 
 -- Rejections before delivery: NOQUEUE rejects (smtpd, postscreen) and rejects
 -- of a message that already had a queue id (smtpd, cleanup header/body/milter).
@@ -82,7 +97,8 @@ CREATE INDEX pf_reject_source ON pf_reject(source_id, line);
 CREATE INDEX pf_reject_ts ON pf_reject(ts);
 
 -- One row per life of a queue id: from its first line to 'removed' (a queue
--- id is reused after that). Rebuilt after every ingest run.
+-- id is reused after that). Rebuilt for the queue ids of every ingest run;
+-- id is the pf_event.id of the life's first line.
 CREATE TABLE pf_message (
     id             INTEGER PRIMARY KEY,
     host           TEXT NOT NULL,      -- syslog host
@@ -116,7 +132,8 @@ CREATE INDEX pf_message_msgid ON pf_message(message_id);
 CREATE INDEX pf_message_ts ON pf_message(first_ts);
 CREATE INDEX pf_message_parent ON pf_message(parent_id);
 
--- One row per delivery attempt of one recipient. Rebuilt after every run.
+-- One row per delivery attempt of one recipient. Rebuilt with its message;
+-- id is the pf_event.id of the delivery line.
 CREATE TABLE pf_delivery (
     id              INTEGER PRIMARY KEY,
     pf_message_id   INTEGER NOT NULL,  -- pf_message.id of the message life (rebuilt together with it)

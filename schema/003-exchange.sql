@@ -51,4 +51,7 @@ CREATE TABLE ex_recipient (
     status     TEXT                    -- recipient-status member / trace Status / enhanced-summary events ('Receive, Deliver')
 );
 CREATE INDEX ex_recipient_event ON ex_recipient(event_id);
-CREATE INDEX ex_recipient_address ON ex_recipient(address);
+-- No index on address: no query or view looks a recipient up by address
+-- (EXPLAIN QUERY PLAN of queries/*.sql and schema/005-views.sql: they join by
+-- event_id), and keeping one in address order cost about a fifth of the CPU
+-- time of loading a tracking log.

@@ -694,8 +694,10 @@ static void ingest_file(struct run *run, struct file_job *job)
         run->rep->files_grown++;
     else
         run->rep->files_unchanged++;
-    if (new_lines)
-        run->used[parser_index(parser)] = 1;
+    /* Unchanged files count too: their parser's after_run finishes what an
+     * earlier run left pending (a rebuild that failed after its files were
+     * committed); after_run is cheap when nothing is pending. */
+    run->used[parser_index(parser)] = 1;
     if (!resume)
         say(run, "%s: %s, %llu lines, %llu events, %llu rejected, %llu skipped\n", job->path, parser->name,
             (unsigned long long)ps.lines, (unsigned long long)ctx->events, (unsigned long long)ps.rejected,
@@ -934,6 +936,11 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
         run.db_ino = dbst.st_ino;
     }
     find_row_tables(&run);
+    /* Every row a parser stores references the source row the driver has
+     * just written, and the driver deletes rows table by table itself: the
+     * per-row foreign key look-ups of a bulk load buy nothing. The pragma is
+     * a no-op inside a transaction, so it is set here, between them. */
+    store_exec(db, "PRAGMA foreign_keys = OFF", err, sizeof err);
     struct dir_stack stack;
     stack.depth = 0;
     for (int i = 0; i < npaths; i++)
@@ -957,6 +964,7 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
             worse(&run, ST_DB);
         }
     }
+    store_exec(db, "PRAGMA foreign_keys = ON", err, sizeof err);
     for (size_t i = 0; i < run.nrow_tables; i++)
         free(run.row_tables[i]);
     free(run.row_tables);

@@ -654,6 +654,16 @@ struct ex_tab {
     size_t npend, pend_n_cap;
     char ambiguous[64];
     uint64_t ambiguous_line;
+    /* The lines of the CSV record being read, kept so that a record spanning
+     * lines is rejected whole, with its first line's number. */
+    char *raw;
+    size_t raw_len, raw_cap;
+    struct ex_raw_line {
+        size_t off, len;
+        uint64_t line, offset;
+    } *raw_lines;
+    size_t nraw, raw_lines_cap;
+    int csv_broken; /* the last record failed as CSV (quoting), not as a row */
 };
 
 static void tab_fields_reserve(struct ex_tab *t, size_t n)
@@ -873,6 +883,8 @@ void ex_tab_close(void *state)
     free(t->pend_buf);
     free(t->pend_lens);
     free(t->pend);
+    free(t->raw);
+    free(t->raw_lines);
     free(t);
 }
 
@@ -905,9 +917,8 @@ static int tab_fields_comment(struct ex_tab *t, struct parse_ctx *ctx, const cha
     return PARSE_SKIP;
 }
 
-int ex_tab_line(void *state, struct parse_ctx *ctx, const char *text, size_t len)
+static int tab_line_one(struct ex_tab *t, struct parse_ctx *ctx, const char *text, size_t len)
 {
-    struct ex_tab *t = state;
     char err[160];
     if (ctx->line_no == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3; /* the reader removes a BOM; this is for input that bypassed it */
@@ -939,8 +950,10 @@ int ex_tab_line(void *state, struct parse_ctx *ctx, const char *text, size_t len
         t->rec_line = ctx->line_no;
     }
     int rc = csv_feed(&t->csv, text, len, err, sizeof err);
-    if (rc == CSV_ERROR)
+    if (rc == CSV_ERROR) {
+        t->csv_broken = 1;
         return parser_reject(ctx, "%s", err);
+    }
     if (rc == CSV_MORE) {
         if (t->fmt->header_kind == EX_HEADER_FIELDS_LINE) {
             /* tracking log files hold one record per line */
@@ -974,13 +987,94 @@ int ex_tab_line(void *state, struct parse_ctx *ctx, const char *text, size_t len
     return rc;
 }
 
+static void raw_add(struct ex_tab *t, struct parse_ctx *ctx, const char *text, size_t len)
+{
+    if (t->raw_len + len + 1 > t->raw_cap) {
+        t->raw_cap = (t->raw_len + len + 1) * 2;
+        t->raw = xrealloc(t->raw, t->raw_cap);
+    }
+    if (t->nraw == t->raw_lines_cap) {
+        t->raw_lines_cap = t->raw_lines_cap ? t->raw_lines_cap * 2 : 8;
+        t->raw_lines = xrealloc(t->raw_lines, t->raw_lines_cap * sizeof *t->raw_lines);
+    }
+    struct ex_raw_line *l = &t->raw_lines[t->nraw++];
+    l->off = t->raw_len;
+    l->len = len;
+    l->line = ctx->line_no;
+    l->offset = ctx->offset;
+    memcpy(t->raw + t->raw_len, text, len);
+    t->raw_len += len;
+    t->raw[t->raw_len++] = '\n';
+}
+
+/* One line of a CSV export. A record that spans lines (a quoted field with a
+ * newline) is only judged at its last line; if it is broken, the reject names
+ * its first line and holds all its lines. When the quoting itself is broken
+ * (a quote never closed), only the first line is rejected and the lines after
+ * it are read again as records of their own, so one stray quote costs one row. */
+int ex_tab_line(void *state, struct parse_ctx *ctx, const char *text, size_t len)
+{
+    struct ex_tab *t = state;
+    if (t->csv.lines == 0)
+        t->raw_len = t->nraw = 0;
+    raw_add(t, ctx, text, len);
+    t->csv_broken = 0;
+    int rc = tab_line_one(t, ctx, text, len);
+    if (t->csv.lines > 0 || t->nraw < 2 || rc != PARSE_REJECT)
+        return rc;
+
+    /* A record of several lines was rejected. */
+    struct ex_raw_line first = t->raw_lines[0];
+    if (!t->csv_broken) {
+        rc = parser_reject_record(ctx, first.line, first.offset, t->raw, t->raw_len - 1, ctx->reason);
+        t->raw_len = t->nraw = 0;
+        return rc ? rc : PARSE_OK;
+    }
+    char reason[sizeof ctx->reason];
+    snprintf(reason, sizeof reason, "a quoted field opened here is not closed where the record should end (%.180s)",
+             ctx->reason);
+    rc = parser_reject_record(ctx, first.line, first.offset, t->raw + first.off, first.len, reason);
+    if (rc)
+        return rc;
+    /* Read the following lines again, as records of their own. */
+    size_t n = t->nraw, rawlen = t->raw_len;
+    char *copy = xmalloc(rawlen);
+    memcpy(copy, t->raw, rawlen);
+    struct ex_raw_line *lines = xmalloc(n * sizeof *lines);
+    memcpy(lines, t->raw_lines, n * sizeof *lines);
+    uint64_t cur_line = ctx->line_no, cur_offset = ctx->offset;
+    csv_reset(&t->csv);
+    t->raw_len = t->nraw = 0;
+    for (size_t i = 1; i < n && rc != PARSE_FATAL; i++) {
+        ctx->line_no = lines[i].line;
+        ctx->offset = lines[i].offset;
+        rc = ex_tab_line(t, ctx, copy + lines[i].off, lines[i].len);
+        if (rc == PARSE_REJECT && i + 1 < n) {
+            /* Not the driver's current line: store it here. */
+            char r[sizeof ctx->reason];
+            memcpy(r, ctx->reason, sizeof r);
+            rc = parser_reject_record(ctx, lines[i].line, lines[i].offset, copy + lines[i].off, lines[i].len, r);
+        }
+    }
+    ctx->line_no = cur_line;
+    ctx->offset = cur_offset;
+    free(copy);
+    free(lines);
+    return rc;
+}
+
 int ex_tab_finish(void *state, struct parse_ctx *ctx)
 {
     struct ex_tab *t = state;
     if (t->csv.lines > 0) {
-        parser_warn(ctx, "the record starting at line %llu ends inside a quoted field at end of file; dropped",
-                    (unsigned long long)t->rec_line);
+        int rc = t->nraw ? parser_reject_record(ctx, t->raw_lines[0].line, t->raw_lines[0].offset, t->raw,
+                                                t->raw_len - 1,
+                                                "the record ends inside a quoted field at the end of the file")
+                         : 0;
         csv_reset(&t->csv);
+        t->raw_len = t->nraw = 0;
+        if (rc)
+            return rc;
     }
     if (t->npend) {
         snprintf(ctx->reason, sizeof ctx->reason,

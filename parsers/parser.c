@@ -29,6 +29,14 @@ int parser_reject(struct parse_ctx *ctx, const char *fmt, ...)
     return PARSE_REJECT;
 }
 
+int parser_reject_record(struct parse_ctx *ctx, uint64_t line, uint64_t offset, const char *text, size_t len,
+                         const char *reason)
+{
+    if (!ctx->store_reject)
+        return 0; /* no driver: a unit test of the parser alone */
+    return ctx->store_reject(ctx->driver, line, offset, text, len, reason);
+}
+
 void parser_note_time(struct parse_ctx *ctx, int64_t epoch)
 {
     if (ctx->first_ts == 0 || epoch < ctx->first_ts)

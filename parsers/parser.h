@@ -61,6 +61,10 @@ struct parse_ctx {
     uint64_t warnings;           /* incremented by parser_warn */
     int64_t first_ts, last_ts;   /* epoch seconds of the earliest and latest event; parser_note_time keeps them */
     int year_inferred;           /* 1 once parser_year_for() had to guess a year */
+    /* Set by the driver: stores a rejected record (see parser_reject_record). */
+    int (*store_reject)(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len,
+                        const char *reason);
+    void *driver;
 };
 
 struct parser {
@@ -90,6 +94,14 @@ const struct parser *parser_find(const char *name);
 void parser_warn(struct parse_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Sets ctx->reason; returns PARSE_REJECT, so a parser can `return parser_reject(...)`. */
 int parser_reject(struct parse_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Stores a rejected record whose first line was read before the current one
+ * (a CSV record spanning lines, a record still open at the end of input):
+ * LINE and OFFSET of its first line, its text (all its lines, joined by
+ * '\n'), and the reason. Counted in source.lines_rejected like any rejected
+ * line. Usable from line() and finish(). 0, or PARSE_FATAL on a database
+ * error (ctx->reason says why). */
+int parser_reject_record(struct parse_ctx *ctx, uint64_t line, uint64_t offset, const char *text, size_t len,
+                         const char *reason);
 /* Keeps ctx->first_ts / last_ts (epoch seconds, UTC). */
 void parser_note_time(struct parse_ctx *ctx, int64_t epoch);
 /* The year for a year-less timestamp of MONTH (1-12) and DAY: --year when

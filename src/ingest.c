@@ -266,6 +266,31 @@ static void show_progress(struct parse_state *ps, int final)
             (double)ps->total_size / 1048576.0, (unsigned long long)ps->lines, rate, eta, final ? "\n" : "");
 }
 
+/* Stores one rejected line or record. 0, or PARSE_FATAL with ctx->reason. */
+static int store_reject(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len,
+                        const char *reason)
+{
+    struct parse_state *ps = driver;
+    int cut;
+    char *printable = text_printable(text, len, REJECT_TEXT_MAX, &cut);
+    sqlite3_stmt *st = ps->reject_stmt;
+    sqlite3_bind_int64(st, 1, ps->ctx.source_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)line);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+    sqlite3_bind_text(st, 4, reason && *reason ? reason : "not understood", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, printable, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(printable);
+    if (rc != SQLITE_DONE) {
+        snprintf(ps->ctx.reason, sizeof ps->ctx.reason, "cannot store rejected line: %s",
+                 sqlite3_errmsg(ps->ctx.db));
+        return PARSE_FATAL;
+    }
+    ps->rejected++;
+    return 0;
+}
+
 /* Feeds one line to the parser. 0, or -1 when the file must fail (reason in ctx). */
 static int feed(struct parse_state *ps, const char *text, size_t len, const struct line *meta)
 {
@@ -277,7 +302,7 @@ static int feed(struct parse_state *ps, const char *text, size_t len, const stru
         ps->complete++;
     int rc;
     if (meta->too_long) {
-        snprintf(ctx->reason, sizeof ctx->reason, "line of %llu bytes is longer than the limit; its start is kept",
+        snprintf(ctx->reason, sizeof ctx->reason, "line of at least %llu bytes is longer than the limit (--max-line); its start is kept",
                  (unsigned long long)meta->full_len);
         rc = PARSE_REJECT;
     } else {
@@ -287,22 +312,10 @@ static int feed(struct parse_state *ps, const char *text, size_t len, const stru
     if (rc == PARSE_SKIP) {
         ps->skipped++;
     } else if (rc == PARSE_REJECT) {
-        int cut;
-        char *printable = text_printable(text, len, REJECT_TEXT_MAX, &cut);
-        sqlite3_stmt *st = ps->reject_stmt;
-        sqlite3_bind_int64(st, 1, ctx->source_id);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)meta->number);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)meta->offset);
-        sqlite3_bind_text(st, 4, ctx->reason[0] ? ctx->reason : "not understood", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, printable, -1, SQLITE_TRANSIENT);
-        int src = sqlite3_step(st);
-        sqlite3_reset(st);
-        free(printable);
-        if (src != SQLITE_DONE) {
-            snprintf(ctx->reason, sizeof ctx->reason, "cannot store rejected line: %s", sqlite3_errmsg(ctx->db));
+        char reason[sizeof ctx->reason];
+        memcpy(reason, ctx->reason, sizeof reason);
+        if (store_reject(ps, meta->number, meta->offset, text, len, reason) != 0)
             return -1;
-        }
-        ps->rejected++;
     } else if (rc == PARSE_FATAL) {
         if (!ctx->reason[0])
             snprintf(ctx->reason, sizeof ctx->reason, "parser failed");
@@ -548,6 +561,8 @@ static void ingest_file(struct run *run, struct file_job *job)
     ps.started = ps.last_progress = now_seconds();
     struct parse_ctx *ctx = &ps.ctx;
     ctx->db = run->db;
+    ctx->store_reject = store_reject;
+    ctx->driver = &ps;
     ctx->path = job->path;
     ctx->display_name = display;
     ctx->opt = run->opt;
@@ -952,14 +967,19 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
             continue;
         char msg[512];
         if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0 || p->after_run(db, msg, sizeof msg) < 0) {
-            fprintf(stderr, "mxaudit: %s: rebuilding derived tables failed: %s\n", p->name, msg);
+            fprintf(stderr, "mxaudit: %s: rebuilding derived tables failed: %s; the files themselves are "
+                            "stored, and the next ingest of such files finishes the rebuild\n",
+                    p->name, msg);
             store_exec(db, "ROLLBACK", msg, sizeof msg);
             rep->db_errors++;
             worse(&run, ST_DB);
             continue;
         }
         if (store_exec(db, "COMMIT", msg, sizeof msg) < 0) {
-            fprintf(stderr, "mxaudit: %s: %s\n", p->name, msg);
+            fprintf(stderr, "mxaudit: %s: rebuilding derived tables failed: %s; the files themselves are "
+                            "stored, and the next ingest of such files finishes the rebuild\n",
+                    p->name, msg);
+            store_exec(db, "ROLLBACK", msg, sizeof msg);
             rep->db_errors++;
             worse(&run, ST_DB);
         }

@@ -37,7 +37,7 @@ struct line {
     uint64_t offset;   /* of the line's first byte in the content */
     int has_newline;   /* 0 for an unterminated last line */
     int too_long;      /* 1: longer than the cap, text holds its start only */
-    uint64_t full_len; /* the whole line's length (differs from len when too_long) */
+    uint64_t full_len; /* the line's length; when too_long, what was read of it before the cap (a lower bound) */
 };
 
 enum linereader_encoding { ENC_UTF8 = 0, ENC_UTF16LE, ENC_UTF16BE };

@@ -3,6 +3,7 @@
  */
 #include "audit_render.h"
 
+#include "escape.h"
 #include "timeutil.h"
 
 #include <stdlib.h>
@@ -20,43 +21,19 @@ void render_time_iso(const char *stored, char *out)
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *out, const char *s)
-{
-    if (!s) {
-        fputs("null", out);
-        return;
-    }
-    putc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                putc(*p, out);
-        }
-    }
-    putc('"', out);
-}
-
 static void json_key(FILE *out, const char *key, int *first)
 {
     if (!*first)
         putc(',', out);
     *first = 0;
-    json_str(out, key);
+    escape_json(out, key);
     putc(':', out);
 }
 
 static void json_kv(FILE *out, const char *key, const char *value, int *first)
 {
     json_key(out, key, first);
-    json_str(out, value);
+    escape_json(out, value);
 }
 
 static void json_time(FILE *out, const char *key, const char *stored, int *first)
@@ -68,7 +45,7 @@ static void json_time(FILE *out, const char *key, const char *stored, int *first
         return;
     }
     render_time_iso(stored, iso);
-    json_str(out, iso);
+    escape_json(out, iso);
 }
 
 static int is_sending(const struct finding *f)
@@ -90,7 +67,7 @@ int audit_render_json(FILE *out, const struct audit_result *res)
         for (size_t j = 0; j < f->nrecipients; j++) {
             if (j)
                 putc(',', out);
-            json_str(out, f->recipients[j]);
+            escape_json(out, f->recipients[j]);
         }
         putc(']', out);
         json_kv(out, "subject", f->subject, &first);
@@ -124,7 +101,7 @@ int audit_render_json(FILE *out, const struct audit_result *res)
         putc('[', out);
         for (size_t j = 0; j < f->nevidence; j++) {
             fputs(j ? ",{\"file\":" : "{\"file\":", out);
-            json_str(out, f->evidence[j].file);
+            escape_json(out, f->evidence[j].file);
             fprintf(out, ",\"line\":%lld}", f->evidence[j].line);
         }
         fputs("]}\n", out);
@@ -132,21 +109,11 @@ int audit_render_json(FILE *out, const struct audit_result *res)
     return ferror(out) ? -1 : 0;
 }
 
-/* ---- CSV (RFC 4180: quote a field holding a comma, quote or line end) ---- */
+/* ---- CSV: escape_csv (RFC 4180, formulas neutralised, CRLF line ends) ---- */
 
-static void csv_field(FILE *out, const char *s, int last)
+static void csv_cell(FILE *out, const char *s, int last)
 {
-    if (s && strpbrk(s, ",\"\r\n")) {
-        putc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                putc('"', out);
-            putc(*s, out);
-        }
-        putc('"', out);
-    } else if (s) {
-        fputs(s, out);
-    }
+    escape_csv(out, s);
     fputs(last ? "\r\n" : ",", out);
 }
 
@@ -181,27 +148,27 @@ int audit_render_csv(FILE *out, const struct audit_result *res)
             sprintf(ev + strlen(ev), "%s%s:%lld", j ? ";" : "", f->evidence[j].file, f->evidence[j].line);
         if (is_sending(f))
             snprintf(num, sizeof num, "%lld", f->attempts);
-        csv_field(out, finding_kind_name(f->kind), 0);
-        csv_field(out, f->message_id, 0);
-        csv_field(out, f->sender && !*f->sender ? "<>" : f->sender, 0);
-        csv_field(out, rcpts, 0);
-        csv_field(out, f->subject, 0);
-        csv_field(out, t1, 0);
-        csv_field(out, t2, 0);
-        csv_field(out, f->entry, 0);
-        csv_field(out, f->client_ip, 0);
-        csv_field(out, f->source_net, 0);
-        csv_field(out, f->service, 0);
-        csv_field(out, f->excepted ? "yes" : f->exception_expired ? "expired" : "no", 0);
-        csv_field(out, f->exception_reason, 0);
-        csv_field(out, f->exception_until, 0);
-        csv_field(out, f->original_message_id, 0);
-        csv_field(out, f->original_host, 0);
-        csv_field(out, f->recipient, 0);
-        csv_field(out, num, 0);
-        csv_field(out, f->reply, 0);
-        csv_field(out, f->smarthost, 0);
-        csv_field(out, ev, 1);
+        csv_cell(out, finding_kind_name(f->kind), 0);
+        csv_cell(out, f->message_id, 0);
+        csv_cell(out, f->sender && !*f->sender ? "<>" : f->sender, 0);
+        csv_cell(out, rcpts, 0);
+        csv_cell(out, f->subject, 0);
+        csv_cell(out, t1, 0);
+        csv_cell(out, t2, 0);
+        csv_cell(out, f->entry, 0);
+        csv_cell(out, f->client_ip, 0);
+        csv_cell(out, f->source_net, 0);
+        csv_cell(out, f->service, 0);
+        csv_cell(out, f->excepted ? "yes" : f->exception_expired ? "expired" : "no", 0);
+        csv_cell(out, f->exception_reason, 0);
+        csv_cell(out, f->exception_until, 0);
+        csv_cell(out, f->original_message_id, 0);
+        csv_cell(out, f->original_host, 0);
+        csv_cell(out, f->recipient, 0);
+        csv_cell(out, num, 0);
+        csv_cell(out, f->reply, 0);
+        csv_cell(out, f->smarthost, 0);
+        csv_cell(out, ev, 1);
         free(rcpts);
         free(ev);
     }
@@ -219,9 +186,19 @@ static const char *const kind_titles[FINDING_KIND_COUNT] = {
     "NDRs that bounced or expired themselves: nobody will read them",
 };
 
-static const char *show_sender(const char *s)
+/* Log text in the text report: control bytes and invalid UTF-8 as \xNN, so
+ * a subject cannot move the cursor or retitle the terminal. */
+static void txt(FILE *out, const char *s, const char *absent)
 {
-    return !s ? "(unknown)" : !*s ? "<>" : s;
+    if (s)
+        escape_text(out, s);
+    else
+        fputs(absent, out);
+}
+
+static void show_sender(FILE *out, const char *s)
+{
+    txt(out, s && !*s ? "<>" : s, "(unknown)");
 }
 
 int audit_render_text(FILE *out, const struct audit_result *res)
@@ -244,32 +221,65 @@ int audit_render_text(FILE *out, const struct audit_result *res)
                 continue;
             char t1[TIME_TEXT_MAX];
             render_time_iso(f->first_seen, t1);
+            txt(out, t1, "");
+            fputs("  ", out);
+            show_sender(out, f->sender);
+            fputs(" -> ", out);
             if (is_sending(f)) {
-                fprintf(out, "%s  %s -> %s  %lld attempt%s via %s\n", t1, show_sender(f->sender),
-                        f->recipient ? f->recipient : "?", f->attempts, f->attempts == 1 ? "" : "s",
-                        f->smarthost ? f->smarthost : "?");
-                fprintf(out, "    last reply: %s\n", f->reply ? f->reply : "(none)");
+                txt(out, f->recipient, "?");
+                fprintf(out, "  %lld attempt%s via ", f->attempts, f->attempts == 1 ? "" : "s");
+                txt(out, f->smarthost, "?");
+                fputs("\n    last reply: ", out);
+                txt(out, f->reply, "(none)");
+                putc('\n', out);
             } else {
-                fprintf(out, "%s  %s -> ", t1, show_sender(f->sender));
-                for (size_t j = 0; j < f->nrecipients; j++)
-                    fprintf(out, "%s%s", j ? ", " : "", f->recipients[j]);
-                fprintf(out, "  via %s from %s (%s)\n", f->entry, f->client_ip, f->source_net);
-                fprintf(out, "    subject: %s\n", f->subject ? f->subject : "(none)");
-                if (f->service)
-                    fprintf(out, "    service: %s\n", f->service);
-                if (f->original_message_id || f->original_host)
-                    fprintf(out, "    original: %s sent via %s\n",
-                            f->original_message_id ? f->original_message_id : "(no Message-ID)",
-                            f->original_host ? f->original_host : "?");
+                for (size_t j = 0; j < f->nrecipients; j++) {
+                    if (j)
+                        fputs(", ", out);
+                    txt(out, f->recipients[j], "");
+                }
+                fputs("  via ", out);
+                txt(out, f->entry, "(null)");
+                fputs(" from ", out);
+                txt(out, f->client_ip, "(null)");
+                fputs(" (", out);
+                txt(out, f->source_net, "(null)");
+                fputs(")\n    subject: ", out);
+                txt(out, f->subject, "(none)");
+                putc('\n', out);
+                if (f->service) {
+                    fputs("    service: ", out);
+                    txt(out, f->service, "");
+                    putc('\n', out);
+                }
+                if (f->original_message_id || f->original_host) {
+                    fputs("    original: ", out);
+                    txt(out, f->original_message_id, "(no Message-ID)");
+                    fputs(" sent via ", out);
+                    txt(out, f->original_host, "?");
+                    putc('\n', out);
+                }
             }
-            if (f->message_id)
-                fprintf(out, "    message-id: %s\n", f->message_id);
-            if (f->excepted || f->exception_expired)
-                fprintf(out, "    %s: %s%s%s\n", f->excepted ? "excepted" : "EXPIRED exception", f->exception_reason,
-                        f->exception_until[0] ? " until " : "", f->exception_until);
+            if (f->message_id) {
+                fputs("    message-id: ", out);
+                txt(out, f->message_id, "");
+                putc('\n', out);
+            }
+            if (f->excepted || f->exception_expired) {
+                fprintf(out, "    %s: ", f->excepted ? "excepted" : "EXPIRED exception");
+                txt(out, f->exception_reason, "");
+                if (f->exception_until[0]) {
+                    fputs(" until ", out);
+                    txt(out, f->exception_until, "");
+                }
+                putc('\n', out);
+            }
             fputs("    evidence:", out);
-            for (size_t j = 0; j < f->nevidence; j++)
-                fprintf(out, " %s:%lld", f->evidence[j].file, f->evidence[j].line);
+            for (size_t j = 0; j < f->nevidence; j++) {
+                putc(' ', out);
+                txt(out, f->evidence[j].file, "");
+                fprintf(out, ":%lld", f->evidence[j].line);
+            }
             putc('\n', out);
         }
     }
@@ -310,12 +320,21 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre)
         render_time_iso(g->last_seen, t2);
         /* [warn]: wanted mail of a partner would stop too, but the partner has to fix it, not us. */
         const char *mark = g->would_cut ? "[CUT] " : g->partner ? "[warn]" : "[ok]  ";
-        fprintf(out, "%s %s from %s (", mark, g->label, g->source_net);
-        for (size_t j = 0; j < g->nclient_ips; j++)
-            fprintf(out, "%s%s", j ? ", " : "", g->client_ips[j]);
+        fprintf(out, "%s ", mark);
+        txt(out, g->label, "");
+        fputs(" from ", out);
+        txt(out, g->source_net, "");
+        fputs(" (", out);
+        for (size_t j = 0; j < g->nclient_ips; j++) {
+            if (j)
+                fputs(", ", out);
+            txt(out, g->client_ips[j], "");
+        }
         fprintf(out, "): %zu message%s, ", g->messages, g->messages == 1 ? "" : "s");
         group_counts_text(out, g);
-        fprintf(out, "; %s .. %s\n      -> %s\n", t1, t2, g->advice);
+        fprintf(out, "; %s .. %s\n      -> ", t1, t2);
+        txt(out, g->advice, "");
+        putc('\n', out);
     }
     return ferror(out) ? -1 : 0;
 }
@@ -335,7 +354,7 @@ int precheck_render_json(FILE *out, const struct precheck_result *pre)
         for (size_t j = 0; j < g->nclient_ips; j++) {
             if (j)
                 putc(',', out);
-            json_str(out, g->client_ips[j]);
+            escape_json(out, g->client_ips[j]);
         }
         putc(']', out);
         json_key(out, "messages", &first);

@@ -8,8 +8,10 @@
  *   One data model (struct audit_result / struct precheck_result), several
  *   renderers; none queries the database. Times are converted from the stored
  *   form to ISO 8601 UTC ("2026-11-27T10:04:05Z") in JSON and CSV. JSON is one
- *   object per line and nothing else. Renderers return 0, or -1 when writing
- *   failed (the caller reports it).
+ *   object per line and nothing else. Every value from a log goes through
+ *   escape.h: text as ESCAPE_TEXT (control bytes and invalid UTF-8 shown as
+ *   \xNN), JSON as ESCAPE_JSON, CSV as ESCAPE_CSV (formulas neutralised).
+ *   Renderers return 0, or -1 when writing failed (the caller reports it).
  */
 #ifndef MXAUDIT_AUDIT_RENDER_H
 #define MXAUDIT_AUDIT_RENDER_H

@@ -432,8 +432,11 @@ int report_render_markdown(FILE *out, const struct report *rep)
         if (f->excepted || f->exception_expired) {
             fprintf(out, "   - %s: ", f->excepted ? "Excepted" : "Exception EXPIRED");
             md(out, f->exception_reason);
-            if (f->exception_until && *f->exception_until)
-                fprintf(out, " (until %s)", f->exception_until);
+            if (f->exception_until && *f->exception_until) {
+                fputs(" (until ", out);
+                md(out, f->exception_until);
+                putc(')', out);
+            }
             fputs("\n", out);
         }
         fputs("   - Evidence: ", out);

@@ -1,12 +1,13 @@
 /*
  * sqlout.c - see sqlout.h.
  *
- * CSV: RFC 4180 section 2 (fields holding a comma, quote or line break are
- * quoted, quotes inside doubled). TSV escapes: PostgreSQL COPY text format
- * (\t \n \r \\, NULL as \N). JSON string escapes: RFC 8259 section 7.
+ * Values are escaped by escape.c: CSV as ESCAPE_CSV_DATA (RFC 4180, bytes
+ * unchanged, for re-import), TSV as ESCAPE_TSV (PostgreSQL COPY text
+ * format, NULL as \N), JSON as ESCAPE_JSON (RFC 8259 section 7).
  */
 #include "sqlout.h"
 
+#include "escape.h"
 #include "textutil.h"
 #include "xalloc.h"
 
@@ -83,75 +84,6 @@ void sqlout_free(struct sqlout *o)
         return;
     clear_set(o);
     free(o);
-}
-
-/* ---- escaping shared with other renderers ---- */
-
-void sqlout_csv_field(FILE *out, const char *s, size_t len)
-{
-    int quote = len == 0 || s[0] == ' ' || s[len - 1] == ' ';
-    for (size_t i = 0; i < len && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote) {
-        fwrite(s, 1, len, out);
-        return;
-    }
-    putc('"', out);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            putc('"', out);
-        putc(s[i], out);
-    }
-    putc('"', out);
-}
-
-void sqlout_json_string(FILE *out, const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    putc('"', out);
-    for (size_t i = 0; i < len;) {
-        unsigned char c = p[i];
-        if (c >= 0x80) {
-            size_t n = text_utf8_seq(p + i, len - i);
-            if (n == 0) {
-                fputs("\\ufffd", out);
-                i++;
-            } else {
-                fwrite(p + i, 1, n, out);
-                i += n;
-            }
-            continue;
-        }
-        switch (c) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\b': fputs("\\b", out); break;
-        case '\f': fputs("\\f", out); break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                fprintf(out, "\\u%04x", c);
-            else
-                putc(c, out);
-        }
-        i++;
-    }
-    putc('"', out);
-}
-
-void sqlout_tsv_field(FILE *out, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        switch (s[i]) {
-        case '\t': fputs("\\t", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\\': fputs("\\\\", out); break;
-        default: putc(s[i], out);
-        }
-    }
 }
 
 /* ---- display width ---- */
@@ -261,7 +193,7 @@ void sqlout_begin(struct sqlout *o, int ncols, const char *const *names)
         for (int i = 0; i < ncols; i++) {
             if (i)
                 putc(',', o->out);
-            sqlout_csv_field(o->out, o->names[i], strlen(o->names[i]));
+            escape_write(o->out, ESCAPE_CSV_DATA, o->names[i], strlen(o->names[i]));
         }
         putc('\n', o->out);
         break;
@@ -269,7 +201,7 @@ void sqlout_begin(struct sqlout *o, int ncols, const char *const *names)
         for (int i = 0; i < ncols; i++) {
             if (i)
                 putc('\t', o->out);
-            sqlout_tsv_field(o->out, o->names[i], strlen(o->names[i]));
+            escape_write(o->out, ESCAPE_TSV, o->names[i], strlen(o->names[i]));
         }
         putc('\n', o->out);
         break;
@@ -309,7 +241,7 @@ static void json_row(struct sqlout *o, const struct sqlout_cell *cells)
         const struct sqlout_cell *c = &cells[i];
         if (i)
             putc(',', o->out);
-        sqlout_json_string(o->out, o->names[i], strlen(o->names[i]));
+        escape_write(o->out, ESCAPE_JSON, o->names[i], strlen(o->names[i]));
         putc(':', o->out);
         switch (c->type) {
         case SQLOUT_NULL: fputs("null", o->out); break;
@@ -320,7 +252,7 @@ static void json_row(struct sqlout *o, const struct sqlout_cell *cells)
             else
                 fputs("null", o->out);
             break;
-        case SQLOUT_TEXT: sqlout_json_string(o->out, c->data, c->len); break;
+        case SQLOUT_TEXT: escape_write(o->out, ESCAPE_JSON, c->data ? c->data : "", c->len); break;
         case SQLOUT_BLOB:
             putc('"', o->out);
             write_hex(o->out, c->data, c->len);
@@ -341,7 +273,7 @@ void sqlout_row(struct sqlout *o, const struct sqlout_cell *cells)
             if (cells[i].type == SQLOUT_BLOB) {
                 write_hex(o->out, cells[i].data, cells[i].len);
             } else if (cells[i].type != SQLOUT_NULL) {
-                sqlout_csv_field(o->out, cells[i].data, cells[i].len);
+                escape_write(o->out, ESCAPE_CSV_DATA, cells[i].data ? cells[i].data : "", cells[i].len);
             }
         }
         putc('\n', o->out);
@@ -355,7 +287,7 @@ void sqlout_row(struct sqlout *o, const struct sqlout_cell *cells)
             else if (cells[i].type == SQLOUT_BLOB)
                 write_hex(o->out, cells[i].data, cells[i].len);
             else
-                sqlout_tsv_field(o->out, cells[i].data, cells[i].len);
+                escape_write(o->out, ESCAPE_TSV, cells[i].data ? cells[i].data : "", cells[i].len);
         }
         putc('\n', o->out);
         return;
@@ -434,7 +366,7 @@ static void table_cell(FILE *out, const char *s, size_t len, size_t colw, int ri
 static void table_flush(struct sqlout *o)
 {
     int n = o->ncols;
-    if (n == 0)
+    if (n <= 0)
         return;
     size_t *natural = xcalloc((size_t)n, sizeof *natural);
     size_t *w = xcalloc((size_t)n, sizeof *w);

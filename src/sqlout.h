@@ -3,7 +3,8 @@
  *
  * NAME
  *   sqlout - one result model (columns, then rows of typed cells) and its
- *   renderers, plus the CSV and JSON escaping everything else reuses.
+ *   renderers. Values are escaped by escape.h (ESCAPE_CSV_DATA, ESCAPE_TSV,
+ *   ESCAPE_JSON).
  * SUMMARY
  *   struct sqlout *o = sqlout_new(SQLOUT_CSV, stdout, 0);
  *   sqlout_begin(o, ncols, names);   once per result set
@@ -20,11 +21,15 @@
  *     table  NULL prints as NULL; numbers are right-aligned; cells wider than
  *            their share of the width end in the marker "…"; newlines show
  *            as "↵", other control characters as "?".
- *     csv    RFC 4180 quoting, LF line ends, a header row; NULL is an empty
- *            unquoted field and '' a quoted "" (PostgreSQL COPY ... CSV does
- *            the same).
+ *     csv    data for re-import: RFC 4180 quoting, LF line ends, a header
+ *            row, no byte of a value changed and no formula prefix, so
+ *            sqlite3 .import --csv reads back exactly what the query
+ *            returned; NULL is an empty unquoted field and '' a quoted ""
+ *            (PostgreSQL COPY ... CSV does the same).
  *     json   one object per row and line ({"column": value, ...}); integers
- *            and reals as numbers, NULL as null, blobs as hex strings.
+ *            and reals as numbers, NULL as null, blobs as hex strings;
+ *            control characters as \u00NN, bytes that are not valid UTF-8
+ *            as U+FFFD, so every line is valid JSON.
  *     tsv    a header row; tab, newline, carriage return and backslash in a
  *            value as \t \n \r \\; NULL as \N (PostgreSQL's text format).
  *
@@ -64,16 +69,6 @@ void sqlout_begin(struct sqlout *o, int ncols, const char *const *names);
 void sqlout_row(struct sqlout *o, const struct sqlout_cell *cells);
 /* Ends the result set; 0, or -1 when writing failed (errno tells why). */
 int sqlout_end(struct sqlout *o);
-
-/* Writes S (LEN bytes) as one CSV field: quoted when it holds a comma, a
- * quote, CR or LF, or leading/trailing space, or is empty; quotes doubled. */
-void sqlout_csv_field(FILE *out, const char *s, size_t len);
-/* Writes S (LEN bytes) as a JSON string with its quotes. Control characters
- * become \uXXXX (or \n, \t ...); bytes that are not valid UTF-8 become
- * U+FFFD, so the output is always valid JSON. */
-void sqlout_json_string(FILE *out, const char *s, size_t len);
-/* Writes S as a TSV value: \t \n \r \\ escaped. */
-void sqlout_tsv_field(FILE *out, const char *s, size_t len);
 
 /* Display width of S (LEN bytes of UTF-8) in terminal columns: East Asian
  * wide characters count 2, combining marks 0. */

@@ -274,7 +274,8 @@ static void count_dir(const char *dir, const char *suffix, const char *what, str
         if (de->d_name[0] == '.' || (suffix && (ln < ls || strcmp(de->d_name + ln - ls, suffix) != 0)))
             continue;
         char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
+            continue;
         count_file(path, NULL, 0, &c);
     }
     closedir(d);

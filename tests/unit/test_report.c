@@ -8,6 +8,7 @@
 #include "sha256.h"
 #include "store.h"
 #include "testutil.h"
+#include "textutil.h"
 
 #include <unistd.h>
 
@@ -56,7 +57,23 @@ static void trace_row(int line, const char *ts, const char *msgid, const char *s
     sqlite3_finalize(st);
 }
 
-static const char hostile_subject[] = "<script>alert(1)</script> \"><img src=x onerror=alert(2)>";
+/* Markup, then a terminal title sequence (ESC ] 0 ; ... BEL) and a byte that
+ * is not UTF-8. */
+static const char hostile_subject[] = "<script>alert(1)</script> \"><img src=x onerror=alert(2)> \x1b]0;t\x07 \xff";
+
+/* No raw control byte but tab, LF and CR, and valid UTF-8 throughout. */
+static int inert_bytes(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+            return 0;
+        size_t n = text_utf8_seq(p, strlen((const char *)p));
+        if (n == 0)
+            return 0;
+        p += n;
+    }
+    return 1;
+}
 
 static void build_db(void)
 {
@@ -147,7 +164,7 @@ static void test_escape(void)
 {
     CHECK_STR(esc(escape_html, "<script>a&b</script>"), "&lt;script&gt;a&amp;b&lt;/script&gt;");
     CHECK_STR(esc(escape_html, "\"><img onerror='x'>"), "&quot;&gt;&lt;img onerror=&#39;x&#39;&gt;");
-    CHECK_STR(esc(escape_html, "Gr\xc3\xbc\xc3\x9f" "e\x01"), "Gr\xc3\xbc\xc3\x9f" "e");
+    CHECK_STR(esc(escape_html, "Gr\xc3\xbc\xc3\x9f" "e\x01"), "Gr\xc3\xbc\xc3\x9f" "e&#xFFFD;");
     CHECK_STR(esc(escape_csv, "=1+2"), "\"'=1+2\"");
     CHECK_STR(esc(escape_csv, "-2"), "\"'-2\"");
     CHECK_STR(esc(escape_csv, "@SUM(A1)"), "\"'@SUM(A1)\"");
@@ -299,11 +316,15 @@ static void test_gather(struct config *cfg)
     CHECK(strstr(html, "</html>\n") != NULL);
     CHECK(strstr(html, "old@partner.example") != NULL); /* senders gone */
     CHECK(strstr(html, "<span class=\"tag new\">new</span>") != NULL);
+    CHECK(strstr(html, "&gt; &#xFFFD;]0;t&#xFFFD; &#xFFFD;") != NULL);
+    CHECK(inert_bytes(html));
     free(html);
 
     char *md = render(report_render_markdown, &rep);
     CHECK(strstr(md, "\\<script\\>alert(1)\\</script\\>") != NULL);
     CHECK(strstr(md, "<script>") == NULL);
+    CHECK(strstr(md, "\\> \\x1B\\]0;t\\x07 \\xFF") != NULL);
+    CHECK(inert_bytes(md));
     CHECK(strstr(md, "| Via the back door | 3 (60%) | 2 | up 1 |") != NULL);
     CHECK(strstr(md, "New senders: 2. Senders gone: 1.") != NULL);
     free(md);
@@ -315,10 +336,12 @@ static void test_gather(struct config *cfg)
     CHECK(strstr(csv, "\r\ntotal,,,via_back_door,,3,2,60%,") != NULL);
     CHECK_INT(count_of(csv, "\r\nfinding,"), 3);
     CHECK_INT(count_of(csv, "\r\ncoverage,"), 2);
+    CHECK(strstr(csv, "onerror=alert(2)> \\x1B]0;t\\x07 \\xFF\",") != NULL);
+    CHECK(inert_bytes(csv));
     free(csv);
 
     char *json = render(report_render_json, &rep);
-    if (!strstr(json, "\"subject\":\"\\u003cscript>alert(1)\\u003c/script> \\\">\\u003cimg src=x onerror=alert(2)>\"")) {
+    if (!strstr(json, "\"subject\":\"\\u003cscript>alert(1)\\u003c/script> \\\">\\u003cimg src=x onerror=alert(2)> \\u001b]0;t\\u0007 \\ufffd\"")) {
         const char *s = strstr(json, "alert(1)");
         fprintf(stderr, "json subject: %.80s\n", s ? s - 20 : "(none)");
         CHECK(0);
@@ -326,6 +349,7 @@ static void test_gather(struct config *cfg)
     CHECK(strstr(json, "\"totals\":{\"inbound\":5,\"via_gateway\":2,\"via_back_door\":3,") != NULL);
     CHECK(strstr(json, "\"previous\":{\"inbound\":3,\"via_back_door\":2,") != NULL);
     CHECK(strstr(json, "\"redacted\":false") != NULL);
+    CHECK(inert_bytes(json));
     free(json);
     report_free(&rep);
 

@@ -3,6 +3,7 @@
  */
 #include "sqlout.h"
 #include "testutil.h"
+#include "xalloc.h"
 
 /* Renders the rows with FORMAT and WIDTH into a static buffer. */
 static const char *render(enum sqlout_format format, int width, int ncols, const char *const *names,
@@ -27,28 +28,29 @@ static const char *render(enum sqlout_format format, int width, int ncols, const
 #define INT(s) {SQLOUT_INTEGER, s, sizeof(s) - 1}
 #define NUL {SQLOUT_NULL, NULL, 0}
 
+/* One text value rendered by FORMAT as the only column "v" of one row:
+ * what stands for the value in the output (the header and line end cut). */
+static const char *field(enum sqlout_format format, const char *s, size_t len)
+{
+    static char *value;
+    const char *names[] = {"v"};
+    struct sqlout_cell cell = {SQLOUT_TEXT, s, len};
+    const char *all = render(format, 0, 1, names, &cell, 1);
+    const char *start = format == SQLOUT_JSON ? all + strlen("{\"v\":") : strchr(all, '\n') + 1;
+    size_t n = strlen(start) - (format == SQLOUT_JSON ? strlen("}\n") : strlen("\n"));
+    free(value);
+    value = xstrndup(start, n);
+    return value;
+}
+
 static const char *field_csv(const char *s, size_t len)
 {
-    static char *buf;
-    size_t n;
-    free(buf);
-    buf = NULL;
-    FILE *f = open_memstream(&buf, &n);
-    sqlout_csv_field(f, s, len);
-    fclose(f);
-    return buf;
+    return field(SQLOUT_CSV, s, len);
 }
 
 static const char *field_json(const char *s, size_t len)
 {
-    static char *buf;
-    size_t n;
-    free(buf);
-    buf = NULL;
-    FILE *f = open_memstream(&buf, &n);
-    sqlout_json_string(f, s, len);
-    fclose(f);
-    return buf;
+    return field(SQLOUT_JSON, s, len);
 }
 
 int main(int argc, char **argv)
@@ -67,6 +69,12 @@ int main(int argc, char **argv)
     CHECK_STR(field_csv("cr\r", 3), "\"cr\r\"");
     CHECK_STR(field_csv("", 0), "\"\"");
     CHECK_STR(field_csv(" pad", 4), "\" pad\"");
+    /* CSV is data for re-import: no formula prefix, control bytes and even
+     * invalid UTF-8 written unchanged, so the value reads back as it was. */
+    CHECK_STR(field_csv("=1+2", 4), "=1+2");
+    CHECK_STR(field_csv("-2", 2), "-2");
+    CHECK_STR(field_csv("esc\x1b[2J bell\x07", 13), "esc\x1b[2J bell\x07");
+    CHECK_STR(field_csv("bad\xff", 4), "bad\xff");
 
     /* JSON strings: escapes, control characters, invalid UTF-8 replaced. */
     CHECK_STR(field_json("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
@@ -75,6 +83,8 @@ int main(int argc, char **argv)
     CHECK_STR(field_json("Gr\xc3\xbc\xc3\x9f" "e", 7), "\"Gr\xc3\xbc\xc3\x9f" "e\"");
     CHECK_STR(field_json("bad\xff", 4), "\"bad\\ufffd\"");
     CHECK_STR(field_json("nul\0x", 5), "\"nul\\u0000x\"");
+    CHECK_STR(field_json("\x1b[2J\x7f", 5), "\"\\u001b[2J\\u007f\"");
+    CHECK_STR(field_json("\xc0\xaf\xed\xa0\x80", 5), "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
 
     /* CSV result: header, NULL empty and unquoted, '' quoted. */
     const char *names[] = {"id", "sender", "subject"};

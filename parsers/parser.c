@@ -52,9 +52,13 @@ int parser_year_for(struct parse_ctx *ctx, int month, int day)
     int y, m, d, h, mi, s;
     time_to_civil((int64_t)ctx->ref_time, &y, &m, &d, &h, &mi, &s);
     ctx->year_inferred = 1;
-    /* A date after the file's end belongs to the year before: December lines
-     * in a file that ends in January. One day of slack absorbs zone skew. */
-    if (month > m || (month == m && day > d + 1))
-        return y - 1;
-    return y;
+    /* The latest year that puts the date no later than a day after the
+     * file's end: December lines in a file that ends in January belong to
+     * the year before. The day of slack absorbs the zone: the line is local
+     * time, the file's end is UTC. */
+    (void)m, (void)d;
+    for (int year = y + 1; year >= y; year--)
+        if (time_from_civil(year, month, day, 0, 0, 0) <= (int64_t)ctx->ref_time + 86400)
+            return year;
+    return y - 1;
 }

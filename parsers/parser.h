@@ -84,6 +84,12 @@ struct parser {
     /* Once per run after this format's files: rebuild derived tables. 0 or -1
      * with a message in err. May be NULL. */
     int (*after_run)(sqlite3 *db, char *err, size_t errlen);
+    /* 1 when every line stands alone (Postfix): a file that grew since it was
+     * ingested is parsed on from its last complete line. 0 when lines depend
+     * on earlier ones (a CSV header, a #Fields line, records spanning lines):
+     * a grown file is parsed again from its first line into the same source,
+     * its earlier rows replaced. */
+    int resumable;
 };
 
 /* All parsers, NULL-terminated (parsers/registry.c). */

@@ -1287,4 +1287,5 @@ const struct parser postfix_parser = {
     .finish = postfix_finish,
     .close = postfix_close,
     .after_run = postfix_after_run,
+    .resumable = 1,
 };

@@ -208,11 +208,9 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
         if (*sqlite3_column_text(st, 10))
             printf("      error: %s\n", sqlite3_column_text(st, 10));
     }
+    if (rc != SQLITE_DONE)
+        fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
     sqlite3_finalize(st);
     store_close(db);
-    if (rc != SQLITE_DONE) {
-        fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
-        return EXIT_DB;
-    }
-    return EXIT_OK;
+    return rc == SQLITE_DONE ? EXIT_OK : EXIT_DB;
 }

@@ -511,7 +511,8 @@ static void ingest_file(struct run *run, struct file_job *job)
                 break;
             }
         }
-        if (resume && (reread || linereader_content_pos(r) != resume->content_bytes)) {
+        if (resume && (reread || linereader_content_pos(r) != resume->content_bytes ||
+                       (nheld && !held[nheld - 1].meta.has_newline))) {
             /* We read past the part that matched: start over and skip to it. */
             linereader_close(r);
             r = NULL;
@@ -575,18 +576,45 @@ static void ingest_file(struct run *run, struct file_job *job)
     char now[TIME_TEXT_MAX];
     store_now(now);
     sqlite3_stmt *st;
+    int reparse = 0; /* a grown file of a format whose lines depend on earlier ones */
     if (resume) {
         ctx->source_id = resume->id;
+        uint64_t keep = resume->lines_complete;
+        if (!parser->resumable) {
+            /* Anything past the known part? Then parse the whole file again. */
+            rc = linereader_next(r, &l);
+            if (rc < 0) {
+                snprintf(err, sizeof err, "%s", linereader_error(r));
+                goto fail;
+            }
+            if (rc == 1) {
+                linereader_close(r);
+                r = NULL;
+                if (open_reader(job, &r, err, sizeof err) < 0)
+                    goto fail;
+                ps.reader = r;
+                reparse = 1;
+                keep = 0;
+            } else {
+                keep = resume->lines_read; /* nothing new: keep every row */
+            }
+        }
         /* The stored unterminated last line is read again, whole this time. */
-        if (resume->lines_read > resume->lines_complete &&
-            drop_rows_after(run, resume->id, resume->lines_complete, err, sizeof err) < 0)
+        if (resume->lines_read > keep && drop_rows_after(run, resume->id, keep, err, sizeof err) < 0)
             goto fail_db;
-        char *sql = sqlite3_mprintf("DELETE FROM reject WHERE source_id = %lld AND line > %lld",
-                                    (long long)resume->id, (long long)resume->lines_complete);
-        store_exec(run->db, sql, err, sizeof err);
+        char *sql = sqlite3_mprintf("DELETE FROM reject WHERE source_id = %lld AND line > %lld; "
+                                    "UPDATE source SET events_stored = CASE WHEN %d THEN 0 ELSE events_stored END, "
+                                    "lines_skipped = CASE WHEN %d THEN 0 ELSE lines_skipped END, "
+                                    "lines_rejected = (SELECT count(*) FROM reject WHERE source_id = %lld) "
+                                    "WHERE id = %lld",
+                                    (long long)resume->id, (long long)keep, reparse, reparse,
+                                    (long long)resume->id, (long long)resume->id);
+        rc = store_exec(run->db, sql, err, sizeof err);
         sqlite3_free(sql);
-        ps.lines = resume->lines_complete;
-        ps.complete = resume->lines_complete;
+        if (rc < 0)
+            goto fail_db;
+        ps.lines = reparse ? 0 : keep;
+        ps.complete = reparse ? 0 : (keep < resume->lines_complete ? keep : resume->lines_complete);
     } else {
         if (sqlite3_prepare_v2(run->db,
                                "INSERT INTO source(path, format, size, head_bytes, head_hash, status, ingested_at) "
@@ -615,7 +643,7 @@ static void ingest_file(struct run *run, struct file_job *job)
         goto fail_parse;
     }
     int failed = 0;
-    if (!resume)
+    if (!resume && !reparse)
         for (size_t i = 0; i < nheld && !failed; i++)
             failed = feed(&ps, held[i].text, held[i].len, &held[i].meta) < 0;
     while (!failed && (rc = linereader_next(r, &l)) == 1)
@@ -680,8 +708,14 @@ static void ingest_file(struct run *run, struct file_job *job)
     if (rc != SQLITE_DONE)
         goto fail_db;
 
-    uint64_t new_lines = ps.lines - (resume ? resume->lines_complete : 0);
-    const char *outcome = !resume ? "new" : new_lines ? "grown" : "unchanged";
+    uint64_t new_lines = reparse ? ps.lines - resume->lines_complete
+                                 : ps.lines - (resume ? (ps.lines < resume->lines_complete ? ps.lines
+                                                                                          : resume->lines_complete)
+                                                      : 0);
+    int grown = resume && (content_bytes > resume->content_bytes || ps.lines > resume->lines_read);
+    const char *outcome = !resume ? "new" : grown ? "grown" : "unchanged";
+    if (resume && !grown)
+        new_lines = 0;
     if (sqlite3_prepare_v2(run->db,
                            "INSERT INTO source_file(source_id, path, size, outcome, seen_at) VALUES (?1,?2,?3,?4,?5)",
                            -1, &st, NULL) != SQLITE_OK)
@@ -705,7 +739,7 @@ static void ingest_file(struct run *run, struct file_job *job)
     run->rep->skipped += ps.skipped;
     if (!resume)
         run->rep->files_new++;
-    else if (new_lines)
+    else if (grown)
         run->rep->files_grown++;
     else
         run->rep->files_unchanged++;
@@ -717,7 +751,11 @@ static void ingest_file(struct run *run, struct file_job *job)
         say(run, "%s: %s, %llu lines, %llu events, %llu rejected, %llu skipped\n", job->path, parser->name,
             (unsigned long long)ps.lines, (unsigned long long)ctx->events, (unsigned long long)ps.rejected,
             (unsigned long long)ps.skipped);
-    else if (new_lines)
+    else if (grown && reparse)
+        say(run, "%s: %s, grown: %llu new lines, the whole file parsed again, %llu events, %llu rejected\n",
+            job->path, parser->name, (unsigned long long)new_lines, (unsigned long long)ctx->events,
+            (unsigned long long)ps.rejected);
+    else if (grown)
         say(run, "%s: %s, grown: resumed after line %llu, %llu new lines, %llu events, %llu rejected\n", job->path,
             parser->name, (unsigned long long)resume->lines_complete, (unsigned long long)new_lines,
             (unsigned long long)ctx->events, (unsigned long long)ps.rejected);
@@ -837,27 +875,28 @@ static void ingest_dir(struct run *run, const char *path, const struct stat *st,
     free(names);
 }
 
-/* Standard input is copied to an unlinked temporary file first, so that it
- * can be read twice like any file (fingerprint check, then parse). */
-static int spool_stdin(char *err, size_t errlen)
+/* Standard input and named pipes are copied to an unlinked temporary file
+ * first, so that they can be read twice like any file (fingerprint check,
+ * then parse). Reads IN until its end; returns the spool's descriptor. */
+static int spool_input(int in, const char *name, char *err, size_t errlen)
 {
     const char *dir = getenv("TMPDIR");
     char tmpl[400];
     snprintf(tmpl, sizeof tmpl, "%s/mxaudit-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(tmpl);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot create a temporary file for standard input in %s: %s",
-                 dir && *dir ? dir : "/tmp", strerror(errno));
+        snprintf(err, errlen, "%s: cannot create a temporary file in %s: %s", name, dir && *dir ? dir : "/tmp",
+                 strerror(errno));
         return -1;
     }
     unlink(tmpl);
     char *buf = xmalloc(1 << 20);
     for (;;) {
-        ssize_t n = read(0, buf, 1 << 20);
+        ssize_t n = read(in, buf, 1 << 20);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            snprintf(err, errlen, "(stdin): read error: %s", strerror(errno));
+            snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
             break;
         }
         if (n == 0) {
@@ -867,7 +906,7 @@ static int spool_stdin(char *err, size_t errlen)
         for (ssize_t off = 0; off < n;) {
             ssize_t w = write(fd, buf + off, (size_t)(n - off));
             if (w < 0) {
-                snprintf(err, errlen, "cannot spool standard input to %s: %s", tmpl, strerror(errno));
+                snprintf(err, errlen, "%s: cannot spool to %s: %s", name, tmpl, strerror(errno));
                 free(buf);
                 close(fd);
                 return -1;
@@ -887,10 +926,16 @@ static void ingest_path(struct run *run, const char *path, int explicit_path, st
     job.path = path;
     job.explicit_path = explicit_path;
     job.fd = -1;
-    if (strcmp(path, "-") == 0) {
+    int fifo = strcmp(path, "-") != 0 && stat(path, &job.st) == 0 && S_ISFIFO(job.st.st_mode);
+    if (strcmp(path, "-") == 0 || fifo) {
         char err[1024];
-        job.path = "(stdin)";
-        job.fd = spool_stdin(err, sizeof err);
+        int in = fifo ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+        job.path = fifo ? path : "(stdin)";
+        job.fd = in < 0 ? -1 : spool_input(in, job.path, err, sizeof err);
+        if (in < 0)
+            snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
+        if (fifo && in >= 0)
+            close(in);
         if (job.fd < 0) {
             fprintf(stderr, "mxaudit: %s\n", err);
             run->rep->files_failed++;

@@ -41,7 +41,7 @@ static void usage(FILE *out)
             "\n"
             "Global options (before or after the command):\n"
             "  --db FILE   the database (default: $MXAUDIT_DB, else ./mxaudit.db)\n"
-            "  --quiet     no progress, no per-file lines; errors only\n"
+            "  --quiet, -q no progress, no per-file lines; errors only\n"
             "  --help      this text; `mxaudit COMMAND --help` for a command\n"
             "  --version   the version\n"
             "\n"

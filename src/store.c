@@ -149,10 +149,14 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
     } else {
         long long have = store_query_int(db, "PRAGMA user_version", 0);
         if (have != (long long)embedded_schema_count) {
-            snprintf(err, errlen,
-                     "%s: database schema version %lld, this mxaudit uses %zu; run any `mxaudit ingest` on it "
-                     "to migrate it",
-                     path, have, embedded_schema_count);
+            if (have > (long long)embedded_schema_count)
+                snprintf(err, errlen, "%s: database schema version %lld is newer than this mxaudit knows (%zu); "
+                         "use a newer mxaudit", path, have, embedded_schema_count);
+            else
+                snprintf(err, errlen,
+                         "%s: database schema version %lld, this mxaudit uses %zu; run any `mxaudit ingest` on it "
+                         "to migrate it",
+                         path, have, embedded_schema_count);
             sqlite3_close(db);
             return -1;
         }

@@ -63,6 +63,8 @@ static int fail(struct linereader *r, const char *fmt, ...)
 {
     va_list ap;
     int n = snprintf(r->err, sizeof r->err, "%s: ", r->path);
+    if (n < 0 || (size_t)n >= sizeof r->err)
+        n = (int)sizeof r->err - 1;
     va_start(ap, fmt);
     vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
     va_end(ap);
@@ -438,7 +440,7 @@ int linereader_next(struct linereader *r, struct line *line)
             return 1;
         }
         r->scan = r->end;
-        if (r->end - r->start >= r->max_line) {
+        if (r->end - r->start > r->max_line) {
             line->text = r->buf + r->start;
             line->len = LINEREADER_KEEP < r->max_line ? LINEREADER_KEEP : r->max_line;
             line->full_len = r->end - r->start;

@@ -64,7 +64,8 @@ int linereader_is_gzip(const struct linereader *r);
 enum linereader_encoding linereader_encoding(const struct linereader *r);
 /* The gzip header's modification time of the first member, or 0. */
 time_t linereader_gzip_mtime(const struct linereader *r);
-/* Warnings that do not end the stream (odd UTF-16 byte, trailing zeros): count. */
+/* Warnings that do not end the stream (an odd UTF-16 byte): count. Zero
+ * padding after the last gzip member is skipped without one. */
 unsigned linereader_warnings(const struct linereader *r);
 
 #endif

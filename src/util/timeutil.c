@@ -84,32 +84,29 @@ int time_set_zone(const char *tz, char *err, size_t errlen)
     return 0;
 }
 
+/* The zone's UTC offset at an instant. */
+static int64_t gmtoff_at(int64_t epoch)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+}
+
 int64_t time_local_to_utc(int year, int month, int day, int hour, int min, int sec)
 {
     int64_t as_utc = time_from_civil(year, month, day, hour, min, sec);
     int64_t key = as_utc - (min * 60 + sec);
     if (zone_cache.valid && zone_cache.key == key)
         return as_utc - zone_cache.offset;
-    struct tm tm = {0};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = 0;
-    tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    time_t t = mktime(&tm);
-    int64_t offset;
-    if (t == (time_t)-1) {
-        offset = 0;
-    } else {
-        /* mktime normalises a DST gap forward; the offset it found still
-         * applies to the local hour we asked for. */
-        offset = tm.tm_gmtoff;
-        struct tm check;
-        localtime_r(&t, &check);
-        offset = check.tm_gmtoff;
-    }
+    /* The offsets a day before and after bracket at most one change. The
+     * earlier one wins when it fits the local hour (a repeated hour is taken
+     * as its first pass) and in a gap (as if the clock had not moved); the
+     * later one only when the hour lies wholly after the change. Unlike
+     * mktime() with tm_isdst = -1, this does not depend on earlier calls. */
+    int64_t before = gmtoff_at(key - 86400), after = gmtoff_at(key + 86400);
+    int64_t offset = before;
+    if (gmtoff_at(key - before) != before && gmtoff_at(key - after) == after)
+        offset = after;
     zone_cache.key = key;
     zone_cache.offset = offset;
     zone_cache.valid = 1;

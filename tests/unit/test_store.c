@@ -7,7 +7,12 @@
 #include "ingest.h"
 #include "store.h"
 #include "testutil.h"
+#include "timeutil.h"
 
+#include <fcntl.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -253,6 +258,127 @@ static void test_migration(void)
     CHECK(strstr(err, "newer") != NULL);
 }
 
+/* A CSV export that grew (a newer export of the same search) needs its
+ * header: it is parsed again whole into the same source, rows replaced. */
+static void test_csv_growth(void)
+{
+    sqlite3 *db;
+    char err[512];
+    struct ingest_report rep;
+    unlink("csv.db");
+    CHECK_INT(store_open("csv.db", STORE_READWRITE, &db, err, sizeof err), 0);
+    const char *hdr = "\"Received\",\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\",\"ToIP\","
+                      "\"FromIP\",\"Size\",\"MessageId\",\"MessageTraceId\"\n";
+    const char *row1 = "\"2026-11-24T08:14:03\",\"a@contoso.example\",\"u@fabrikam.example\",\"one\","
+                       "\"Delivered\",\"\",\"192.0.2.1\",\"1234\",\"<1@contoso.example>\","
+                       "\"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\"\n";
+    const char *row2 = "\"2026-11-24T08:15:03\",\"b@contoso.example\",\"u@fabrikam.example\",\"two\","
+                       "\"Delivered\",\"\",\"192.0.2.2\",\"1234\",\"<2@contoso.example>\","
+                       "\"1f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\"\n";
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s%s", hdr, row1);
+    test_write_file("trace.csv", buf, strlen(buf));
+    CHECK_INT(ingest1(db, "trace.csv", &rep), 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 1);
+    snprintf(buf, sizeof buf, "%s%s%s", hdr, row1, row2);
+    test_write_file("trace.csv", buf, strlen(buf));
+    CHECK_INT(ingest1(db, "trace.csv", &rep), 0);
+    CHECK_INT(rep.files_grown, 1);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM source"), 1);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 2);
+    CHECK_INT(test_sql_int(db, "SELECT events_stored FROM source"), 2);
+    CHECK_INT(test_sql_int(db, "SELECT count(DISTINCT message_id) FROM ex_event"), 2);
+    /* And once more, unchanged: nothing moves. */
+    CHECK_INT(ingest1(db, "trace.csv", &rep), 0);
+    CHECK_INT(rep.files_unchanged, 1);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 2);
+    store_close(db);
+}
+
+/* A small file whose last line has no newline, ingested twice unchanged,
+ * keeps that line's rows. */
+static void test_unterminated_unchanged(void)
+{
+    sqlite3 *db;
+    char err[512];
+    struct ingest_report rep;
+    unlink("unterm.db");
+    CHECK_INT(store_open("unterm.db", STORE_READWRITE, &db, err, sizeof err), 0);
+    size_t len;
+    char *log = make_log(0, 5, &len);
+    test_write_file("unterm.log", log, len - 1);
+    CHECK_INT(ingest1(db, "unterm.log", &rep), 0);
+    long long rows = stored_rows(db);
+    CHECK_INT(test_sql_int(db, "SELECT max(line) FROM pf_event"), 5);
+    CHECK_INT(ingest1(db, "unterm.log", &rep), 0);
+    CHECK_INT(stored_rows(db), rows);
+    CHECK_INT(test_sql_int(db, "SELECT max(line) FROM pf_event"), 5);
+    store_close(db);
+    free(log);
+}
+
+/* A named pipe is read once and spooled, like standard input. */
+static void test_fifo(void)
+{
+    sqlite3 *db;
+    char err[512];
+    struct ingest_report rep;
+    unlink("fifo.db");
+    unlink("pipe.log");
+    CHECK_INT(store_open("fifo.db", STORE_READWRITE, &db, err, sizeof err), 0);
+    size_t len;
+    char *log = make_log(0, 2000, &len);
+    test_write_file("whole.log", log, len);
+    CHECK_INT(ingest1(db, "whole.log", &rep), 0);
+    /* The same first 1000 lines, then different ones, through a pipe. */
+    size_t more_len;
+    char *more = make_log(5000, 1000, &more_len);
+    const char *cut = log;
+    for (int i = 0; i < 1000; i++)
+        cut = strchr(cut, '\n') + 1;
+    if (mkfifo("pipe.log", 0600) == 0) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            FILE *f = fopen("pipe.log", "w");
+            fwrite(log, 1, (size_t)(cut - log), f);
+            fwrite(more, 1, more_len, f);
+            fclose(f);
+            _exit(0);
+        }
+        CHECK_INT(ingest1(db, "pipe.log", &rep), 0);
+        waitpid(pid, NULL, 0);
+        CHECK_INT(rep.files_new, 1);
+        CHECK_INT(test_sql_int(db, "SELECT lines_read FROM source WHERE path = 'pipe.log'"), 2000);
+    }
+    store_close(db);
+    free(log);
+    free(more);
+}
+
+/* Year-less lines around New Year in a zone east of UTC: the file ended at
+ * 2026-12-31 23:20 UTC (00:20 local), so "Jan  1 00:10" is 2027 local time. */
+static void test_year_inference(void)
+{
+    sqlite3 *db;
+    char err[512];
+    struct ingest_report rep;
+    struct ingest_options local = {.tz = "Europe/Berlin", .quiet = 1};
+    unlink("year.db");
+    CHECK_INT(store_open("year.db", STORE_READWRITE, &db, err, sizeof err), 0);
+    const char *log = "Dec 31 23:50:00 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]\n"
+                      "Jan  1 00:10:00 mx1 postfix/smtpd[1]: connect from b.example[192.0.2.2]\n";
+    test_write_file("newyear.log", log, strlen(log));
+    struct timespec times[2] = {{.tv_sec = 1798759200}, {.tv_sec = 1798759200}}; /* 2026-12-31 23:20 UTC */
+    utimensat(AT_FDCWD, "newyear.log", times, 0);
+    char *paths[] = {"newyear.log"};
+    CHECK_INT(ingest_run(db, paths, 1, &local, &rep), 0);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(ts, ' / ') FROM (SELECT ts FROM pf_event ORDER BY line)"),
+              "2026-12-31 22:50:00 / 2026-12-31 23:10:00");
+    CHECK_INT(test_sql_int(db, "SELECT year_inferred FROM source"), 1);
+    store_close(db);
+    time_set_zone("UTC", err, sizeof err);
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
@@ -261,5 +387,9 @@ int main(int argc, char **argv)
     test_failure_rolls_back();
     test_rejects_kept();
     test_migration();
+    test_csv_growth();
+    test_unterminated_unchanged();
+    test_fifo();
+    test_year_inference();
     return test_done("test_store");
 }

@@ -184,11 +184,21 @@ struct file_job {
     const char *path;     /* as given or found */
     int explicit_path;    /* named on the command line: unknown format is an error */
     int fd;               /* spooled stdin, or -1 */
+    int opened;           /* the path has been opened once */
     struct stat st;
 };
 
 static int open_reader(const struct file_job *job, struct linereader **r, char *err, size_t errlen)
 {
+    if (job->fd < 0 && S_ISFIFO(job->st.st_mode) && job->opened) {
+        /* A named pipe is streamed, not spooled (a writer may feed it for
+         * hours), so what was read of it cannot be read again. */
+        snprintf(err, errlen,
+                 "%s: a named pipe whose beginning matches a stored source but whose content differs from it "
+                 "cannot be read twice; copy it to a file and ingest that",
+                 job->path);
+        return -1;
+    }
     if (job->fd >= 0) {
         int fd = dup(job->fd);
         if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
@@ -199,6 +209,7 @@ static int open_reader(const struct file_job *job, struct linereader **r, char *
         }
         return linereader_open_fd(fd, job->path, ingest_max_line, r, err, errlen);
     }
+    ((struct file_job *)job)->opened = 1;
     return linereader_open(job->path, ingest_max_line, r, err, errlen);
 }
 
@@ -875,9 +886,9 @@ static void ingest_dir(struct run *run, const char *path, const struct stat *st,
     free(names);
 }
 
-/* Standard input and named pipes are copied to an unlinked temporary file
- * first, so that they can be read twice like any file (fingerprint check,
- * then parse). Reads IN until its end; returns the spool's descriptor. */
+/* Standard input is copied to an unlinked temporary file first, so that it
+ * can be read twice like any file (fingerprint check, then parse). Reads IN
+ * until its end; returns the spool's descriptor. */
 static int spool_input(int in, const char *name, char *err, size_t errlen)
 {
     const char *dir = getenv("TMPDIR");
@@ -926,16 +937,10 @@ static void ingest_path(struct run *run, const char *path, int explicit_path, st
     job.path = path;
     job.explicit_path = explicit_path;
     job.fd = -1;
-    int fifo = strcmp(path, "-") != 0 && stat(path, &job.st) == 0 && S_ISFIFO(job.st.st_mode);
-    if (strcmp(path, "-") == 0 || fifo) {
+    if (strcmp(path, "-") == 0) {
         char err[1024];
-        int in = fifo ? open(path, O_RDONLY | O_CLOEXEC) : 0;
-        job.path = fifo ? path : "(stdin)";
-        job.fd = in < 0 ? -1 : spool_input(in, job.path, err, sizeof err);
-        if (in < 0)
-            snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
-        if (fifo && in >= 0)
-            close(in);
+        job.path = "(stdin)";
+        job.fd = spool_input(0, job.path, err, sizeof err);
         if (job.fd < 0) {
             fprintf(stderr, "mxaudit: %s\n", err);
             run->rep->files_failed++;

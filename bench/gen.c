@@ -59,7 +59,10 @@ static void rng_seed(struct rng *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t rng_next(struct rng *r)
 {
@@ -74,10 +77,22 @@ static uint64_t rng_next(struct rng *r)
     return result;
 }
 
-static uint32_t rng_below(struct rng *r, uint32_t n) { return (uint32_t)(rng_next(r) % n); }
-static double rng_unit(struct rng *r) { return (double)(rng_next(r) >> 11) / 9007199254740992.0; }
-static int rng_chance(struct rng *r, double p) { return rng_unit(r) < p; }
-static int rng_range(struct rng *r, int lo, int hi) { return lo + (int)rng_below(r, (uint32_t)(hi - lo + 1)); }
+static uint32_t rng_below(struct rng *r, uint32_t n)
+{
+    return (uint32_t)(rng_next(r) % n);
+}
+static double rng_unit(struct rng *r)
+{
+    return (double)(rng_next(r) >> 11) / 9007199254740992.0;
+}
+static int rng_chance(struct rng *r, double p)
+{
+    return rng_unit(r) < p;
+}
+static int rng_range(struct rng *r, int lo, int hi)
+{
+    return lo + (int)rng_below(r, (uint32_t)(hi - lo + 1));
+}
 
 /* ------------------------------------------------------------------ */
 /* the generated organisation                                           */
@@ -103,39 +118,46 @@ static const char *const ex_ip[2] = {"10.0.1.10", "10.0.1.11"};
 #define LOCAL_OFFSET_S 3600
 #define MEAN_GAP_MS 1500
 
-static const char *const first_names[] = {
-    "anna", "ben", "clara", "david", "emma", "felix", "greta", "hannes", "ida", "jonas",
-    "karla", "lukas", "marie", "niklas", "olga", "paul", "quirin", "rosa", "simon", "tina",
-    "ulrich", "vera", "walter", "xenia", "yusuf", "zoe", "amir", "bianca", "carlos", "dana",
-    "erik", "fatma", "georg", "hanna", "igor", "julia", "kevin", "lea", "moritz", "nora"};
+static const char *const first_names[] = {"anna",   "ben",   "clara", "david",  "emma",   "felix",  "greta",  "hannes",
+                                          "ida",    "jonas", "karla", "lukas",  "marie",  "niklas", "olga",   "paul",
+                                          "quirin", "rosa",  "simon", "tina",   "ulrich", "vera",   "walter", "xenia",
+                                          "yusuf",  "zoe",   "amir",  "bianca", "carlos", "dana",   "erik",   "fatma",
+                                          "georg",  "hanna", "igor",  "julia",  "kevin",  "lea",    "moritz", "nora"};
 static const char *const last_names[] = {
-    "schmidt", "mueller", "schneider", "fischer", "weber", "meyer", "wagner", "becker", "schulz",
-    "hoffmann", "koch", "richter", "klein", "wolf", "neumann", "schwarz", "braun", "zimmermann",
-    "krueger", "hartmann", "lange", "werner", "krause", "lehmann", "koehler", "maier", "huber",
-    "kaiser", "fuchs", "peters", "lang", "scholz", "moeller", "weiss", "jung", "hahn", "vogel",
-    "friedrich", "keller", "guenther", "frank", "berger", "winkler", "roth", "beck", "lorenz",
-    "baumann", "franke", "albrecht", "ludwig"};
-static const char *const words_a[] = {
-    "nord", "sued", "ost", "west", "alpen", "rhein", "elbe", "main", "hansa", "ruhr", "blau",
-    "gruen", "stern", "sonne", "falken", "adler", "linden", "eichen", "berg", "tal"};
-static const char *const words_b[] = {
-    "logistik", "bau", "technik", "handel", "medien", "consult", "pharma", "energie", "finanz",
-    "software", "moebel", "druck", "reisen", "versand", "immobilien", "labor", "verlag", "textil",
-    "metall", "agrar"};
-static const char *const subjects[] = {
-    "Quarterly numbers", "Invoice %d, overdue", "Re: meeting on Thursday", "Order confirmation %d",
-    "AW: Angebot %d", "Your delivery %d is on its way", "Newsletter November", "Fwd: contract draft",
-    "Re: Re: \"urgent\" request", "Reminder: timesheet", "Lunch?", "Shipment %d, customs papers",
-    "WG: Rechnung %d", "Project status, week %d", "Password expiry notice", "Re: offer %d"};
-static const char *const spam_subjects[] = {
-    "You have won!!!", "Invoice payment required", "Account verification %d", "Cheap meds",
-    "Re: your parcel %d", "Urgent: wire transfer"};
+    "schmidt", "mueller", "schneider", "fischer", "weber",   "meyer",   "wagner",  "becker",     "schulz",   "hoffmann",
+    "koch",    "richter", "klein",     "wolf",    "neumann", "schwarz", "braun",   "zimmermann", "krueger",  "hartmann",
+    "lange",   "werner",  "krause",    "lehmann", "koehler", "maier",   "huber",   "kaiser",     "fuchs",    "peters",
+    "lang",    "scholz",  "moeller",   "weiss",   "jung",    "hahn",    "vogel",   "friedrich",  "keller",   "guenther",
+    "frank",   "berger",  "winkler",   "roth",    "beck",    "lorenz",  "baumann", "franke",     "albrecht", "ludwig"};
+static const char *const words_a[] = {"nord",   "sued",  "ost",    "west",   "alpen", "rhein", "elbe",
+                                      "main",   "hansa", "ruhr",   "blau",   "gruen", "stern", "sonne",
+                                      "falken", "adler", "linden", "eichen", "berg",  "tal"};
+static const char *const words_b[] = {"logistik",   "bau",    "technik",  "handel", "medien", "consult", "pharma",
+                                      "energie",    "finanz", "software", "moebel", "druck",  "reisen",  "versand",
+                                      "immobilien", "labor",  "verlag",   "textil", "metall", "agrar"};
+static const char *const subjects[] = {"Quarterly numbers",
+                                       "Invoice %d, overdue",
+                                       "Re: meeting on Thursday",
+                                       "Order confirmation %d",
+                                       "AW: Angebot %d",
+                                       "Your delivery %d is on its way",
+                                       "Newsletter November",
+                                       "Fwd: contract draft",
+                                       "Re: Re: \"urgent\" request",
+                                       "Reminder: timesheet",
+                                       "Lunch?",
+                                       "Shipment %d, customs papers",
+                                       "WG: Rechnung %d",
+                                       "Project status, week %d",
+                                       "Password expiry notice",
+                                       "Re: offer %d"};
+static const char *const spam_subjects[] = {"You have won!!!", "Invoice payment required", "Account verification %d",
+                                            "Cheap meds",      "Re: your parcel %d",       "Urgent: wire transfer"};
 
 /* Microsoft cloud notification senders (the built-in catalogue has them). */
-static const char *const notify_senders[] = {
-    "no-reply@sharepointonline.com", "noreply@email.teams.microsoft.com",
-    "noreply@planner.office365.com", "quarantine@messaging.microsoft.com",
-    "MSSecurity-noreply@microsoft.com"};
+static const char *const notify_senders[] = {"no-reply@sharepointonline.com", "noreply@email.teams.microsoft.com",
+                                             "noreply@planner.office365.com", "quarantine@messaging.microsoft.com",
+                                             "MSSecurity-noreply@microsoft.com"};
 
 #define N_USERS 2000
 #define N_DOMAINS 4000
@@ -148,12 +170,15 @@ static void user_addr(char *buf, size_t n, unsigned u)
 }
 
 /* About a third of the mailboxes are still on-prem (hybrid). */
-static int user_onprem(unsigned u) { return (u * 2654435761u >> 7) % 10 < 3; }
+static int user_onprem(unsigned u)
+{
+    return (u * 2654435761u >> 7) % 10 < 3;
+}
 
 static void ext_domain(char *buf, size_t n, unsigned d)
 {
-    snprintf(buf, n, "%s%s%s.example", words_a[d % ARRAY_LEN(words_a)],
-             (d / 400) % 2 ? "-" : "", words_b[(d / ARRAY_LEN(words_a)) % ARRAY_LEN(words_b)]);
+    snprintf(buf, n, "%s%s%s.example", words_a[d % ARRAY_LEN(words_a)], (d / 400) % 2 ? "-" : "",
+             words_b[(d / ARRAY_LEN(words_a)) % ARRAY_LEN(words_b)]);
     if (d >= 400) {
         char tmp[96];
         snprintf(tmp, sizeof tmp, "%.*s%u.example", (int)(strlen(buf) - 8), buf, d / 800);
@@ -184,8 +209,8 @@ enum route {
     R_ONPREM_INTERNAL, /* on-prem mailbox -> on-prem mailbox */
     R_COUNT
 };
-static const char *const route_names[R_COUNT] = {"in_gw", "out_gw", "backdoor", "notify", "direct_ndr",
-                                                 "cloud_internal", "cloud_to_onprem", "onprem_internal"};
+static const char *const route_names[R_COUNT] = {"in_gw",      "out_gw",         "backdoor",        "notify",
+                                                 "direct_ndr", "cloud_internal", "cloud_to_onprem", "onprem_internal"};
 
 /* What the gateway's delivery does for the whole message. */
 enum fate { F_SENT, F_DEFER_SENT, F_BOUNCE_ONE, F_ATTRIBUTION };
@@ -195,35 +220,35 @@ enum fate { F_SENT, F_DEFER_SENT, F_BOUNCE_ONE, F_ATTRIBUTION };
 struct msg {
     uint64_t k;
     enum route route;
-    int64_t t0;                  /* first event, epoch ms UTC */
-    int gw;                      /* gateway index */
-    int ex;                      /* on-prem server that handles it */
-    char qid[24], ndr_qid[24];   /* gateway queue ids */
-    char peer_qid[16];           /* queue id the receiving MX reports (outbound) */
-    char msgid[128];             /* Message-ID without brackets */
-    char netid[40];              /* network message id (kept across hybrid hops) */
+    int64_t t0;                /* first event, epoch ms UTC */
+    int gw;                    /* gateway index */
+    int ex;                    /* on-prem server that handles it */
+    char qid[24], ndr_qid[24]; /* gateway queue ids */
+    char peer_qid[16];         /* queue id the receiving MX reports (outbound) */
+    char msgid[128];           /* Message-ID without brackets */
+    char netid[40];            /* network message id (kept across hybrid hops) */
     char sender[96];
     char sender_domain[64];
     char client_host[96], client_ip[48];
-    int ext_dom;                 /* external domain index (sender or recipient side) */
+    int ext_dom; /* external domain index (sender or recipient side) */
     int nrcpt;
     char rcpt[MAX_RCPT][96];
     int onprem[MAX_RCPT];
-    int bad_rcpt;                /* 1 when smtpd rejected one extra recipient */
+    int bad_rcpt; /* 1 when smtpd rejected one extra recipient */
     char bad_addr[96];
-    int bounce_idx;              /* recipient that bounced (F_BOUNCE_ONE / F_ATTRIBUTION) */
+    int bounce_idx; /* recipient that bounced (F_BOUNCE_ONE / F_ATTRIBUTION) */
     enum fate fate;
     int size;
     char subject[96];
     int tls;
-    int spam;                    /* EXO verdict for the trace Status */
-    int64_t defer_ms;            /* retry delay */
-    char exo_host[64];           /* Exchange Online front-end that answered */
-    uint64_t exo_internal;       /* InternalId */
+    int spam;              /* EXO verdict for the trace Status */
+    int64_t defer_ms;      /* retry delay */
+    char exo_host[64];     /* Exchange Online front-end that answered */
+    uint64_t exo_internal; /* InternalId */
     char ndr_msgid[128], ndr_netid[40];
-    uint64_t internal_id;        /* on-prem internal-message-id */
+    uint64_t internal_id; /* on-prem internal-message-id */
     /* reject-only session attached to this message number (gateway only) */
-    int reject_kind;             /* 0 = none */
+    int reject_kind; /* 0 = none */
     char rj_ip[48], rj_sender[96], rj_rcpt[96], rj_helo[96];
 };
 
@@ -231,8 +256,7 @@ static void make_guid(struct rng *r, char *buf, size_t n)
 {
     uint64_t a = rng_next(r), b = rng_next(r);
     snprintf(buf, n, "%08x-%04x-%04x-%04x-%012" PRIx64, (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
-             (unsigned)((a & 0x0fff) | 0x4000), (unsigned)((b >> 48) & 0x3fff) | 0x8000,
-             b & UINT64_C(0xffffffffffff));
+             (unsigned)((a & 0x0fff) | 0x4000), (unsigned)((b >> 48) & 0x3fff) | 0x8000, b & UINT64_C(0xffffffffffff));
 }
 
 /* Short queue ids: hex of the microseconds and the inode (Postfix default). */
@@ -288,8 +312,8 @@ static void long_qid(struct rng *r, int64_t t_ms, char *buf)
 static void exo_hostname(struct rng *r, char *buf, size_t n)
 {
     static const char *const pre[] = {"AM7PR", "DB9PR", "VI1PR", "PA4PR", "FR3PR", "AS8PR", "DU0PR"};
-    snprintf(buf, n, "%s%02uMB%04u.eurprd%02u.prod.outlook.com", pre[rng_below(r, ARRAY_LEN(pre))],
-             rng_below(r, 10), rng_below(r, 10000), rng_below(r, 10));
+    snprintf(buf, n, "%s%02uMB%04u.eurprd%02u.prod.outlook.com", pre[rng_below(r, ARRAY_LEN(pre))], rng_below(r, 10),
+             rng_below(r, 10000), rng_below(r, 10));
 }
 
 static void make_msg(uint64_t seed, uint64_t k, struct msg *m)
@@ -343,11 +367,11 @@ static void make_msg(uint64_t seed, uint64_t k, struct msg *m)
         snprintf(m->client_host, sizeof m->client_host, "mail.%s", m->sender_domain);
         ext_ip(m->client_ip, sizeof m->client_ip, (unsigned)m->ext_dom);
         if (rng_chance(&r, 0.5))
-            snprintf(m->msgid, sizeof m->msgid, "%" PRIu64 ".%" PRIx64 ".%" PRIu64 "@%s",
-                     (uint64_t)(m->t0 / 1000), rng_next(&r) & UINT64_C(0xffffff), k, m->sender_domain);
+            snprintf(m->msgid, sizeof m->msgid, "%" PRIu64 ".%" PRIx64 ".%" PRIu64 "@%s", (uint64_t)(m->t0 / 1000),
+                     rng_next(&r) & UINT64_C(0xffffff), k, m->sender_domain);
         else
-            snprintf(m->msgid, sizeof m->msgid, "CA%016" PRIx64 "%08" PRIx64 "@mail.%s", rng_next(&r),
-                     k, m->sender_domain);
+            snprintf(m->msgid, sizeof m->msgid, "CA%016" PRIx64 "%08" PRIx64 "@mail.%s", rng_next(&r), k,
+                     m->sender_domain);
         for (int i = 0; i < m->nrcpt; i++) {
             unsigned u = (u0 + (unsigned)i * 37) % N_USERS;
             user_addr(m->rcpt[i], sizeof m->rcpt[i], u);
@@ -425,8 +449,8 @@ static void make_msg(uint64_t seed, uint64_t k, struct msg *m)
     } else if (m->route == R_CLOUD_INTERNAL || m->route == R_CLOUD_TO_ONPREM) {
         char host[64];
         exo_hostname(&r, host, sizeof host);
-        snprintf(m->msgid, sizeof m->msgid, "%.13s%08" PRIX64 "%" PRIu64 "@%s", host, rng_next(&r) & UINT64_C(0xffffffff), k,
-                 host);
+        snprintf(m->msgid, sizeof m->msgid, "%.13s%08" PRIX64 "%" PRIu64 "@%s", host,
+                 rng_next(&r) & UINT64_C(0xffffffff), k, host);
     }
     /* Retry after the queue manager's backoff: 5 to 35 minutes. */
     m->defer_ms = (int64_t)rng_range(&r, 300, 2100) * 1000;
@@ -441,8 +465,7 @@ static void make_msg(uint64_t seed, uint64_t k, struct msg *m)
         gmtime_r(&s, &tm);
         /* bounce(8)'s Message-ID: <YYYYMMDDhhmmss.QUEUEID@myhostname>. */
         snprintf(m->ndr_msgid, sizeof m->ndr_msgid, "%04d%02d%02d%02d%02d%02d.%s@%s.%s", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, m->ndr_qid, gw_name[m->gw],
-                 ORG_DOMAIN);
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, m->ndr_qid, gw_name[m->gw], ORG_DOMAIN);
         make_guid(&r, m->ndr_netid, sizeof m->ndr_netid);
     }
 
@@ -604,9 +627,10 @@ static void pf_delivery(struct stream *s, struct pf_truth *t, const struct msg *
     char cu[24] = "";
     if (conn_use > 1)
         snprintf(cu, sizeof cu, "conn_use=%d, ", conn_use);
-    pf_emit(s, t, ts, m->gw, "smtp", smtp_pid, "%s: to=<%s>, relay=%s, %sdelay=%s, delays=%s/%s/%s/%s, dsn=%s, status=%s (%s)",
-            qid, rcpt, relay, cu, fmt_delay(delay, d0), fmt_delay(a, d1), fmt_delay(b, d2), fmt_delay(c, d3),
-            fmt_delay(e, d4), dsn, status, reply);
+    pf_emit(s, t, ts, m->gw, "smtp", smtp_pid,
+            "%s: to=<%s>, relay=%s, %sdelay=%s, delays=%s/%s/%s/%s, dsn=%s, status=%s (%s)", qid, rcpt, relay, cu,
+            fmt_delay(delay, d0), fmt_delay(a, d1), fmt_delay(b, d2), fmt_delay(c, d3), fmt_delay(e, d4), dsn, status,
+            reply);
     t->deliveries++;
     if (!strcmp(status, "sent"))
         t->sent++;
@@ -626,10 +650,12 @@ static void exo_relay(const struct msg *m, char *buf, size_t n)
 /* Exchange Online's answer to the end of data: "250 2.6.0 <Message-ID>
  * [InternalId=..., Hostname=...] N bytes in S, R KB/sec Queued mail for
  * delivery" (the reply the tracking fixture shows for the Office 365 hop). */
-static void exo_accept_reply(const char *msgid, uint64_t internal, const char *host, int size, double secs,
-                             char *buf, size_t n)
+static void exo_accept_reply(const char *msgid, uint64_t internal, const char *host, int size, double secs, char *buf,
+                             size_t n)
 {
-    snprintf(buf, n, "250 2.6.0 <%s> [InternalId=%" PRIu64 ", Hostname=%s] %d bytes in %.3f, %.3f KB/sec Queued mail for delivery",
+    snprintf(buf, n,
+             "250 2.6.0 <%s> [InternalId=%" PRIu64
+             ", Hostname=%s] %d bytes in %.3f, %.3f KB/sec Queued mail for delivery",
              msgid, internal, host, size, secs, (double)size / 1024.0 / secs);
 }
 
@@ -670,11 +696,15 @@ static void pf_reject_session(struct stream *s, struct pf_truth *t, const struct
     char buf[512];
     switch (m->reject_kind) {
     case 1: /* smtpd_check.c reject_rbl_client */
-        snprintf(buf, sizeof buf, "554 5.7.1 Service unavailable; Client host [%s] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/%s", ip, ip);
+        snprintf(buf, sizeof buf,
+                 "554 5.7.1 Service unavailable; Client host [%s] blocked using zen.spamhaus.org; "
+                 "https://www.spamhaus.org/query/ip/%s",
+                 ip, ip);
         reply = buf;
         break;
     case 2:
-        snprintf(buf, sizeof buf, "550 5.1.1 <%s>: Recipient address rejected: User unknown in relay recipient table", m->rj_rcpt);
+        snprintf(buf, sizeof buf, "550 5.1.1 <%s>: Recipient address rejected: User unknown in relay recipient table",
+                 m->rj_rcpt);
         reply = buf;
         break;
     case 3:
@@ -699,11 +729,13 @@ static void pf_reject_session(struct stream *s, struct pf_truth *t, const struct
             snprintf(relayed_to, sizeof relayed_to, "info@%s", m->rj_helo);
             to = relayed_to;
         }
-        pf_emit(s, t, ts + 300, gw, "smtpd", pid, "NOQUEUE: reject: RCPT from unknown[%s]: %s; from=<%s> to=<%s> proto=ESMTP helo=<%s>",
-                ip, reply, m->rj_sender, to, m->rj_helo);
+        pf_emit(s, t, ts + 300, gw, "smtpd", pid,
+                "NOQUEUE: reject: RCPT from unknown[%s]: %s; from=<%s> to=<%s> proto=ESMTP helo=<%s>", ip, reply,
+                m->rj_sender, to, m->rj_helo);
         t->rejects++;
         t->noqueue_rejects++;
-        pf_emit(s, t, ts + 400, gw, "smtpd", pid, "disconnect from unknown[%s] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4", ip);
+        pf_emit(s, t, ts + 400, gw, "smtpd", pid,
+                "disconnect from unknown[%s] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4", ip);
     } else {
         pf_emit(s, t, ts + 5000, gw, "smtpd", pid, "lost connection after CONNECT from unknown[%s]", ip);
         pf_emit(s, t, ts + 5000, gw, "smtpd", pid, "disconnect from unknown[%s] commands=0/0", ip);
@@ -726,13 +758,15 @@ static void pf_message(struct stream *s, struct pf_truth *t, const struct msg *m
     pf_emit(s, t, ts, m->gw, "smtpd", smtpd, "connect from %s[%s]", host, ip);
     if (m->tls || out)
         pf_emit(s, t, ts + 40, m->gw, "smtpd", smtpd,
-                "Anonymous TLS connection established from %s[%s]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+                "Anonymous TLS connection established from %s[%s]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 "
+                "bits)",
                 host, ip);
     pf_emit(s, t, ts + 150, m->gw, "smtpd", smtpd, "%s: client=%s[%s]", m->qid, host, ip);
     if (m->bad_rcpt) {
         /* A later RCPT of the same transaction: the queue file exists already. */
         pf_emit(s, t, ts + 170, m->gw, "smtpd", smtpd,
-                "%s: reject: RCPT from %s[%s]: 550 5.1.1 <%s>: Recipient address rejected: User unknown in relay recipient table; from=<%s> to=<%s> proto=ESMTP helo=<%s>",
+                "%s: reject: RCPT from %s[%s]: 550 5.1.1 <%s>: Recipient address rejected: User unknown in relay "
+                "recipient table; from=<%s> to=<%s> proto=ESMTP helo=<%s>",
                 m->qid, host, ip, m->bad_addr, m->sender, m->bad_addr, host);
         t->rejects++;
     }
@@ -773,7 +807,8 @@ static void pf_message(struct stream *s, struct pf_truth *t, const struct msg *m
                 exo_relay(m, relay, sizeof relay);
                 /* Exchange Online throttling: "451 4.7.500 Server busy. Please try again later from [IP]." */
                 snprintf(reply, sizeof reply,
-                         "host %.*s said: 451 4.7.500 Server busy. Please try again later from [%s]. (S77714) [%s] (in reply to MAIL FROM command)",
+                         "host %.*s said: 451 4.7.500 Server busy. Please try again later from [%s]. (S77714) [%s] (in "
+                         "reply to MAIL FROM command)",
                          (int)(strchr(relay, ':') - relay), relay, gw_public_ip[m->gw], m->exo_host);
                 pf_delivery(s, t, m, td, m->qid, m->rcpt[i], relay, 0.9, "4.7.500", "deferred", reply, smtp, 1);
             }
@@ -794,7 +829,8 @@ static void pf_message(struct stream *s, struct pf_truth *t, const struct msg *m
             snprintf(relay, sizeof relay, "mail.%s[%s]:25", dom, ip2);
             if (bounce_here) {
                 snprintf(reply, sizeof reply,
-                         "host mail.%s[%s] said: 550 5.1.1 <%s>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)",
+                         "host mail.%s[%s] said: 550 5.1.1 <%s>: Recipient address rejected: User unknown in virtual "
+                         "mailbox table (in reply to RCPT TO command)",
                          dom, ip2, m->rcpt[i]);
                 pf_delivery(s, t, m, td, m->qid, m->rcpt[i], relay, delay, "5.1.1", "bounced", reply, smtp, 1);
                 bounced = 1;
@@ -807,7 +843,8 @@ static void pf_message(struct stream *s, struct pf_truth *t, const struct msg *m
             int hl = (int)(strchr(relay, ':') - relay);
             if (bounce_here && m->fate == F_ATTRIBUTION) {
                 snprintf(reply, sizeof reply,
-                         "host %.*s said: 550 5.7.64 TenantAttribution; Relay Access Denied [%s] (in reply to RCPT TO command)",
+                         "host %.*s said: 550 5.7.64 TenantAttribution; Relay Access Denied [%s] (in reply to RCPT TO "
+                         "command)",
                          hl, relay, "DB5EUR03FT012.eop-EUR03.prod.protection.outlook.com");
                 pf_delivery(s, t, m, td, m->qid, m->rcpt[i], relay, delay, "5.7.64", "bounced", reply, smtp, 1);
                 t->attribution++;
@@ -815,7 +852,8 @@ static void pf_message(struct stream *s, struct pf_truth *t, const struct msg *m
             } else if (bounce_here) {
                 /* Directory-based edge blocking of an address the tenant does not know. */
                 snprintf(reply, sizeof reply,
-                         "host %.*s said: 550 5.4.1 Recipient address rejected: Access denied. For more information see https://aka.ms/EXOSmtpErrors [%s] (in reply to RCPT TO command)",
+                         "host %.*s said: 550 5.4.1 Recipient address rejected: Access denied. For more information "
+                         "see https://aka.ms/EXOSmtpErrors [%s] (in reply to RCPT TO command)",
                          hl, relay, "AM4PEPF00027A6C.eurprd04.prod.outlook.com");
                 pf_delivery(s, t, m, td, m->qid, m->rcpt[i], relay, delay, "5.4.1", "bounced", reply, smtp, 1);
                 bounced = 1;
@@ -831,7 +869,10 @@ static void pf_message(struct stream *s, struct pf_truth *t, const struct msg *m
     pf_emit(s, t, td + 600, m->gw, "qmgr", qmgr, "%s: removed", m->qid);
 }
 
-static int route_uses_gateway(enum route r) { return r == R_IN_GW || r == R_OUT_GW; }
+static int route_uses_gateway(enum route r)
+{
+    return r == R_IN_GW || r == R_OUT_GW;
+}
 
 static void gen_postfix(uint64_t seed, uint64_t target, FILE *f, struct pf_truth *t)
 {
@@ -855,7 +896,8 @@ static void gen_postfix(uint64_t seed, uint64_t target, FILE *f, struct pf_truth
 /* Exchange Server message tracking log (MSGTRK*.LOG)                   */
 
 struct trk_truth {
-    uint64_t rows, recipients, messages, message_ids, k_end, rows_by_event_receive, rows_by_event_deliver, rows_by_event_send;
+    uint64_t rows, recipients, messages, message_ids, k_end, rows_by_event_receive, rows_by_event_deliver,
+        rows_by_event_send;
 };
 
 #define TRK_FIELDS 30
@@ -869,9 +911,36 @@ static const char trk_fields_line[] =
     "transport-traffic-type,log-id,schema-version";
 
 enum trk_col {
-    TC_TIME, TC_CIP, TC_CHOST, TC_SIP, TC_SHOST, TC_SCTX, TC_CONN, TC_SOURCE, TC_EVENT, TC_IID, TC_MSGID,
-    TC_NETID, TC_RCPT, TC_RSTATUS, TC_BYTES, TC_RCOUNT, TC_RELATED, TC_REF, TC_SUBJECT, TC_SENDER, TC_RPATH,
-    TC_MINFO, TC_DIR, TC_TENANT, TC_OCIP, TC_OSIP, TC_CUSTOM, TC_TRAFFIC, TC_LOGID, TC_SCHEMA
+    TC_TIME,
+    TC_CIP,
+    TC_CHOST,
+    TC_SIP,
+    TC_SHOST,
+    TC_SCTX,
+    TC_CONN,
+    TC_SOURCE,
+    TC_EVENT,
+    TC_IID,
+    TC_MSGID,
+    TC_NETID,
+    TC_RCPT,
+    TC_RSTATUS,
+    TC_BYTES,
+    TC_RCOUNT,
+    TC_RELATED,
+    TC_REF,
+    TC_SUBJECT,
+    TC_SENDER,
+    TC_RPATH,
+    TC_MINFO,
+    TC_DIR,
+    TC_TENANT,
+    TC_OCIP,
+    TC_OSIP,
+    TC_CUSTOM,
+    TC_TRAFFIC,
+    TC_LOGID,
+    TC_SCHEMA
 };
 
 /* CSV field as Exchange writes it: quoted when it holds a comma or quote. */
@@ -1002,7 +1071,8 @@ static void trk_inbound_from_exo(struct stream *s, struct trk_truth *t, const st
 
     struct trk_row dl = ag;
     fmt_iso(ts - 1500, minfo, sizeof minfo);
-    snprintf(mdb, sizeof mdb, "MDB:%s, Mailbox:%s, Event:%" PRIu64 ", MessageClass:IPM.Note, CreationTime:%s, ClientType:User",
+    snprintf(mdb, sizeof mdb,
+             "MDB:%s, Mailbox:%s, Event:%" PRIu64 ", MessageClass:IPM.Note, CreationTime:%s, ClientType:User",
              "5b6c7d8e-1f20-4a3b-9c4d-5e6f7a8b9c0d", netid, m->k * 3 + 1000, minfo);
     dl.v[TC_SCTX] = mdb;
     dl.v[TC_SOURCE] = "STOREDRIVER";
@@ -1071,7 +1141,8 @@ static void trk_submission(struct stream *s, struct trk_truth *t, const struct m
     trk_emit(s, t, ts, &nm, 0);
     struct trk_row sb = row;
     sb.v[TC_EVENT] = "SUBMIT";
-    sb.v[TC_SCTX] = "MDB:5b6c7d8e-1f20-4a3b-9c4d-5e6f7a8b9c0d, Mailbox:1a2b3c4d-0000-4000-8000-000000000001, Event:4242, MessageClass:IPM.Note, ClientType:OWA";
+    sb.v[TC_SCTX] = "MDB:5b6c7d8e-1f20-4a3b-9c4d-5e6f7a8b9c0d, Mailbox:1a2b3c4d-0000-4000-8000-000000000001, "
+                    "Event:4242, MessageClass:IPM.Note, ClientType:OWA";
     sb.v[TC_MINFO] = minfo;
     trk_emit(s, t, ts + 50, &sb, n);
     struct trk_row rv = row;
@@ -1106,7 +1177,9 @@ static void trk_submission(struct stream *s, struct trk_truth *t, const struct m
         t->rows_by_event_send++;
     } else {
         char mdb[256];
-        snprintf(mdb, sizeof mdb, "MDB:5b6c7d8e-1f20-4a3b-9c4d-5e6f7a8b9c0d, Mailbox:%s, Event:%" PRIu64 ", MessageClass:IPM.Note, CreationTime:%s, ClientType:User",
+        snprintf(mdb, sizeof mdb,
+                 "MDB:5b6c7d8e-1f20-4a3b-9c4d-5e6f7a8b9c0d, Mailbox:%s, Event:%" PRIu64
+                 ", MessageClass:IPM.Note, CreationTime:%s, ClientType:User",
                  m->netid, m->k * 3 + 1000, minfo);
         struct trk_row dl = row;
         dl.v[TC_SCTX] = mdb;
@@ -1122,7 +1195,9 @@ static void gen_msgtrk(uint64_t seed, uint64_t target, FILE *f, struct trk_truth
     char stamp[48];
     fmt_iso(T0_MS, stamp, sizeof stamp);
     /* Exchange writes a UTF-8 BOM and these header lines at the top of every file. */
-    fprintf(f, "\xEF\xBB\xBF#Software: Microsoft Exchange Server\n#Version: %s\n#Log-type: Message Tracking Log\n#Date: %s\n%s\n",
+    fprintf(f,
+            "\xEF\xBB\xBF#Software: Microsoft Exchange Server\n#Version: %s\n#Log-type: Message Tracking Log\n#Date: "
+            "%s\n%s\n",
             SCHEMA_VERSION, stamp, trk_fields_line);
     struct stream s = {.f = f};
     struct msg m;
@@ -1190,8 +1265,8 @@ static void fmt_en_us(int64_t t_ms, char *buf, size_t n)
 }
 
 static void trace_row(struct stream *s, struct trace_truth *t, int64_t ts, const char *msgid, const char *sender,
-                      const char *rcpt, const char *subject, const char *status, const char *to_ip,
-                      const char *from_ip, int size, const char *netid, uint64_t index)
+                      const char *rcpt, const char *subject, const char *status, const char *to_ip, const char *from_ip,
+                      int size, const char *netid, uint64_t index)
 {
     char recv[40], start[40], end[40], sz[16], idx[24], mid[140];
     fmt_en_us(ts, recv, sizeof recv);
@@ -1202,8 +1277,23 @@ static void trace_row(struct stream *s, struct trace_truth *t, int64_t ts, const
     snprintf(idx, sizeof idx, "%" PRIu64, index % 5000);
     snprintf(mid, sizeof mid, "<%s>", msgid);
     /* Export-Csv -NoTypeInformation quotes every field (Windows PowerShell 5.1). */
-    const char *v[] = {"outlook.office365.com", "6f1d2c3b-4a59-4e87-9d10-2b3c4d5e6f70", "False", ORG_TENANT, mid, recv,
-                       sender, rcpt, subject, status, to_ip, from_ip, sz, netid, start, end, idx};
+    const char *v[] = {"outlook.office365.com",
+                       "6f1d2c3b-4a59-4e87-9d10-2b3c4d5e6f70",
+                       "False",
+                       ORG_TENANT,
+                       mid,
+                       recv,
+                       sender,
+                       rcpt,
+                       subject,
+                       status,
+                       to_ip,
+                       from_ip,
+                       sz,
+                       netid,
+                       start,
+                       end,
+                       idx};
     size_t n = 0;
     for (size_t i = 0; i < ARRAY_LEN(v); i++) {
         if (i)
@@ -1230,10 +1320,12 @@ static const char *trace_status(const struct msg *m)
 
 static void gen_trace(uint64_t seed, uint64_t target, FILE *f, struct trace_truth *t)
 {
-    fputs("\xEF\xBB\xBF\"PSComputerName\",\"RunspaceId\",\"PSShowComputerName\",\"Organization\",\"MessageId\",\"Received\","
-          "\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\",\"ToIP\",\"FromIP\",\"Size\",\"MessageTraceId\","
-          "\"StartDate\",\"EndDate\",\"Index\"\n",
-          f);
+    fputs(
+        "\xEF\xBB\xBF\"PSComputerName\",\"RunspaceId\",\"PSShowComputerName\",\"Organization\",\"MessageId\","
+        "\"Received\","
+        "\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\",\"ToIP\",\"FromIP\",\"Size\",\"MessageTraceId\","
+        "\"StartDate\",\"EndDate\",\"Index\"\n",
+        f);
     struct stream s = {.f = f};
     struct msg m;
     uint64_t k = 0;
@@ -1256,8 +1348,9 @@ static void gen_trace(uint64_t seed, uint64_t target, FILE *f, struct trace_trut
         }
         case R_OUT_GW:
             if (m.fate == F_BOUNCE_ONE)
-                trace_row(&s, t, ts + 3000, m.ndr_msgid, "", m.sender, "Undelivered Mail Returned to Sender", "Delivered",
-                          ONPREM_PUBLIC_IP, gw_public_ip[m.gw], 4000 + m.size % 3000 + 900, m.ndr_netid, t->rows);
+                trace_row(&s, t, ts + 3000, m.ndr_msgid, "", m.sender, "Undelivered Mail Returned to Sender",
+                          "Delivered", ONPREM_PUBLIC_IP, gw_public_ip[m.gw], 4000 + m.size % 3000 + 900, m.ndr_netid,
+                          t->rows);
             break;
         case R_BACKDOOR:
             trace_row(&s, t, ts, m.msgid, m.sender, m.rcpt[0], m.subject, trace_status(&m),
@@ -1265,8 +1358,8 @@ static void gen_trace(uint64_t seed, uint64_t target, FILE *f, struct trace_trut
             t->backdoor_messages++;
             break;
         case R_NOTIFY:
-            trace_row(&s, t, ts, m.msgid, m.sender, m.rcpt[0], m.subject, "Delivered", m.onprem[0] ? ONPREM_PUBLIC_IP : "",
-                      m.client_ip, m.size, m.netid, t->rows);
+            trace_row(&s, t, ts, m.msgid, m.sender, m.rcpt[0], m.subject, "Delivered",
+                      m.onprem[0] ? ONPREM_PUBLIC_IP : "", m.client_ip, m.size, m.netid, t->rows);
             t->notify_messages++;
             break;
         case R_DIRECT_NDR:
@@ -1362,13 +1455,12 @@ static int close_out(FILE *f, const char *path)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxbench-gen [--seed N] [--postfix-lines N] [--msgtrk-rows N] [--trace-rows N] --out DIR\n"
-            "\n"
-            "Writes DIR/mail.log (Postfix gateways), DIR/MSGTRK2026110200-1.LOG (Exchange\n"
-            "tracking log), DIR/exo-trace.csv (Get-MessageTraceV2 | Export-Csv),\n"
-            "DIR/mxaudit.conf and DIR/truth.txt. The same seed gives the same bytes.\n"
-            "Defaults: seed 9, 1000000 Postfix lines, 1000000 tracking rows, 200000 trace rows.\n");
+    fprintf(out, "usage: mxbench-gen [--seed N] [--postfix-lines N] [--msgtrk-rows N] [--trace-rows N] --out DIR\n"
+                 "\n"
+                 "Writes DIR/mail.log (Postfix gateways), DIR/MSGTRK2026110200-1.LOG (Exchange\n"
+                 "tracking log), DIR/exo-trace.csv (Get-MessageTraceV2 | Export-Csv),\n"
+                 "DIR/mxaudit.conf and DIR/truth.txt. The same seed gives the same bytes.\n"
+                 "Defaults: seed 9, 1000000 Postfix lines, 1000000 tracking rows, 200000 trace rows.\n");
 }
 
 static int parse_count(const char *s, uint64_t *out)
@@ -1456,26 +1548,31 @@ int main(int argc, char **argv)
     uint64_t kmin_m = pf.k_end < trk.k_end ? pf.k_end : trk.k_end;
     if (!(f = open_out(dir, "truth.txt", path, sizeof path)))
         return 1;
-    fprintf(f, "# ground truth of mxbench-gen --seed %" PRIu64 " --postfix-lines %" PRIu64 " --msgtrk-rows %" PRIu64
-               " --trace-rows %" PRIu64 "\n",
+    fprintf(f,
+            "# ground truth of mxbench-gen --seed %" PRIu64 " --postfix-lines %" PRIu64 " --msgtrk-rows %" PRIu64
+            " --trace-rows %" PRIu64 "\n",
             seed, pf_lines, trk_rows, trace_rows);
-    fprintf(f, "postfix_lines=%" PRIu64 "\npostfix_sessions=%" PRIu64 "\npostfix_messages=%" PRIu64 "\npostfix_ndrs=%" PRIu64
-               "\npostfix_deliveries=%" PRIu64 "\npostfix_sent=%" PRIu64 "\npostfix_deferred=%" PRIu64
-               "\npostfix_bounced=%" PRIu64 "\npostfix_exo_accepted=%" PRIu64 "\npostfix_attribution=%" PRIu64
-               "\npostfix_rejects=%" PRIu64 "\npostfix_noqueue_rejects=%" PRIu64 "\npostfix_inbound=%" PRIu64
-               "\npostfix_outbound=%" PRIu64 "\npostfix_k_end=%" PRIu64 "\n",
-            pf.lines, pf.sessions, pf.messages, pf.ndrs, pf.deliveries, pf.sent, pf.deferred, pf.bounced, pf.exo_accepted,
-            pf.attribution, pf.rejects, pf.noqueue_rejects, pf.messages_by_route[R_IN_GW], pf.messages_by_route[R_OUT_GW],
-            pf.k_end);
-    fprintf(f, "msgtrk_rows=%" PRIu64 "\nmsgtrk_recipients=%" PRIu64 "\nmsgtrk_messages=%" PRIu64 "\nmsgtrk_message_ids=%" PRIu64 "\nmsgtrk_receive=%" PRIu64
-               "\nmsgtrk_deliver=%" PRIu64 "\nmsgtrk_send=%" PRIu64 "\nmsgtrk_k_end=%" PRIu64 "\n",
-            trk.rows, trk.recipients, trk.messages, trk.message_ids, trk.rows_by_event_receive, trk.rows_by_event_deliver,
-            trk.rows_by_event_send, trk.k_end);
-    fprintf(f, "trace_rows=%" PRIu64 "\ntrace_messages=%" PRIu64 "\ntrace_from_gateway_rows=%" PRIu64
-               "\ntrace_backdoor_messages=%" PRIu64 "\ntrace_notify_messages=%" PRIu64 "\ntrace_direct_ndr_messages=%" PRIu64
-               "\ntrace_k_end=%" PRIu64 "\n",
-            tr.rows, tr.messages, tr.from_gateway_rows, tr.backdoor_messages, tr.notify_messages, tr.direct_ndr_messages,
-            tr.k_end);
+    fprintf(f,
+            "postfix_lines=%" PRIu64 "\npostfix_sessions=%" PRIu64 "\npostfix_messages=%" PRIu64
+            "\npostfix_ndrs=%" PRIu64 "\npostfix_deliveries=%" PRIu64 "\npostfix_sent=%" PRIu64
+            "\npostfix_deferred=%" PRIu64 "\npostfix_bounced=%" PRIu64 "\npostfix_exo_accepted=%" PRIu64
+            "\npostfix_attribution=%" PRIu64 "\npostfix_rejects=%" PRIu64 "\npostfix_noqueue_rejects=%" PRIu64
+            "\npostfix_inbound=%" PRIu64 "\npostfix_outbound=%" PRIu64 "\npostfix_k_end=%" PRIu64 "\n",
+            pf.lines, pf.sessions, pf.messages, pf.ndrs, pf.deliveries, pf.sent, pf.deferred, pf.bounced,
+            pf.exo_accepted, pf.attribution, pf.rejects, pf.noqueue_rejects, pf.messages_by_route[R_IN_GW],
+            pf.messages_by_route[R_OUT_GW], pf.k_end);
+    fprintf(f,
+            "msgtrk_rows=%" PRIu64 "\nmsgtrk_recipients=%" PRIu64 "\nmsgtrk_messages=%" PRIu64
+            "\nmsgtrk_message_ids=%" PRIu64 "\nmsgtrk_receive=%" PRIu64 "\nmsgtrk_deliver=%" PRIu64
+            "\nmsgtrk_send=%" PRIu64 "\nmsgtrk_k_end=%" PRIu64 "\n",
+            trk.rows, trk.recipients, trk.messages, trk.message_ids, trk.rows_by_event_receive,
+            trk.rows_by_event_deliver, trk.rows_by_event_send, trk.k_end);
+    fprintf(f,
+            "trace_rows=%" PRIu64 "\ntrace_messages=%" PRIu64 "\ntrace_from_gateway_rows=%" PRIu64
+            "\ntrace_backdoor_messages=%" PRIu64 "\ntrace_notify_messages=%" PRIu64
+            "\ntrace_direct_ndr_messages=%" PRIu64 "\ntrace_k_end=%" PRIu64 "\n",
+            tr.rows, tr.messages, tr.from_gateway_rows, tr.backdoor_messages, tr.notify_messages,
+            tr.direct_ndr_messages, tr.k_end);
     fprintf(f, "shared_msgid_postfix_trace=%" PRIu64 "\nshared_msgid_postfix_msgtrk=%" PRIu64 "\n",
             shared_pf_trace(seed, kmin_t), shared_pf_trk(seed, kmin_m));
     fprintf(f, "routes=");

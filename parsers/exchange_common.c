@@ -371,8 +371,7 @@ int ex_store_open(struct ex_store *st, struct parse_ctx *ctx, const char *system
     st->format = format;
     if (sqlite3_prepare_v2(ctx->db, ev_sql, -1, &st->ins_event, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ctx->db, rc_sql, -1, &st->ins_recipient, NULL) != SQLITE_OK) {
-        snprintf(ctx->reason, sizeof ctx->reason, "cannot prepare the Exchange insert: %s",
-                 sqlite3_errmsg(ctx->db));
+        snprintf(ctx->reason, sizeof ctx->reason, "cannot prepare the Exchange insert: %s", sqlite3_errmsg(ctx->db));
         ex_store_close(st);
         return PARSE_FATAL;
     }
@@ -434,8 +433,8 @@ static struct ex_slice inbound_connector(struct ex_slice data)
     return trim(v, (size_t)(e - v));
 }
 
-int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_slice *col, int64_t epoch,
-                 int ms, uint64_t line)
+int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_slice *col, int64_t epoch, int ms,
+                 uint64_t line)
 {
     sqlite3_stmt *s = st->ins_event;
     char ts[TIME_TEXT_MAX];
@@ -490,8 +489,7 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
     } else {
         ex_multi_value_each(st, col[EXC_RECIPIENTS].p, col[EXC_RECIPIENTS].len, list_add_cb, &rcpt_list);
     }
-    ex_multi_value_each(st, col[EXC_RECIPIENT_STATUS].p, col[EXC_RECIPIENT_STATUS].len, list_add_cb,
-                        &status_list);
+    ex_multi_value_each(st, col[EXC_RECIPIENT_STATUS].p, col[EXC_RECIPIENT_STATUS].len, list_add_cb, &status_list);
     int enhanced = 0;
     if (!have_rcpt_col && status_list.n) {
         /* enhanced summary report: recipient_status is "addr##Receive, Deliver;..." */
@@ -516,8 +514,8 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
     int entry = !onprem || (slice_eq(col[EXC_EVENT], "RECEIVE") && slice_eq(col[EXC_SOURCE], "SMTP"));
     if (entry) {
         struct ex_slice orig = trim(col[EXC_ORIG_CLIENT_IP].p, col[EXC_ORIG_CLIENT_IP].len);
-        struct ex_slice prox = ex_custom_data_get(col[EXC_CUSTOM_DATA].p, col[EXC_CUSTOM_DATA].len,
-                                                  "S:ProxiedClientIPAddress");
+        struct ex_slice prox =
+            ex_custom_data_get(col[EXC_CUSTOM_DATA].p, col[EXC_CUSTOM_DATA].len, "S:ProxiedClientIPAddress");
         if (orig.len)
             cip = orig;
         else if (onprem && prox.len)
@@ -545,8 +543,8 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
     char *detail = NULL;
     if (col[EXC_ACTION].len || col[EXC_DETAIL].len) {
         detail = sqlite3_mprintf("%.*s%s%.*s", (int)col[EXC_ACTION].len, col[EXC_ACTION].p ? col[EXC_ACTION].p : "",
-                                 col[EXC_ACTION].len && col[EXC_DETAIL].len ? ": " : "",
-                                 (int)col[EXC_DETAIL].len, col[EXC_DETAIL].p ? col[EXC_DETAIL].p : "");
+                                 col[EXC_ACTION].len && col[EXC_DETAIL].len ? ": " : "", (int)col[EXC_DETAIL].len,
+                                 col[EXC_DETAIL].p ? col[EXC_DETAIL].p : "");
         sqlite3_bind_text(s, 31, detail, -1, SQLITE_STATIC);
     } else {
         sqlite3_bind_null(s, 31);
@@ -661,7 +659,7 @@ struct ex_tab {
     struct ex_raw_line {
         size_t off, len;
         uint64_t line, offset;
-    } *raw_lines;
+    } * raw_lines;
     size_t nraw, raw_lines_cap;
     int csv_broken; /* the last record failed as CSV (quoting), not as a row */
 };
@@ -693,8 +691,7 @@ static int tab_set_header(struct ex_tab *t, struct parse_ctx *ctx, const struct 
             mlen += (size_t)snprintf(missing + mlen, mlen < sizeof missing ? sizeof missing - mlen : 0, "%s%s",
                                      mlen ? ", " : "", t->fmt->required_names[i]);
     if (mlen) {
-        snprintf(ctx->reason, sizeof ctx->reason, "%s: header lacks required column(s) %s", t->fmt->name,
-                 missing);
+        snprintf(ctx->reason, sizeof ctx->reason, "%s: header lacks required column(s) %s", t->fmt->name, missing);
         return PARSE_FATAL;
     }
     t->have_header = 1;
@@ -743,8 +740,7 @@ static int tab_replay(struct ex_tab *t, struct parse_ctx *ctx);
 
 /* One complete record. Returns a parse_result; may buffer it while the
  * day/month order is unknown. */
-static int tab_record(struct ex_tab *t, struct parse_ctx *ctx, const struct ex_slice *f, size_t nf,
-                      uint64_t line)
+static int tab_record(struct ex_tab *t, struct parse_ctx *ctx, const struct ex_slice *f, size_t nf, uint64_t line)
 {
     if (nf != t->ncols)
         return parser_reject(ctx, "expected %zu fields (as the header says), found %zu", t->ncols, nf);
@@ -752,9 +748,8 @@ static int tab_record(struct ex_tab *t, struct parse_ctx *ctx, const struct ex_s
     int64_t epoch;
     int ms;
     int has_zone = 0;
-    size_t used = tv.len ? time_parse_iso(tv.p, tv.len, t->fmt->time_kind != EX_TIME_CULTURE_LOCAL, &epoch,
-                                          &ms, &has_zone)
-                         : 0;
+    size_t used =
+        tv.len ? time_parse_iso(tv.p, tv.len, t->fmt->time_kind != EX_TIME_CULTURE_LOCAL, &epoch, &ms, &has_zone) : 0;
     if (used && used == tv.len)
         return tab_store(t, ctx, f, epoch, ms, line);
     struct ex_culture_time ct;
@@ -981,8 +976,7 @@ static int tab_line_one(struct ex_tab *t, struct parse_ctx *ctx, const char *tex
     if (rc == PARSE_REJECT && t->rec_line != ctx->line_no) {
         char r[sizeof ctx->reason];
         memcpy(r, ctx->reason, sizeof r);
-        snprintf(ctx->reason, sizeof ctx->reason, "record from line %llu: %.200s", (unsigned long long)t->rec_line,
-                 r);
+        snprintf(ctx->reason, sizeof ctx->reason, "record from line %llu: %.200s", (unsigned long long)t->rec_line, r);
     }
     return rc;
 }
@@ -1067,10 +1061,10 @@ int ex_tab_finish(void *state, struct parse_ctx *ctx)
 {
     struct ex_tab *t = state;
     if (t->csv.lines > 0) {
-        int rc = t->nraw ? parser_reject_record(ctx, t->raw_lines[0].line, t->raw_lines[0].offset, t->raw,
-                                                t->raw_len - 1,
-                                                "the record ends inside a quoted field at the end of the file")
-                         : 0;
+        int rc = t->nraw
+                     ? parser_reject_record(ctx, t->raw_lines[0].line, t->raw_lines[0].offset, t->raw, t->raw_len - 1,
+                                            "the record ends inside a quoted field at the end of the file")
+                     : 0;
         csv_reset(&t->csv);
         t->raw_len = t->nraw = 0;
         if (rc)
@@ -1084,8 +1078,9 @@ int ex_tab_finish(void *state, struct parse_ctx *ctx)
         return PARSE_FATAL;
     }
     if (t->fmt->warn_result_limit && (t->rows == 1000 || t->rows == 5000))
-        parser_warn(ctx, "exactly %llu rows: the cmdlet's result limit; the export is probably truncated "
-                         "(page with -ResultSize/-StartingRecipientAddress or smaller time windows)",
+        parser_warn(ctx,
+                    "exactly %llu rows: the cmdlet's result limit; the export is probably truncated "
+                    "(page with -ResultSize/-StartingRecipientAddress or smaller time windows)",
                     (unsigned long long)t->rows);
     return 0;
 }

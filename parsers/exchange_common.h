@@ -62,9 +62,9 @@ enum ex_col {
     EXC_ORIG_CLIENT_IP,
     EXC_ORIG_SERVER_IP,
     EXC_CUSTOM_DATA,
-    EXC_STATUS,   /* message trace Status: the event and every recipient's status */
-    EXC_ACTION,   /* trace detail Action */
-    EXC_DETAIL,   /* trace detail Detail */
+    EXC_STATUS, /* message trace Status: the event and every recipient's status */
+    EXC_ACTION, /* trace detail Action */
+    EXC_DETAIL, /* trace detail Detail */
     EXC_COUNT
 };
 
@@ -92,8 +92,8 @@ const char *ex_directionality(const char *p, size_t len);
 /* A culture-formatted date and time as Export-Csv writes it
  * ("3/13/2026 9:00:05 AM", "13.03.2026 09:00:05", "2026-03-13 09:00:05"). */
 struct ex_culture_time {
-    int a, b, year;   /* the two leading fields in file order, and the year */
-    int ymd;          /* 1 when the year came first (no ambiguity) */
+    int a, b, year; /* the two leading fields in file order, and the year */
+    int ymd;        /* 1 when the year came first (no ambiguity) */
     int hour, min, sec, ms;
 };
 /* 0 on success, -1 when TEXT is not such a date. */
@@ -112,8 +112,8 @@ int ex_store_open(struct ex_store *st, struct parse_ctx *ctx, const char *system
 void ex_store_close(struct ex_store *st);
 /* Stores one row; col[] holds the row's fields by ex_col (len 0 = empty).
  * Returns 0, or PARSE_FATAL with ctx->reason on a database error. */
-int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_slice *col, int64_t epoch,
-                 int ms, uint64_t line);
+int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_slice *col, int64_t epoch, int ms,
+                 uint64_t line);
 
 /* Parses a multi-valued field (';'-joined, members with ';' or '\'' in single
  * quotes): calls fn for each member, unescaped. Uses st->scratch. */
@@ -134,8 +134,8 @@ enum ex_header_kind {
 };
 
 struct ex_format {
-    const char *name;          /* parser name */
-    const char *system;        /* 'exchange' or 'exo' */
+    const char *name;   /* parser name */
+    const char *system; /* 'exchange' or 'exo' */
     enum ex_time_kind time_kind;
     enum ex_header_kind header_kind;
     int empty_sender_is_null;
@@ -143,7 +143,7 @@ struct ex_format {
      * the error message, the names as the format spells them. */
     const enum ex_col *required;
     const char *const *required_names;
-    int warn_result_limit;     /* warn at exactly 1000 or 5000 data rows */
+    int warn_result_limit; /* warn at exactly 1000 or 5000 data rows */
 };
 
 struct ex_tab;
@@ -155,8 +155,7 @@ void ex_tab_close(void *state);
 /* Detection help: the header line of a CSV export among the first lines
  * (skipping "#TYPE" and empty lines) split into normalised names; calls
  * has() for each. Returns the number of names, 0 when there is no header. */
-size_t ex_header_names(const char *const *lines, const size_t *lens, size_t n, char names[][48],
-                       size_t max);
+size_t ex_header_names(const char *const *lines, const size_t *lens, size_t n, char names[][48], size_t max);
 int ex_names_have(char names[][48], size_t n, const char *norm);
 
 #endif

@@ -18,8 +18,7 @@
 #include "exchange_common.h"
 
 static const enum ex_col exo_trace_required[] = {EXC_TIME, EXC_SENDER, EXC_RECIPIENTS, EXC_STATUS, EXC_NONE};
-static const char *const exo_trace_required_names[] = {"Received", "SenderAddress", "RecipientAddress",
-                                                       "Status"};
+static const char *const exo_trace_required_names[] = {"Received", "SenderAddress", "RecipientAddress", "Status"};
 
 static const struct ex_format exo_trace_format = {
     .name = "exo-trace",

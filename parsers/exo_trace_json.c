@@ -98,11 +98,21 @@ static size_t json_string(const char *s, size_t len, size_t i, char *out, size_t
             return 0;
         c = s[i++];
         switch (c) {
-        case 'n': out[o++] = '\n'; break;
-        case 't': out[o++] = '\t'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 'b': out[o++] = '\b'; break;
-        case 'f': out[o++] = '\f'; break;
+        case 'n':
+            out[o++] = '\n';
+            break;
+        case 't':
+            out[o++] = '\t';
+            break;
+        case 'r':
+            out[o++] = '\r';
+            break;
+        case 'b':
+            out[o++] = '\b';
+            break;
+        case 'f':
+            out[o++] = '\f';
+            break;
         case 'u': {
             unsigned cp, lo;
             if (i + 4 > len || hex4(s + i, &cp))
@@ -130,7 +140,9 @@ static size_t json_string(const char *s, size_t len, size_t i, char *out, size_t
             }
             break;
         }
-        default: out[o++] = c; break; /* \" \\ \/ */
+        default:
+            out[o++] = c;
+            break; /* \" \\ \/ */
         }
     }
     return 0;
@@ -161,8 +173,7 @@ static size_t json_skip_nested(const char *s, size_t len, size_t i)
 
 /* One record object: keys mapped to columns. 1 when it is a trace record
  * (has Received or MessageTraceId), 0 when it is not, -1 on a syntax error. */
-static int json_object(struct exo_json *j, const char *s, size_t len, struct ex_slice *col, char *err,
-                       size_t errlen)
+static int json_object(struct exo_json *j, const char *s, size_t len, struct ex_slice *col, char *err, size_t errlen)
 {
     size_t offs[EXC_COUNT];
     size_t v = 0;
@@ -219,8 +230,7 @@ static int json_object(struct exo_json *j, const char *s, size_t len, struct ex_
                 goto bad;
         } else {
             size_t st = i;
-            while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' &&
-                   s[i] != '\r')
+            while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
                 i++;
             if (i == st)
                 goto bad;

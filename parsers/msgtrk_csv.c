@@ -38,8 +38,7 @@ static int msgtrk_csv_detect(const char *const *lines, const size_t *lens, size_
     if (ex_names_have(names, k, "timestamp") && ex_names_have(names, k, "eventid"))
         return 90;
     for (size_t i = 0; i < n; i++)
-        if (lens[i] > 6 && memcmp(lines[i], "#TYPE ", 6) == 0 &&
-            memmem(lines[i], lens[i], "MessageTrackingEvent", 20))
+        if (lens[i] > 6 && memcmp(lines[i], "#TYPE ", 6) == 0 && memmem(lines[i], lens[i], "MessageTrackingEvent", 20))
             return 80;
     return 0;
 }

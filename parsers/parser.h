@@ -39,31 +39,30 @@ enum date_order { DATE_ORDER_AUTO = 0, DATE_ORDER_DMY, DATE_ORDER_MDY, DATE_ORDE
 
 /* Options of one ingest run, from the command line. */
 struct ingest_options {
-    int year;            /* --year; 0 = infer from the file's end date */
-    const char *tz;      /* --tz Area/City for zone-less local times; NULL = the machine's zone */
+    int year;                   /* --year; 0 = infer from the file's end date */
+    const char *tz;             /* --tz Area/City for zone-less local times; NULL = the machine's zone */
     enum date_order date_order; /* --date-order; AUTO = detect per file */
-    const char *format;  /* --format NAME forced; NULL = detect */
-    int quiet;           /* --quiet: no progress, no warnings beyond errors */
+    const char *format;         /* --format NAME forced; NULL = detect */
+    int quiet;                  /* --quiet: no progress, no warnings beyond errors */
 };
 
 /* One parse of one input file, in the manner of the SQLite shell's ImportCtx. */
 struct parse_ctx {
     sqlite3 *db;
-    int64_t source_id;           /* source.id of the file being ingested */
-    const char *path;            /* its path, for messages */
-    const char *display_name;    /* file name without directory (for a date in a rotated name) */
+    int64_t source_id;        /* source.id of the file being ingested */
+    const char *path;         /* its path, for messages */
+    const char *display_name; /* file name without directory (for a date in a rotated name) */
     const struct ingest_options *opt;
-    time_t ref_time;             /* when the file ends: gzip header mtime, a date in its name, or its mtime */
-    uint64_t line_no;            /* current line, 1-based */
-    uint64_t offset;             /* byte offset of the current line in the decoded content */
-    char reason[256];            /* set by the parser for PARSE_REJECT and PARSE_FATAL */
-    uint64_t events;             /* rows stored: the parser adds one per event it stores */
-    uint64_t warnings;           /* incremented by parser_warn */
-    int64_t first_ts, last_ts;   /* epoch seconds of the earliest and latest event; parser_note_time keeps them */
-    int year_inferred;           /* 1 once parser_year_for() had to guess a year */
+    time_t ref_time;           /* when the file ends: gzip header mtime, a date in its name, or its mtime */
+    uint64_t line_no;          /* current line, 1-based */
+    uint64_t offset;           /* byte offset of the current line in the decoded content */
+    char reason[256];          /* set by the parser for PARSE_REJECT and PARSE_FATAL */
+    uint64_t events;           /* rows stored: the parser adds one per event it stores */
+    uint64_t warnings;         /* incremented by parser_warn */
+    int64_t first_ts, last_ts; /* epoch seconds of the earliest and latest event; parser_note_time keeps them */
+    int year_inferred;         /* 1 once parser_year_for() had to guess a year */
     /* Set by the driver: stores a rejected record (see parser_reject_record). */
-    int (*store_reject)(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len,
-                        const char *reason);
+    int (*store_reject)(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len, const char *reason);
     void *driver;
 };
 

@@ -72,8 +72,14 @@ static long parse_long(const char *p, const char *e)
     return v;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_alnum(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 /* ------------------------------------------------------------------ */
 /* envelope                                                            */
@@ -83,12 +89,12 @@ static int is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c
  * first element starts with "postfix" is Postfix even with another name (a
  * master.cf service logging as itself, e.g. postfix/relay). */
 static const char *const known_daemons[] = {
-    "smtpd", "smtp", "lmtp", "local", "virtual", "pipe", "error", "discard", "retry", "relay",
-    "qmgr", "nqmgr", "oqmgr", "cleanup", "pickup", "bounce", "defer", "trace", "postscreen",
-    "dnsblog", "tlsproxy", "anvil", "scache", "master", "postfix-script", "postsuper", "postdrop",
-    "sendmail", "verify", "flush", "showq", "trivial-rewrite", "tlsmgr", "proxymap", "spawn",
-    "postlogd", "postqueue", "postmap", "postalias", "postmulti", "postkick", "postlog", "script",
-    "postconf", "postcat", NULL};
+    "smtpd",          "smtp",      "lmtp",       "local",    "virtual",   "pipe",    "error",     "discard",
+    "retry",          "relay",     "qmgr",       "nqmgr",    "oqmgr",     "cleanup", "pickup",    "bounce",
+    "defer",          "trace",     "postscreen", "dnsblog",  "tlsproxy",  "anvil",   "scache",    "master",
+    "postfix-script", "postsuper", "postdrop",   "sendmail", "verify",    "flush",   "showq",     "trivial-rewrite",
+    "tlsmgr",         "proxymap",  "spawn",      "postlogd", "postqueue", "postmap", "postalias", "postmulti",
+    "postkick",       "postlog",   "script",     "postconf", "postcat",   NULL};
 
 static int daemon_known(const char *p, size_t n)
 {
@@ -119,11 +125,10 @@ static size_t lex_bsd_stamp(const char *s, const char *e, struct pf_envelope *en
     if (!nd || p >= e || *p != ' ')
         return 0;
     p++;
-    if (e - p < 8 || !is_digit(p[0]) || !is_digit(p[1]) || p[2] != ':' || !is_digit(p[3]) ||
-        !is_digit(p[4]) || p[5] != ':' || !is_digit(p[6]) || !is_digit(p[7]))
+    if (e - p < 8 || !is_digit(p[0]) || !is_digit(p[1]) || p[2] != ':' || !is_digit(p[3]) || !is_digit(p[4]) ||
+        p[5] != ':' || !is_digit(p[6]) || !is_digit(p[7]))
         return 0;
-    int h = (p[0] - '0') * 10 + p[1] - '0', mi = (p[3] - '0') * 10 + p[4] - '0',
-        sec = (p[6] - '0') * 10 + p[7] - '0';
+    int h = (p[0] - '0') * 10 + p[1] - '0', mi = (p[3] - '0') * 10 + p[4] - '0', sec = (p[6] - '0') * 10 + p[7] - '0';
     if (day < 1 || day > 31 || h > 23 || mi > 59 || sec > 60)
         return 0;
     p += 8;
@@ -264,8 +269,7 @@ int postfix_parse_envelope(const char *line, size_t len, struct pf_envelope *env
         }
         if (p < e && *p == ' ')
             p++;
-        if (e - p >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
-            (unsigned char)p[2] == 0xBF)
+        if (e - p >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
             p += 3;
         env->body = p;
         env->body_len = (size_t)(e - p);
@@ -303,9 +307,9 @@ int postfix_parse_envelope(const char *line, size_t len, struct pf_envelope *env
 /* body                                                                */
 
 static const char *const kind_names[PF_KIND_COUNT] = {
-    "other", "client", "pickup", "message_id", "resent_message_id", "active", "removed", "expired",
-    "delivery", "notice", "reject", "cleanup_action", "connect", "disconnect", "lost", "tls",
-    "postscreen", "warning"};
+    "other",   "client",   "pickup",     "message_id", "resent_message_id", "active",  "removed",
+    "expired", "delivery", "notice",     "reject",     "cleanup_action",    "connect", "disconnect",
+    "lost",    "tls",      "postscreen", "warning"};
 
 const char *postfix_kind_name(int kind)
 {
@@ -356,8 +360,7 @@ static const char *scan_angle(const char *p, const char *e, struct pf_span *out)
 
 /* "host[addr]" or "host[addr]:port" or "[addr]:port" at p. Returns the byte
  * after it, or NULL when p does not start with one. */
-static const char *scan_hostaddr(const char *p, const char *e, struct pf_span *host,
-                                 struct pf_span *addr, long *port)
+static const char *scan_hostaddr(const char *p, const char *e, struct pf_span *host, struct pf_span *addr, long *port)
 {
     const char *h = p;
     while (p < e && *p != '[' && *p != ' ' && *p != ',' && *p != ';')
@@ -614,12 +617,23 @@ static void scan_reject(const char *p, const char *e, struct pf_fields *f)
 
 static int is_action(const char *p, const char *e, const char **after, struct pf_span *action)
 {
-    static const char *const actions[] = {"reject: ", "reject_warning: ", "milter-reject: ",
-                                          "hold: ", "discard: ", "redirect: ", "filter: ",
-                                          "milter-hold: ", "milter-discard: ", "replace: ",
-                                          "prepend: ", "milter-header-redirect: ",
-                                          "milter-redirect: ", "proxy-reject: ", "proxy-accept: ",
-                                          "info: ", NULL};
+    static const char *const actions[] = {"reject: ",
+                                          "reject_warning: ",
+                                          "milter-reject: ",
+                                          "hold: ",
+                                          "discard: ",
+                                          "redirect: ",
+                                          "filter: ",
+                                          "milter-hold: ",
+                                          "milter-discard: ",
+                                          "replace: ",
+                                          "prepend: ",
+                                          "milter-header-redirect: ",
+                                          "milter-redirect: ",
+                                          "proxy-reject: ",
+                                          "proxy-accept: ",
+                                          "info: ",
+                                          NULL};
     for (size_t i = 0; actions[i]; i++)
         if (starts(p, e, actions[i])) {
             size_t n = strlen(actions[i]);
@@ -632,10 +646,8 @@ static int is_action(const char *p, const char *e, const char **after, struct pf
 
 static int action_is_reject(struct pf_span a)
 {
-    return (a.n == 6 && memcmp(a.p, "reject", 6) == 0) ||
-           (a.n == 14 && memcmp(a.p, "reject_warning", 14) == 0) ||
-           (a.n == 13 && memcmp(a.p, "milter-reject", 13) == 0) ||
-           (a.n == 12 && memcmp(a.p, "proxy-reject", 12) == 0);
+    return (a.n == 6 && memcmp(a.p, "reject", 6) == 0) || (a.n == 14 && memcmp(a.p, "reject_warning", 14) == 0) ||
+           (a.n == 13 && memcmp(a.p, "milter-reject", 13) == 0) || (a.n == 12 && memcmp(a.p, "proxy-reject", 12) == 0);
 }
 
 /* Lines kept as text still name their peer: the SMTP client ("SSL_accept
@@ -644,9 +656,9 @@ static int action_is_reject(struct pf_span a)
  * "host host[ip] said: ... (in reply to RCPT TO command)"). */
 static void scan_other(const char *p, const char *e, struct pf_fields *f)
 {
-    static const char *const to_server[] = {"connect to ", "host ", "lost connection with ", "conversation with ",
-                                            "error to ", "failed for ", "established to ", "server ",
-                                            " for ", NULL};
+    static const char *const to_server[] = {"connect to ", "host ",       "lost connection with ", "conversation with ",
+                                            "error to ",   "failed for ", "established to ",       "server ",
+                                            " for ",       NULL};
     f->text = span(p, e);
     const char *fr = find(p, e, " from ");
     if (fr && scan_hostaddr(fr + 6, e, &f->client_host, &f->client_ip, &f->client_port)) {
@@ -921,11 +933,45 @@ int postfix_parse_exo_reply(const char *reply, size_t len, struct pf_exo_reply *
 /* the parser object                                                   */
 
 enum {
-    EV_SOURCE = 1, EV_LINE, EV_TS, EV_TS_MS, EV_YEAR_INFERRED, EV_HOST, EV_INSTANCE, EV_DAEMON, EV_PID,
-    EV_QUEUE_ID, EV_KIND, EV_CLIENT_HOST, EV_CLIENT_IP, EV_CLIENT_PORT, EV_SENDER, EV_RECIPIENT,
-    EV_ORIG_RECIPIENT, EV_RELAY_HOST, EV_RELAY_IP, EV_RELAY_PORT, EV_CONN_USE, EV_DELAY, EV_DELAYS,
-    EV_TLS, EV_DSN, EV_STATUS, EV_REPLY, EV_SIZE, EV_NRCPT, EV_MESSAGE_ID_RAW, EV_SASL_METHOD,
-    EV_SASL_USERNAME, EV_LINK_QUEUE_ID, EV_LINK_KIND, EV_HELO, EV_COMMAND, EV_TEXT, EV_TRUNCATED, EV_UID
+    EV_SOURCE = 1,
+    EV_LINE,
+    EV_TS,
+    EV_TS_MS,
+    EV_YEAR_INFERRED,
+    EV_HOST,
+    EV_INSTANCE,
+    EV_DAEMON,
+    EV_PID,
+    EV_QUEUE_ID,
+    EV_KIND,
+    EV_CLIENT_HOST,
+    EV_CLIENT_IP,
+    EV_CLIENT_PORT,
+    EV_SENDER,
+    EV_RECIPIENT,
+    EV_ORIG_RECIPIENT,
+    EV_RELAY_HOST,
+    EV_RELAY_IP,
+    EV_RELAY_PORT,
+    EV_CONN_USE,
+    EV_DELAY,
+    EV_DELAYS,
+    EV_TLS,
+    EV_DSN,
+    EV_STATUS,
+    EV_REPLY,
+    EV_SIZE,
+    EV_NRCPT,
+    EV_MESSAGE_ID_RAW,
+    EV_SASL_METHOD,
+    EV_SASL_USERNAME,
+    EV_LINK_QUEUE_ID,
+    EV_LINK_KIND,
+    EV_HELO,
+    EV_COMMAND,
+    EV_TEXT,
+    EV_TRUNCATED,
+    EV_UID
 };
 
 static const char sql_insert_event[] =
@@ -937,9 +983,26 @@ static const char sql_insert_event[] =
     "?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39)";
 
 enum {
-    RJ_TS = 1, RJ_HOST, RJ_INSTANCE, RJ_DAEMON, RJ_QUEUE_ID, RJ_ACTION, RJ_CLIENT_HOST, RJ_CLIENT_IP,
-    RJ_CLIENT_PORT, RJ_HELO, RJ_SENDER, RJ_RECIPIENT, RJ_PROTO, RJ_CODE, RJ_DSN, RJ_REPLY, RJ_COMMAND,
-    RJ_SOURCE, RJ_LINE, RJ_YEAR_INFERRED
+    RJ_TS = 1,
+    RJ_HOST,
+    RJ_INSTANCE,
+    RJ_DAEMON,
+    RJ_QUEUE_ID,
+    RJ_ACTION,
+    RJ_CLIENT_HOST,
+    RJ_CLIENT_IP,
+    RJ_CLIENT_PORT,
+    RJ_HELO,
+    RJ_SENDER,
+    RJ_RECIPIENT,
+    RJ_PROTO,
+    RJ_CODE,
+    RJ_DSN,
+    RJ_REPLY,
+    RJ_COMMAND,
+    RJ_SOURCE,
+    RJ_LINE,
+    RJ_YEAR_INFERRED
 };
 
 static const char sql_insert_reject[] =
@@ -1023,12 +1086,11 @@ static int postfix_open(struct parse_ctx *ctx, void **state)
     s->dirty = xcalloc(DIRTY_SLOTS, sizeof *s->dirty);
     if (sqlite3_prepare_v3(ctx->db, sql_insert_event, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_event, NULL) !=
             SQLITE_OK ||
-        sqlite3_prepare_v3(ctx->db, sql_insert_reject, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_reject,
-                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(ctx->db, sql_insert_reject, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_reject, NULL) !=
+            SQLITE_OK ||
         sqlite3_prepare_v3(ctx->db, "INSERT OR IGNORE INTO pf_dirty(queue_id) VALUES (?1)", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->ins_dirty, NULL) != SQLITE_OK) {
-        snprintf(ctx->reason, sizeof ctx->reason, "postfix: cannot prepare statements: %s",
-                 sqlite3_errmsg(ctx->db));
+        snprintf(ctx->reason, sizeof ctx->reason, "postfix: cannot prepare statements: %s", sqlite3_errmsg(ctx->db));
         postfix_close(s);
         return PARSE_FATAL;
     }
@@ -1042,9 +1104,8 @@ static int postfix_open(struct parse_ctx *ctx, void **state)
         s->first_load = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
         sqlite3_finalize(q);
     }
-    if (s->first_load &&
-        sqlite3_exec(ctx->db, "DROP INDEX IF EXISTS pf_event_qid; DROP INDEX IF EXISTS pf_event_link", NULL, NULL,
-                     NULL) != SQLITE_OK) {
+    if (s->first_load && sqlite3_exec(ctx->db, "DROP INDEX IF EXISTS pf_event_qid; DROP INDEX IF EXISTS pf_event_link",
+                                      NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(ctx->reason, sizeof ctx->reason, "postfix: %s", sqlite3_errmsg(ctx->db));
         postfix_close(s);
         return PARSE_FATAL;

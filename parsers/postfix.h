@@ -33,10 +33,10 @@ struct pf_span {
 
 /* The syslog envelope of one line, before the time is resolved. */
 struct pf_envelope {
-    int has_year;       /* RFC 3339 / RFC 5424 carried a full date and zone */
-    int64_t epoch;      /* when has_year: UTC epoch seconds */
+    int has_year;                   /* RFC 3339 / RFC 5424 carried a full date and zone */
+    int64_t epoch;                  /* when has_year: UTC epoch seconds */
     int month, day, hour, min, sec; /* when !has_year: local civil time */
-    int ms;             /* milliseconds, -1 when the stamp had no fraction */
+    int ms;                         /* milliseconds, -1 when the stamp had no fraction */
     struct pf_span host;
     struct pf_span program;  /* whole syslog name: postfix-out/smtp */
     struct pf_span instance; /* its first element: postfix-out */
@@ -47,9 +47,9 @@ struct pf_envelope {
 };
 
 enum pf_envelope_result {
-    PF_ENV_BAD = 0,     /* not a syslog line we know (garbage, truncated stamp) */
-    PF_ENV_OTHER = 1,   /* a syslog line of another program, or without a tag */
-    PF_ENV_POSTFIX = 2  /* a Postfix line: instance, daemon and body are set */
+    PF_ENV_BAD = 0,    /* not a syslog line we know (garbage, truncated stamp) */
+    PF_ENV_OTHER = 1,  /* a syslog line of another program, or without a tag */
+    PF_ENV_POSTFIX = 2 /* a Postfix line: instance, daemon and body are set */
 };
 
 /* Splits LINE (LEN bytes) into its syslog envelope. Understands traditional
@@ -58,10 +58,10 @@ enum pf_envelope_result {
 int postfix_parse_envelope(const char *line, size_t len, struct pf_envelope *env);
 
 enum pf_kind {
-    PF_OTHER = 0,      /* a Postfix line without structure we use: kept as text */
-    PF_CLIENT,         /* smtpd QID: client=host[ip] */
-    PF_PICKUP,         /* pickup QID: uid=N from=<x> */
-    PF_MESSAGE_ID,     /* cleanup QID: message-id=<...> */
+    PF_OTHER = 0,  /* a Postfix line without structure we use: kept as text */
+    PF_CLIENT,     /* smtpd QID: client=host[ip] */
+    PF_PICKUP,     /* pickup QID: uid=N from=<x> */
+    PF_MESSAGE_ID, /* cleanup QID: message-id=<...> */
     PF_RESENT_MESSAGE_ID,
     PF_ACTIVE,         /* qmgr QID: from=<x>, size=N, nrcpt=N (queue active) */
     PF_REMOVED,        /* qmgr/postsuper QID: removed */
@@ -93,12 +93,12 @@ struct pf_fields {
     long relay_port, conn_use, size, nrcpt, uid, code;
     double delay; /* < 0 when absent */
     struct pf_span delays, tls, dsn, status, reply;
-    struct pf_span message_id;    /* raw value of message-id= / resent-message-id= */
+    struct pf_span message_id; /* raw value of message-id= / resent-message-id= */
     struct pf_span sasl_method, sasl_username;
     struct pf_span link_queue_id; /* notice NEW id, orig_queue_id=, queued as / forwarded as */
     const char *link_kind;        /* "ndr_of", "queued_as", "forwarded_as", "orig_queue_id" */
     struct pf_span helo, proto, command, action, text;
-    int truncated;                /* the line ended before the reply's closing parenthesis */
+    int truncated; /* the line ended before the reply's closing parenthesis */
 };
 
 /* Parses one Postfix message body (what follows "postfix/daemon[pid]: ")

@@ -84,8 +84,7 @@ static int sb_eq_col(const struct sbuf *b, sqlite3_stmt *st, int col)
 struct life {
     int64_t id; /* pf_event.id of its first line */
     int open;
-    struct sbuf host, instance, qid, first_ts, last_ts, client_host, client_ip, sasl, sender,
-        msgid_raw, resent_raw;
+    struct sbuf host, instance, qid, first_ts, last_ts, client_host, client_ip, sasl, sender, msgid_raw, resent_raw;
     int sender_rank; /* 3 qmgr, 2 expired, 1 pickup: the queue manager's from= wins */
     int64_t first_ms, last_ms, size, nrcpt, uid, source_id, line;
     int removed, expired, seen_start, rejected, year_inferred;
@@ -124,27 +123,56 @@ struct qset {
 
 /* Columns of the event queries. */
 enum {
-    C_SOURCE, C_LINE, C_TS, C_TS_MS, C_YEAR_INFERRED, C_HOST, C_INSTANCE, C_DAEMON, C_QUEUE_ID, C_KIND,
-    C_CLIENT_HOST, C_CLIENT_IP, C_SENDER, C_RECIPIENT, C_ORIG_RECIPIENT, C_RELAY_HOST, C_RELAY_IP,
-    C_RELAY_PORT, C_CONN_USE, C_DELAY, C_DELAYS, C_TLS, C_DSN, C_STATUS, C_REPLY, C_SIZE, C_NRCPT,
-    C_MESSAGE_ID_RAW, C_SASL_USERNAME, C_LINK_QUEUE_ID, C_LINK_KIND, C_TRUNCATED, C_UID, C_ID
+    C_SOURCE,
+    C_LINE,
+    C_TS,
+    C_TS_MS,
+    C_YEAR_INFERRED,
+    C_HOST,
+    C_INSTANCE,
+    C_DAEMON,
+    C_QUEUE_ID,
+    C_KIND,
+    C_CLIENT_HOST,
+    C_CLIENT_IP,
+    C_SENDER,
+    C_RECIPIENT,
+    C_ORIG_RECIPIENT,
+    C_RELAY_HOST,
+    C_RELAY_IP,
+    C_RELAY_PORT,
+    C_CONN_USE,
+    C_DELAY,
+    C_DELAYS,
+    C_TLS,
+    C_DSN,
+    C_STATUS,
+    C_REPLY,
+    C_SIZE,
+    C_NRCPT,
+    C_MESSAGE_ID_RAW,
+    C_SASL_USERNAME,
+    C_LINK_QUEUE_ID,
+    C_LINK_KIND,
+    C_TRUNCATED,
+    C_UID,
+    C_ID
 };
 
-#define EVENT_COLUMNS                                                                               \
-    "SELECT source_id, line, ts, ts_ms, year_inferred, host, instance, daemon, queue_id, kind,"   \
-    " client_host, client_ip, sender, recipient, orig_recipient, relay_host, relay_ip, relay_port," \
-    " conn_use, delay, delays, tls, dsn, status, reply, size, nrcpt, message_id_raw, sasl_username," \
+#define EVENT_COLUMNS                                                                                                  \
+    "SELECT source_id, line, ts, ts_ms, year_inferred, host, instance, daemon, queue_id, kind,"                        \
+    " client_host, client_ip, sender, recipient, orig_recipient, relay_host, relay_ip, relay_port,"                    \
+    " conn_use, delay, delays, tls, dsn, status, reply, size, nrcpt, message_id_raw, sasl_username,"                   \
     " link_queue_id, link_kind, truncated, uid, id FROM pf_event"
 
 /* Both orders list a queue id's lines by host, instance and time, so links
  * are met (and resolved, first come first served) in the same order. */
 static const char sql_events_all[] =
     EVENT_COLUMNS " WHERE queue_id IS NOT NULL"
-    " ORDER BY queue_id, host, instance, ts_ms, kind = 'removed', source_id, line";
+                  " ORDER BY queue_id, host, instance, ts_ms, kind = 'removed', source_id, line";
 
-static const char sql_events_qid[] =
-    EVENT_COLUMNS " WHERE queue_id = ?1"
-    " ORDER BY host, instance, ts_ms, kind = 'removed', source_id, line";
+static const char sql_events_qid[] = EVENT_COLUMNS " WHERE queue_id = ?1"
+                                                   " ORDER BY host, instance, ts_ms, kind = 'removed', source_id, line";
 
 static const char sql_links_out[] =
     "SELECT DISTINCT link_queue_id FROM pf_event WHERE queue_id = ?1 AND link_queue_id IS NOT NULL";
@@ -174,14 +202,12 @@ static const char sql_delivery[] =
 
 static const char sql_not_final[] = "UPDATE pf_delivery SET is_final = 0 WHERE id = ?1";
 
-static const char sql_candidates[] =
-    "SELECT id, host, instance FROM pf_message WHERE queue_id = ?1";
+static const char sql_candidates[] = "SELECT id, host, instance FROM pf_message WHERE queue_id = ?1";
 
-static const char sql_link[] =
-    "UPDATE pf_message SET parent_id = ?2, parent_kind = ?3,"
-    " is_ndr = CASE WHEN ?3 = 'ndr_of' THEN 1 ELSE is_ndr END,"
-    " seen_start = CASE WHEN ?3 = 'ndr_of' THEN 1 ELSE seen_start END"
-    " WHERE id = ?1 AND parent_id IS NULL AND id <> ?2";
+static const char sql_link[] = "UPDATE pf_message SET parent_id = ?2, parent_kind = ?3,"
+                               " is_ndr = CASE WHEN ?3 = 'ndr_of' THEN 1 ELSE is_ndr END,"
+                               " seen_start = CASE WHEN ?3 = 'ndr_of' THEN 1 ELSE seen_start END"
+                               " WHERE id = ?1 AND parent_id IS NULL AND id <> ?2";
 
 struct rebuild {
     sqlite3 *db;
@@ -192,7 +218,7 @@ struct rebuild {
     struct idmap first_ms;
     struct attempt *att; /* deliveries of the current life */
     size_t natt, capatt;
-    char *rcpts;         /* their recipients */
+    char *rcpts; /* their recipients */
     size_t nrcpts, caprcpts;
     char lower[1024];
 };
@@ -373,8 +399,7 @@ static void start_life(struct rebuild *r, sqlite3_stmt *ev)
     L->first_ms = sqlite3_column_int64(ev, C_TS_MS);
     L->source_id = sqlite3_column_int64(ev, C_SOURCE);
     L->line = sqlite3_column_int64(ev, C_LINE);
-    struct sbuf *clear[] = {&L->client_host, &L->client_ip, &L->sasl, &L->sender, &L->msgid_raw,
-                            &L->resent_raw};
+    struct sbuf *clear[] = {&L->client_host, &L->client_ip, &L->sasl, &L->sender, &L->msgid_raw, &L->resent_raw};
     for (size_t i = 0; i < sizeof clear / sizeof *clear; i++)
         clear[i]->set = 0;
     L->sender_rank = 0;
@@ -638,8 +663,8 @@ static int resolve_link(struct rebuild *r, const struct link *k, char *err, size
 
 static void free_life(struct life *L)
 {
-    struct sbuf *all[] = {&L->host, &L->instance, &L->qid, &L->first_ts, &L->last_ts, &L->client_host,
-                          &L->client_ip, &L->sasl, &L->sender, &L->msgid_raw, &L->resent_raw};
+    struct sbuf *all[] = {&L->host,      &L->instance, &L->qid,    &L->first_ts,  &L->last_ts,   &L->client_host,
+                          &L->client_ip, &L->sasl,     &L->sender, &L->msgid_raw, &L->resent_raw};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]->p);
 }

@@ -15,14 +15,8 @@ extern const struct parser exo_report_parser;
 
 const struct parser *const parser_registry[] = {
     /* parsers: registry entries */
-    &postfix_parser,
-    &msgtrk_parser,
-    &msgtrk_csv_parser,
-    &exo_trace_parser,
-    &exo_trace_json_parser,
-    &exo_trace_detail_parser,
-    &exo_report_parser,
-    NULL,
+    &postfix_parser,        &msgtrk_parser,           &msgtrk_csv_parser, &exo_trace_parser,
+    &exo_trace_json_parser, &exo_trace_detail_parser, &exo_report_parser, NULL,
 };
 
 const struct parser *parser_find(const char *name)

@@ -19,8 +19,7 @@
 #include <time.h>
 
 static const char *const kind_names[FINDING_KIND_COUNT] = {
-    "ndr_direct", "notification_known", "notification_unknown",
-    "bypassed_mx", "attribution_failure", "ndr_lost",
+    "ndr_direct", "notification_known", "notification_unknown", "bypassed_mx", "attribution_failure", "ndr_lost",
 };
 
 const char *finding_kind_name(enum finding_kind k)
@@ -199,7 +198,7 @@ struct run {
     struct {
         size_t finding; /* index into res->findings (which may move: never a pointer) */
         char *ref;
-    } *ndr;             /* NDR findings waiting for link_ndr_originals */
+    } * ndr; /* NDR findings waiting for link_ndr_originals */
     size_t nndr;
 };
 
@@ -258,7 +257,7 @@ static struct finding *new_finding(struct run *r)
 /* ---- receiving side ---- */
 
 struct entry_row {
-    char *key;        /* msg_key: the message's identity */
+    char *key; /* msg_key: the message's identity */
     char *system, *ts, *message_id, *sender, *subject, *client_ip, *connector, *reference, *server, *file;
     long long line;
     char **own_rcpts; /* recipients in our domains */
@@ -771,8 +770,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt,
-              struct audit_result *res, char *err, size_t errlen)
+int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt, struct audit_result *res,
+              char *err, size_t errlen)
 {
     static const struct audit_options defaults;
     memset(res, 0, sizeof *res);

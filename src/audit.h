@@ -47,50 +47,50 @@ struct evidence {
 
 struct finding {
     enum finding_kind kind;
-    char *message_id;        /* without brackets; NULL when the message has none */
-    char *sender;            /* envelope sender; "" = null sender; NULL = unknown */
-    char **recipients;       /* own-domain recipients (receiving side); the one recipient (sending side) */
+    char *message_id;  /* without brackets; NULL when the message has none */
+    char *sender;      /* envelope sender; "" = null sender; NULL = unknown */
+    char **recipients; /* own-domain recipients (receiving side); the one recipient (sending side) */
     size_t nrecipients;
     char *subject;
     char *first_seen, *last_seen; /* stored form, UTC */
-    const char *entry;       /* "exo" or "onprem"; NULL on the sending side */
-    char *client_ip;         /* connecting IP of the entry */
-    const char *source_net;  /* "eop" or "internet"; NULL on the sending side */
-    char *service;           /* notification_known: the catalogue's service name */
-    int partner;             /* bypassed_mx: the sender's domain also sends through the gateway */
-    int excepted;            /* a current [exceptions] entry matches */
-    int exception_expired;   /* an entry matches but its day has passed */
+    const char *entry;            /* "exo" or "onprem"; NULL on the sending side */
+    char *client_ip;              /* connecting IP of the entry */
+    const char *source_net;       /* "eop" or "internet"; NULL on the sending side */
+    char *service;                /* notification_known: the catalogue's service name */
+    int partner;                  /* bypassed_mx: the sender's domain also sends through the gateway */
+    int excepted;                 /* a current [exceptions] entry matches */
+    int exception_expired;        /* an entry matches but its day has passed */
     char *exception_reason;
-    char *exception_until;   /* "" when it has no end */
+    char *exception_until; /* "" when it has no end */
     struct evidence *evidence;
     size_t nevidence;
     /* ndr_direct: the outbound message the NDR is about, when found */
     char *original_message_id;
-    char *original_host;     /* the host that delivered the original */
+    char *original_host; /* the host that delivered the original */
     /* sending side */
     char *recipient;
     long long attempts;
-    char *reply;             /* the last reply */
-    char *smarthost;         /* relay of the last attempt */
-    char *dsn;               /* dsn of the last attempt */
+    char *reply;     /* the last reply */
+    char *smarthost; /* relay of the last attempt */
+    char *dsn;       /* dsn of the last attempt */
 };
 
 struct audit_options {
-    const char *since, *until;  /* stored-form bounds on first_seen, or NULL */
-    unsigned kinds;             /* bit set of (1u << kind); 0 = all */
-    const char *now;            /* "YYYY-MM-DD..." for exception expiry; NULL = today (UTC) */
+    const char *since, *until; /* stored-form bounds on first_seen, or NULL */
+    unsigned kinds;            /* bit set of (1u << kind); 0 = all */
+    const char *now;           /* "YYYY-MM-DD..." for exception expiry; NULL = today (UTC) */
 };
 
 struct audit_result {
-    struct finding *findings;   /* sorted by kind, then first_seen */
+    struct finding *findings; /* sorted by kind, then first_seen */
     size_t n;
     size_t counts[FINDING_KIND_COUNT];
-    size_t excepted;            /* findings with a current exception */
-    size_t entries_examined;    /* inbound entry rows read */
+    size_t excepted;         /* findings with a current exception */
+    size_t entries_examined; /* inbound entry rows read */
 };
 
-int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt,
-              struct audit_result *res, char *err, size_t errlen);
+int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt, struct audit_result *res,
+              char *err, size_t errlen);
 void audit_result_free(struct audit_result *res);
 
 /* Sender classification, exposed for tests. SUBJECT may be NULL; CFG adds
@@ -103,23 +103,23 @@ const char *audit_ndr_original_subject(const char *subject);
 /* One group of the precheck verdict: back-door traffic of one service or
  * sender domain from one kind of network through one door. */
 struct precheck_group {
-    const char *entry;         /* "exo" or "onprem" */
-    char *label;               /* service name, or sender domain ("<>" for the null sender) */
+    const char *entry; /* "exo" or "onprem" */
+    char *label;       /* service name, or sender domain ("<>" for the null sender) */
     const char *source_net;
-    size_t counts[4];          /* per receiving-side kind */
+    size_t counts[4]; /* per receiving-side kind */
     size_t messages, excepted;
-    int would_cut;             /* an exo group with a non-excepted ndr/notification finding */
-    int partner;               /* bypassed_mx of a correspondent that also sends through the gateway */
-    char **client_ips;         /* distinct, at most 5 */
+    int would_cut;     /* an exo group with a non-excepted ndr/notification finding */
+    int partner;       /* bypassed_mx of a correspondent that also sends through the gateway */
+    char **client_ips; /* distinct, at most 5 */
     size_t nclient_ips;
-    char *advice;              /* what would stop arriving and what to do */
+    char *advice; /* what would stop arriving and what to do */
     char *first_seen, *last_seen;
 };
 
 struct precheck_result {
     struct precheck_group *groups; /* exo door first, would_cut first, then by size */
     size_t n;
-    int safe;                      /* 1 when no exo group would cut wanted mail */
+    int safe; /* 1 when no exo group would cut wanted mail */
     size_t cut_groups;
 };
 

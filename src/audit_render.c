@@ -82,8 +82,7 @@ int audit_render_json(FILE *out, const struct audit_result *res)
         json_key(out, "exception_expired", &first);
         fputs(f->exception_expired ? "true" : "false", out);
         json_kv(out, "exception_reason", f->exception_reason, &first);
-        json_kv(out, "exception_until", f->exception_until && *f->exception_until ? f->exception_until : NULL,
-                &first);
+        json_kv(out, "exception_until", f->exception_until && *f->exception_until ? f->exception_until : NULL, &first);
         if (f->kind == FINDING_NDR_DIRECT) {
             json_kv(out, "original_message_id", f->original_message_id, &first);
             json_kv(out, "original_host", f->original_host, &first);
@@ -206,15 +205,14 @@ int audit_render_text(FILE *out, const struct audit_result *res)
     size_t expired = 0;
     for (size_t i = 0; i < res->n; i++)
         expired += res->findings[i].exception_expired;
-    fprintf(out, "%zu finding%s (%zu excepted, %zu with an expired exception); %zu inbound entries examined\n",
-            res->n, res->n == 1 ? "" : "s", res->excepted, expired, res->entries_examined);
+    fprintf(out, "%zu finding%s (%zu excepted, %zu with an expired exception); %zu inbound entries examined\n", res->n,
+            res->n == 1 ? "" : "s", res->excepted, expired, res->entries_examined);
     for (int k = 0; k < FINDING_KIND_COUNT; k++)
         fprintf(out, "  %-22s %zu\n", finding_kind_name((enum finding_kind)k), res->counts[k]);
     for (int k = 0; k < FINDING_KIND_COUNT; k++) {
         if (!res->counts[k])
             continue;
-        fprintf(out, "\n== %s (%zu): %s ==\n", finding_kind_name((enum finding_kind)k), res->counts[k],
-                kind_titles[k]);
+        fprintf(out, "\n== %s (%zu): %s ==\n", finding_kind_name((enum finding_kind)k), res->counts[k], kind_titles[k]);
         for (size_t i = 0; i < res->n; i++) {
             const struct finding *f = &res->findings[i];
             if ((int)f->kind != k)
@@ -311,9 +309,10 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre)
         const struct precheck_group *g = &pre->groups[i];
         if (!door || strcmp(door, g->entry)) {
             door = g->entry;
-            fprintf(out, "\n%s\n", !strcmp(door, "exo")
-                                       ? "== Exchange Online back door: what closing it would stop =="
-                                       : "== On-prem Exchange: a separate door, not closed with the Exchange Online one ==");
+            fprintf(out, "\n%s\n",
+                    !strcmp(door, "exo")
+                        ? "== Exchange Online back door: what closing it would stop =="
+                        : "== On-prem Exchange: a separate door, not closed with the Exchange Online one ==");
         }
         char t1[TIME_TEXT_MAX], t2[TIME_TEXT_MAX];
         render_time_iso(g->first_seen, t1);

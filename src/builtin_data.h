@@ -24,10 +24,10 @@ extern const char *const builtin_exo_ranges[];
 enum sender_match { SENDER_EXACT, SENDER_REGEX };
 
 struct builtin_sender {
-    const char *pattern;    /* the whole address (case-insensitive), or a PCRE2 pattern */
+    const char *pattern; /* the whole address (case-insensitive), or a PCRE2 pattern */
     enum sender_match match;
-    const char *service;    /* which service a sender with this address claims to be */
-    const char *source;     /* where the address is documented */
+    const char *service; /* which service a sender with this address claims to be */
+    const char *source;  /* where the address is documented */
 };
 extern const struct builtin_sender builtin_senders[];
 

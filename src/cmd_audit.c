@@ -24,54 +24,51 @@
 
 static void audit_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit audit [--config FILE] [--since T] [--until T] [--finding NAME]...\n"
-            "                     [--format text|json|csv] [--fail-on-findings] [--now T]\n"
-            "\n"
-            "Finds inbound mail that reached Exchange Online or on-prem Exchange without\n"
-            "passing the MX gateway, and outbound relay failures, in the ingested logs.\n"
-            "Findings: ndr_direct, notification_known, notification_unknown, bypassed_mx\n"
-            "(receiving side); attribution_failure, ndr_lost (sending side).\n"
-            "\n"
-            "  --config FILE       configuration (default: ./" DEFAULT_CONFIG "; `mxaudit init` writes one)\n"
-            "  --since T, --until T  only messages first seen in [T, T]: YYYY-MM-DD or ISO 8601\n"
-            "                      (UTC unless T has an offset); a bare --until day includes that day\n"
-            "  --finding NAME      only these kinds (repeatable, or comma-separated)\n"
-            "  --format FMT        text (default: summary, then findings by kind), json (one\n"
-            "                      object per line), csv\n"
-            "  --fail-on-findings  exit 1 when there is a finding that is not excepted\n"
-            "  --now T             the day exceptions are judged against (default: today, UTC;\n"
-            "                      also $MXAUDIT_NOW)\n"
-            "\n"
-            "Exit codes: 0 done (or no findings), 1 findings with --fail-on-findings,\n"
-            "2 bad arguments or configuration, 4 database error.\n");
+    fprintf(out, "usage: mxaudit audit [--config FILE] [--since T] [--until T] [--finding NAME]...\n"
+                 "                     [--format text|json|csv] [--fail-on-findings] [--now T]\n"
+                 "\n"
+                 "Finds inbound mail that reached Exchange Online or on-prem Exchange without\n"
+                 "passing the MX gateway, and outbound relay failures, in the ingested logs.\n"
+                 "Findings: ndr_direct, notification_known, notification_unknown, bypassed_mx\n"
+                 "(receiving side); attribution_failure, ndr_lost (sending side).\n"
+                 "\n"
+                 "  --config FILE       configuration (default: ./" DEFAULT_CONFIG "; `mxaudit init` writes one)\n"
+                 "  --since T, --until T  only messages first seen in [T, T]: YYYY-MM-DD or ISO 8601\n"
+                 "                      (UTC unless T has an offset); a bare --until day includes that day\n"
+                 "  --finding NAME      only these kinds (repeatable, or comma-separated)\n"
+                 "  --format FMT        text (default: summary, then findings by kind), json (one\n"
+                 "                      object per line), csv\n"
+                 "  --fail-on-findings  exit 1 when there is a finding that is not excepted\n"
+                 "  --now T             the day exceptions are judged against (default: today, UTC;\n"
+                 "                      also $MXAUDIT_NOW)\n"
+                 "\n"
+                 "Exit codes: 0 done (or no findings), 1 findings with --fail-on-findings,\n"
+                 "2 bad arguments or configuration, 4 database error.\n");
 }
 
 static void precheck_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit precheck [--config FILE] [--since T] [--until T] [--format text|json] [--now T]\n"
-            "\n"
-            "The verdict for closing the Exchange Online back door (restricting the inbound\n"
-            "partner connector to the gateway): groups the back-door traffic by service or\n"
-            "sender domain and connecting network, and says for each group what would stop\n"
-            "arriving and what to do. On-prem entries are listed as a separate door.\n"
-            "\n"
-            "Exit codes: 0 safe (only bypassed_mx or excepted findings would be cut),\n"
-            "1 not safe (an ndr_direct or notification finding would be cut),\n"
-            "2 bad arguments or configuration, 4 database error.\n");
+    fprintf(out, "usage: mxaudit precheck [--config FILE] [--since T] [--until T] [--format text|json] [--now T]\n"
+                 "\n"
+                 "The verdict for closing the Exchange Online back door (restricting the inbound\n"
+                 "partner connector to the gateway): groups the back-door traffic by service or\n"
+                 "sender domain and connecting network, and says for each group what would stop\n"
+                 "arriving and what to do. On-prem entries are listed as a separate door.\n"
+                 "\n"
+                 "Exit codes: 0 safe (only bypassed_mx or excepted findings would be cut),\n"
+                 "1 not safe (an ndr_direct or notification finding would be cut),\n"
+                 "2 bad arguments or configuration, 4 database error.\n");
 }
 
 static void init_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit init [--force] [FILE]\n"
-            "\n"
-            "Writes a documented configuration template to FILE (default: ./" DEFAULT_CONFIG ").\n"
-            "An existing file is kept unless --force is given. Edit [organization] domains,\n"
-            "[gateway] and [onprem] before running `mxaudit audit`.\n"
-            "\n"
-            "Exit codes: 0 written, 2 the file exists or cannot be written.\n");
+    fprintf(out, "usage: mxaudit init [--force] [FILE]\n"
+                 "\n"
+                 "Writes a documented configuration template to FILE (default: ./" DEFAULT_CONFIG ").\n"
+                 "An existing file is kept unless --force is given. Edit [organization] domains,\n"
+                 "[gateway] and [onprem] before running `mxaudit audit`.\n"
+                 "\n"
+                 "Exit codes: 0 written, 2 the file exists or cannot be written.\n");
 }
 
 /* "YYYY-MM-DD" or an ISO 8601 time to the stored form; END makes a bare day

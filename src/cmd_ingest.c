@@ -14,42 +14,43 @@
 
 static void ingest_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit ingest [OPTIONS] PATH...\n"
-            "\n"
-            "Reads log files into the database. PATH is a file, a directory (read\n"
-            "recursively; files of no known format are skipped with a warning) or - for\n"
-            "standard input. Plain or gzipped (by content, not by name), UTF-8 or UTF-16.\n"
-            "Each file is stored in one transaction: a file that fails leaves nothing\n"
-            "behind. Content already stored is recognised by its fingerprint, also after\n"
-            "log rotation renamed or compressed it; a file that grew is resumed.\n"
-            "\n"
-            "Options:\n"
-            "  --year YYYY          year of year-less syslog timestamps (default: from the\n"
-            "                       file's end: gzip mtime, a date in its name, or its mtime)\n"
-            "  --tz AREA/CITY       zone of zone-less local timestamps (default: this machine's);\n"
-            "                       never applied to times that carry an offset\n"
-            "  --date-order ORDER   dmy, mdy or ymd for culture-formatted Exchange dates\n"
-            "                       (default: detected per file)\n"
-            "  --format NAME        force a format instead of detecting it\n"
-            "  --max-line BYTES     longest line accepted (default 64 MiB); longer lines are\n"
-            "                       rejected with their start kept\n"
-            "\n"
-            "Formats:\n");
+    fprintf(out, "usage: mxaudit ingest [OPTIONS] PATH...\n"
+                 "\n"
+                 "Reads log files into the database. PATH is a file, a directory (read\n"
+                 "recursively; files of no known format are skipped with a warning) or - for\n"
+                 "standard input. Plain or gzipped (by content, not by name), UTF-8 or UTF-16.\n"
+                 "Each file is stored in one transaction: a file that fails leaves nothing\n"
+                 "behind. Content already stored is recognised by its fingerprint, also after\n"
+                 "log rotation renamed or compressed it; a file that grew is resumed.\n"
+                 "\n"
+                 "Options:\n"
+                 "  --year YYYY          year of year-less syslog timestamps (default: from the\n"
+                 "                       file's end: gzip mtime, a date in its name, or its mtime)\n"
+                 "  --tz AREA/CITY       zone of zone-less local timestamps (default: this machine's);\n"
+                 "                       never applied to times that carry an offset\n"
+                 "  --date-order ORDER   dmy, mdy or ymd for culture-formatted Exchange dates\n"
+                 "                       (default: detected per file)\n"
+                 "  --format NAME        force a format instead of detecting it\n"
+                 "  --max-line BYTES     longest line accepted (default 64 MiB); longer lines are\n"
+                 "                       rejected with their start kept\n"
+                 "\n"
+                 "Formats:\n");
     for (size_t i = 0; parser_registry[i]; i++)
         fprintf(out, "  %-18s %s\n", parser_registry[i]->name, parser_registry[i]->summary);
-    fprintf(out,
-            "\n"
-            "Exit codes: 0 all files stored or already there; 2 usage; 3 a named file could\n"
-            "not be read or is of no known format (the other files still land); 4 database.\n");
+    fprintf(out, "\n"
+                 "Exit codes: 0 all files stored or already there; 2 usage; 3 a named file could\n"
+                 "not be read or is of no known format (the other files still land); 4 database.\n");
 }
 
 int cmd_ingest(const struct global_options *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"year", required_argument, NULL, 'y'},      {"tz", required_argument, NULL, 't'},
-        {"date-order", required_argument, NULL, 'd'}, {"format", required_argument, NULL, 'f'},
-        {"max-line", required_argument, NULL, 'm'},  {"help", no_argument, NULL, 'h'},
+        {"year", required_argument, NULL, 'y'},
+        {"tz", required_argument, NULL, 't'},
+        {"date-order", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"max-line", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct ingest_options opt;
@@ -87,8 +88,7 @@ int cmd_ingest(const struct global_options *g, int argc, char **argv)
             break;
         case 'f':
             if (!parser_find(optarg)) {
-                fprintf(stderr, "mxaudit ingest: unknown format '%s'; `mxaudit ingest --help` lists them\n",
-                        optarg);
+                fprintf(stderr, "mxaudit ingest: unknown format '%s'; `mxaudit ingest --help` lists them\n", optarg);
                 return EXIT_USAGE;
             }
             opt.format = optarg;
@@ -179,20 +179,20 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
         return EXIT_DB;
     }
     sqlite3_stmt *st;
-    const char *sql =
-        rejects ? "SELECT s.path, r.line, r.reason, r.text FROM reject r JOIN source s ON s.id = r.source_id "
-                  "ORDER BY s.id, r.line"
-                : "SELECT id, status, format, lines_read, events_stored, lines_rejected, lines_skipped, "
-                  "coalesce(first_ts, ''), coalesce(last_ts, ''), path, coalesce(error, ''), year_inferred "
-                  "FROM source ORDER BY id";
+    const char *sql = rejects
+                          ? "SELECT s.path, r.line, r.reason, r.text FROM reject r JOIN source s ON s.id = r.source_id "
+                            "ORDER BY s.id, r.line"
+                          : "SELECT id, status, format, lines_read, events_stored, lines_rejected, lines_skipped, "
+                            "coalesce(first_ts, ''), coalesce(last_ts, ''), path, coalesce(error, ''), year_inferred "
+                            "FROM source ORDER BY id";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
         store_close(db);
         return EXIT_DB;
     }
     if (!rejects)
-        printf("%4s  %-6s  %-16s  %9s  %9s  %8s  %8s  %-19s  %-19s  %s\n", "id", "status", "format", "lines",
-               "events", "rejected", "skipped", "first (UTC)", "last (UTC)", "path");
+        printf("%4s  %-6s  %-16s  %9s  %9s  %8s  %8s  %-19s  %-19s  %s\n", "id", "status", "format", "lines", "events",
+               "rejected", "skipped", "first (UTC)", "last (UTC)", "path");
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (rejects) {

@@ -22,34 +22,33 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit report [--config FILE] (--period P | --since DAY --until DAY)\n"
-            "                      [-o FILE]... [--format md|html|csv|json]\n"
-            "                      [--redact [--redact-key KEY]] [--generated-at T]\n"
-            "\n"
-            "Writes a compliance report for one period: the sources covered and their gaps,\n"
-            "inbound totals (via the gateway, via the back door), each finding kind with its\n"
-            "trend, the top back-door senders, services and networks, NDRs with their\n"
-            "originals, the sending side, the precheck verdict and every finding. When the\n"
-            "database has rows in the previous period of the same length, compares with it.\n"
-            "\n"
-            "  --config FILE      configuration (default: ./" DEFAULT_CONFIG ")\n"
-            "  --period P         YYYY-MM (a month), YYYY-Www (an ISO week) or YYYY-MM-DD\n"
-            "  --since DAY, --until DAY  a run of days YYYY-MM-DD, both included\n"
-            "                     (days are UTC days)\n"
-            "  -o, --output FILE  write to FILE, format by extension: .html (one self-contained\n"
-            "                     file with charts), .md, .csv, .json; repeatable\n"
-            "  --format FMT       the format for standard output when no -o is given\n"
-            "                     (default: md)\n"
-            "  --redact           replace the local parts of addresses by a keyed hash and drop\n"
-            "                     subjects; counts and domains stay\n"
-            "  --redact-key KEY   the hash key (default: $MXAUDIT_REDACT_KEY); the same key gives\n"
-            "                     the same pseudonyms in every report\n"
-            "  --generated-at T   the report's date (ISO 8601; default: $SOURCE_DATE_EPOCH, else\n"
-            "                     now); exceptions are judged against its day\n"
-            "\n"
-            "Exit codes: 0 written, 2 bad arguments, configuration, or an output that cannot\n"
-            "be written, 4 database error.\n");
+    fprintf(out, "usage: mxaudit report [--config FILE] (--period P | --since DAY --until DAY)\n"
+                 "                      [-o FILE]... [--format md|html|csv|json]\n"
+                 "                      [--redact [--redact-key KEY]] [--generated-at T]\n"
+                 "\n"
+                 "Writes a compliance report for one period: the sources covered and their gaps,\n"
+                 "inbound totals (via the gateway, via the back door), each finding kind with its\n"
+                 "trend, the top back-door senders, services and networks, NDRs with their\n"
+                 "originals, the sending side, the precheck verdict and every finding. When the\n"
+                 "database has rows in the previous period of the same length, compares with it.\n"
+                 "\n"
+                 "  --config FILE      configuration (default: ./" DEFAULT_CONFIG ")\n"
+                 "  --period P         YYYY-MM (a month), YYYY-Www (an ISO week) or YYYY-MM-DD\n"
+                 "  --since DAY, --until DAY  a run of days YYYY-MM-DD, both included\n"
+                 "                     (days are UTC days)\n"
+                 "  -o, --output FILE  write to FILE, format by extension: .html (one self-contained\n"
+                 "                     file with charts), .md, .csv, .json; repeatable\n"
+                 "  --format FMT       the format for standard output when no -o is given\n"
+                 "                     (default: md)\n"
+                 "  --redact           replace the local parts of addresses by a keyed hash and drop\n"
+                 "                     subjects; counts and domains stay\n"
+                 "  --redact-key KEY   the hash key (default: $MXAUDIT_REDACT_KEY); the same key gives\n"
+                 "                     the same pseudonyms in every report\n"
+                 "  --generated-at T   the report's date (ISO 8601; default: $SOURCE_DATE_EPOCH, else\n"
+                 "                     now); exceptions are judged against its day\n"
+                 "\n"
+                 "Exit codes: 0 written, 2 bad arguments, configuration, or an output that cannot\n"
+                 "be written, 4 database error.\n");
 }
 
 enum fmt { FMT_NONE, FMT_MD, FMT_HTML, FMT_CSV, FMT_JSON };
@@ -85,10 +84,14 @@ static enum fmt fmt_from_path(const char *path)
 static int render(FILE *out, enum fmt f, const struct report *rep)
 {
     switch (f) {
-    case FMT_HTML: return report_render_html(out, rep);
-    case FMT_CSV: return report_render_csv(out, rep);
-    case FMT_JSON: return report_render_json(out, rep);
-    default: return report_render_markdown(out, rep);
+    case FMT_HTML:
+        return report_render_html(out, rep);
+    case FMT_CSV:
+        return report_render_csv(out, rep);
+    case FMT_JSON:
+        return report_render_json(out, rep);
+    default:
+        return report_render_markdown(out, rep);
     }
 }
 
@@ -185,17 +188,18 @@ int cmd_report(const struct global_options *g, int argc, char **argv)
         fprintf(stderr, "mxaudit report: give --period or --since/--until, not both\n");
         return EXIT_USAGE;
     }
-    if (period ? report_period_parse(period, &opt.period, err, sizeof err)
-               : since && until ? report_period_range(since, until, &opt.period, err, sizeof err)
-                                : (snprintf(err, sizeof err, "a period is needed: --period P, or --since and --until"), -1)) {
+    if (period           ? report_period_parse(period, &opt.period, err, sizeof err)
+        : since && until ? report_period_range(since, until, &opt.period, err, sizeof err)
+                         : (snprintf(err, sizeof err, "a period is needed: --period P, or --since and --until"), -1)) {
         fprintf(stderr, "mxaudit report: %s\n", err);
         return EXIT_USAGE;
     }
     char gen[TIME_TEXT_MAX];
     int grc = generated_at(gen_arg, gen);
     if (grc != 0) {
-        fprintf(stderr, grc == -1 ? "mxaudit report: --generated-at '%s': expected an ISO 8601 time\n"
-                                  : "mxaudit report: SOURCE_DATE_EPOCH '%s': expected seconds since 1970\n",
+        fprintf(stderr,
+                grc == -1 ? "mxaudit report: --generated-at '%s': expected an ISO 8601 time\n"
+                          : "mxaudit report: SOURCE_DATE_EPOCH '%s': expected seconds since 1970\n",
                 grc == -1 ? gen_arg : getenv("SOURCE_DATE_EPOCH"));
         return EXIT_USAGE;
     }

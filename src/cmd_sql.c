@@ -42,44 +42,42 @@ struct sql_run {
 
 static void sql_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit sql [OPTIONS] [QUERY]\n"
-            "       mxaudit sql [OPTIONS] -f FILE\n"
-            "\n"
-            "Runs SQL on the database and prints the results. QUERY may hold several\n"
-            "statements separated by ';'. Without QUERY or -f, the SQL is read from\n"
-            "standard input, or at a prompt when standard input is a terminal (.help\n"
-            "there lists the dot commands). The database is opened read-only: a query\n"
-            "cannot change the evidence unless --write is given. TEMP tables work\n"
-            "either way.\n"
-            "\n"
-            "Options:\n"
-            "  -f, --file FILE        read the SQL from FILE (- for standard input)\n"
-            "  --format FORMAT        table (default), csv, json (one object per line) or tsv\n"
-            "  --width N              table width in columns (default: the terminal's, else\n"
-            "                         $COLUMNS, else unlimited); 0 = unlimited\n"
-            "  -p, --param NAME=VALUE bind :NAME (also @NAME, $NAME) to VALUE; parameters\n"
-            "                         left unbound are NULL, so canned queries run as they are\n"
-            "  --write                open the database read-write\n"
-            "\n"
-            "Functions: regexp(PATTERN, TEXT) and TEXT REGEXP PATTERN (PCRE2), ip_in(IP,\n"
-            "'CIDR[, CIDR...]'), is_exo_ip(IP), domain_of(ADDRESS), local_part_of(ADDRESS).\n"
-            "`mxaudit schema` prints the tables and views with their comments.\n"
-            "\n"
-            "Exit codes: 0 success; 2 usage; 4 database or SQL error (message and position\n"
-            "on standard error).\n");
+    fprintf(out, "usage: mxaudit sql [OPTIONS] [QUERY]\n"
+                 "       mxaudit sql [OPTIONS] -f FILE\n"
+                 "\n"
+                 "Runs SQL on the database and prints the results. QUERY may hold several\n"
+                 "statements separated by ';'. Without QUERY or -f, the SQL is read from\n"
+                 "standard input, or at a prompt when standard input is a terminal (.help\n"
+                 "there lists the dot commands). The database is opened read-only: a query\n"
+                 "cannot change the evidence unless --write is given. TEMP tables work\n"
+                 "either way.\n"
+                 "\n"
+                 "Options:\n"
+                 "  -f, --file FILE        read the SQL from FILE (- for standard input)\n"
+                 "  --format FORMAT        table (default), csv, json (one object per line) or tsv\n"
+                 "  --width N              table width in columns (default: the terminal's, else\n"
+                 "                         $COLUMNS, else unlimited); 0 = unlimited\n"
+                 "  -p, --param NAME=VALUE bind :NAME (also @NAME, $NAME) to VALUE; parameters\n"
+                 "                         left unbound are NULL, so canned queries run as they are\n"
+                 "  --write                open the database read-write\n"
+                 "\n"
+                 "Functions: regexp(PATTERN, TEXT) and TEXT REGEXP PATTERN (PCRE2), ip_in(IP,\n"
+                 "'CIDR[, CIDR...]'), is_exo_ip(IP), domain_of(ADDRESS), local_part_of(ADDRESS).\n"
+                 "`mxaudit schema` prints the tables and views with their comments.\n"
+                 "\n"
+                 "Exit codes: 0 success; 2 usage; 4 database or SQL error (message and position\n"
+                 "on standard error).\n");
 }
 
 static void schema_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit schema [NAME...]\n"
-            "\n"
-            "Prints the database schema with its comments: every table and view, what\n"
-            "each column holds and where it comes from. With NAMEs, prints only the\n"
-            "definitions of those tables or views (and their indexes).\n"
-            "\n"
-            "Exit codes: 0 success; 2 usage or unknown name.\n");
+    fprintf(out, "usage: mxaudit schema [NAME...]\n"
+                 "\n"
+                 "Prints the database schema with its comments: every table and view, what\n"
+                 "each column holds and where it comes from. With NAMEs, prints only the\n"
+                 "definitions of those tables or views (and their indexes).\n"
+                 "\n"
+                 "Exit codes: 0 success; 2 usage or unknown name.\n");
 }
 
 /* ---- running SQL ---- */
@@ -103,9 +101,8 @@ static void text_position(const char *text, size_t offset, int *line, int *col)
  * the column, so the user sees where the SQL went wrong. */
 static void report_error(const struct sql_run *r, const char *script, long offset, const char *msg, int code)
 {
-    const char *hint = (code & 0xff) == SQLITE_READONLY
-                           ? " (the database is opened read-only; give --write to change it)"
-                           : "";
+    const char *hint =
+        (code & 0xff) == SQLITE_READONLY ? " (the database is opened read-only; give --write to change it)" : "";
     if (offset < 0) {
         fprintf(stderr, "mxaudit sql: %s: error: %s%s\n", r->origin, msg, hint);
         return;
@@ -310,16 +307,15 @@ static int terminal_width(void)
  * for an index the table it is on into ON (else ""). */
 static void create_names(const char *stmt, char *out, size_t outlen, char *on, size_t onlen)
 {
-    static const char *const skip[] = {"create", "temp", "temporary", "unique", "virtual", "table", "view",
-                                       "index", "trigger", "if", "not", "exists"};
+    static const char *const skip[] = {"create", "temp",  "temporary", "unique", "virtual", "table",
+                                       "view",   "index", "trigger",   "if",     "not",     "exists"};
     const char *p = stmt;
     out[0] = on[0] = '\0';
     for (;;) {
         while (*p && isspace((unsigned char)*p))
             p++;
         const char *w = p;
-        while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '"' || *p == '`' || *p == '[' ||
-                      *p == ']'))
+        while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '"' || *p == '`' || *p == '[' || *p == ']'))
             p++;
         size_t n = (size_t)(p - w);
         if (n == 0)
@@ -586,9 +582,12 @@ static int run_prompt(struct sql_run *r, enum sqlout_format format, int width)
 int cmd_sql(const struct global_options *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"file", required_argument, NULL, 'f'},  {"format", required_argument, NULL, 'F'},
-        {"width", required_argument, NULL, 'w'}, {"param", required_argument, NULL, 'p'},
-        {"write", no_argument, NULL, 'W'},       {"help", no_argument, NULL, 'h'},
+        {"file", required_argument, NULL, 'f'},
+        {"format", required_argument, NULL, 'F'},
+        {"width", required_argument, NULL, 'w'},
+        {"param", required_argument, NULL, 'p'},
+        {"write", no_argument, NULL, 'W'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *file = NULL;
@@ -603,7 +602,9 @@ int cmd_sql(const struct global_options *g, int argc, char **argv)
     int c, rc = EXIT_OK;
     while ((c = getopt_long(argc, argv, "f:p:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'f': file = optarg; break;
+        case 'f':
+            file = optarg;
+            break;
         case 'F':
             if (sqlout_parse_format(optarg, &format) < 0) {
                 fprintf(stderr, "mxaudit sql: unknown format '%s' (table, csv, json, tsv)\n", optarg);
@@ -636,7 +637,9 @@ int cmd_sql(const struct global_options *g, int argc, char **argv)
             r.nparams++;
             break;
         }
-        case 'W': writable = 1; break;
+        case 'W':
+            writable = 1;
+            break;
         case 'h':
             sql_usage(stdout);
             free(r.params);
@@ -650,8 +653,7 @@ int cmd_sql(const struct global_options *g, int argc, char **argv)
     if (rc == EXIT_OK && optind < argc) {
         query = argv[optind++];
         if (optind < argc) {
-            fprintf(stderr, "mxaudit sql: give the query as one argument (quote it); extra: '%s'\n",
-                    argv[optind]);
+            fprintf(stderr, "mxaudit sql: give the query as one argument (quote it); extra: '%s'\n", argv[optind]);
             rc = EXIT_USAGE;
         } else if (file) {
             fprintf(stderr, "mxaudit sql: give a query or -f FILE, not both\n");

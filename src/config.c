@@ -125,8 +125,8 @@ static int compile_regex(struct parse_state *ps, const char *pattern, void **re,
 {
     int code;
     PCRE2_SIZE off;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS | PCRE2_UTF,
-                                  &code, &off, NULL);
+    pcre2_code *c =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS | PCRE2_UTF, &code, &off, NULL);
     if (!c) {
         PCRE2_UCHAR buf[256];
         pcre2_get_error_message(code, buf, sizeof buf);
@@ -375,8 +375,7 @@ int config_parse(const char *text, const char *name, struct config **out, char *
         ps.line++;
         ps.key = NULL;
         char *s = trim(line);
-        if (ps.line == 1 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb &&
-            (unsigned char)s[2] == 0xbf)
+        if (ps.line == 1 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb && (unsigned char)s[2] == 0xbf)
             s += 3; /* a UTF-8 BOM, as Notepad writes */
         if (!*s || *s == ';' || *s == '#') {
             free(line);
@@ -393,8 +392,7 @@ int config_parse(const char *text, const char *name, struct config **out, char *
                 char *sec = trim(s + 1);
                 lower(sec);
                 if (strcmp(sec, "organization") && strcmp(sec, "gateway") && strcmp(sec, "onprem") &&
-                    strcmp(sec, "exchange_online") && strcmp(sec, "notifications") &&
-                    strcmp(sec, "exceptions"))
+                    strcmp(sec, "exchange_online") && strcmp(sec, "notifications") && strcmp(sec, "exceptions"))
                     rc = fail(&ps, "unknown section [%s]", sec);
                 snprintf(section, sizeof section, "%s", sec);
                 if (!strcmp(sec, "gateway"))
@@ -553,8 +551,7 @@ const struct config_sender *config_match_sender(const struct config *cfg, const 
     return NULL;
 }
 
-const struct config_exception *config_match_exception(const struct config *cfg, const char *sender,
-                                                      const char *ip)
+const struct config_exception *config_match_exception(const struct config *cfg, const char *sender, const char *ip)
 {
     for (size_t i = 0; i < cfg->nexceptions; i++) {
         const struct config_exception *e = &cfg->exceptions[i];

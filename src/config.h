@@ -23,43 +23,43 @@
 #include <stddef.h>
 
 struct config_sender {
-    char *pattern;    /* address (lower-cased) or regex text without slashes */
+    char *pattern; /* address (lower-cased) or regex text without slashes */
     int is_regex;
-    void *re;         /* pcre2_code * when is_regex */
-    void *md;         /* its pcre2_match_data * */
+    void *re; /* pcre2_code * when is_regex */
+    void *md; /* its pcre2_match_data * */
     char *service;
-    int builtin;      /* 1 = compiled in, 0 = from the config file */
+    int builtin; /* 1 = compiled in, 0 = from the config file */
 };
 
 enum exception_kind { EXC_ADDRESS, EXC_REGEX, EXC_CIDR };
 
 struct config_exception {
     enum exception_kind kind;
-    char *pattern;    /* as written (regex without slashes) */
-    void *re, *md;    /* EXC_REGEX */
+    char *pattern;     /* as written (regex without slashes) */
+    void *re, *md;     /* EXC_REGEX */
     struct ip_net net; /* EXC_CIDR */
     char *reason;
-    char until[11];   /* "YYYY-MM-DD" (valid through that day) or "" for no end */
-    int line;         /* where it was written */
+    char until[11]; /* "YYYY-MM-DD" (valid through that day) or "" for no end */
+    int line;       /* where it was written */
 };
 
 struct config {
-    char *path;                 /* file it came from (for messages) */
-    char **domains;             /* lower-cased accepted domains */
+    char *path;     /* file it came from (for messages) */
+    char **domains; /* lower-cased accepted domains */
     size_t ndomains;
-    int has_gateway;            /* a [gateway] section was present */
+    int has_gateway; /* a [gateway] section was present */
     struct ipset *gateway_ips;
-    char **gateway_hosts;       /* lower-cased */
+    char **gateway_hosts; /* lower-cased */
     size_t ngateway_hosts;
-    char **gateway_connectors;  /* compared case-insensitively */
+    char **gateway_connectors; /* compared case-insensitively */
     size_t ngateway_connectors;
     struct ipset *onprem_ips;
-    struct ipset *exo_ranges;   /* built-in + [exchange_online] ips */
+    struct ipset *exo_ranges;      /* built-in + [exchange_online] ips */
     struct config_sender *senders; /* config entries first, then built-in */
     size_t nsenders;
     struct config_exception *exceptions;
     size_t nexceptions;
-    char **ndr_subjects;        /* [notifications] ndr_subject: more NDR subject prefixes */
+    char **ndr_subjects; /* [notifications] ndr_subject: more NDR subject prefixes */
     size_t nndr_subjects;
 };
 
@@ -81,7 +81,6 @@ int config_is_gateway_connector(const struct config *cfg, const char *connector)
 /* The catalogue entry ADDRESS matches, or NULL. */
 const struct config_sender *config_match_sender(const struct config *cfg, const char *address);
 /* The first exception matching SENDER or IP (either may be NULL), or NULL. */
-const struct config_exception *config_match_exception(const struct config *cfg, const char *sender,
-                                                      const char *ip);
+const struct config_exception *config_match_exception(const struct config *cfg, const char *sender, const char *ip);
 
 #endif

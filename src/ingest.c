@@ -32,8 +32,8 @@
 
 size_t ingest_max_line = 0; /* 0 = the reader's default, 64 MiB */
 
-#define HEAD_BYTES 65536  /* the head hash covers content up to the first line end at or after this */
-#define DETECT_LINES 40   /* lines handed to detect() */
+#define HEAD_BYTES 65536 /* the head hash covers content up to the first line end at or after this */
+#define DETECT_LINES 40  /* lines handed to detect() */
 #define REJECT_TEXT_MAX 2048
 
 enum exit_status { ST_OK = 0, ST_INPUT = 3, ST_DB = 4 };
@@ -60,11 +60,11 @@ struct run {
     sqlite3 *db;
     const struct ingest_options *opt;
     struct ingest_report *rep;
-    int status;                   /* worst exit status so far */
-    unsigned char used[64];       /* parsers that ingested something */
-    char **row_tables;            /* tables with source_id and line columns */
+    int status;             /* worst exit status so far */
+    unsigned char used[64]; /* parsers that ingested something */
+    char **row_tables;      /* tables with source_id and line columns */
     size_t nrow_tables;
-    int progress;                 /* show progress on stderr */
+    int progress; /* show progress on stderr */
     dev_t db_dev;
     ino_t db_ino;
 };
@@ -100,8 +100,7 @@ static time_t date_in_name(const char *name)
 {
     for (const char *p = name; *p; p++) {
         int y, m, d;
-        if (sscanf(p, "%4d%2d%2d", &y, &m, &d) == 3 && p[0] >= '0' && p[0] <= '9' &&
-            strspn(p, "0123456789") == 8) {
+        if (sscanf(p, "%4d%2d%2d", &y, &m, &d) == 3 && p[0] >= '0' && p[0] <= '9' && strspn(p, "0123456789") == 8) {
             if (y >= 1990 && y <= 2100 && time_valid_date(y, m, d))
                 return (time_t)time_from_civil(y, m, d, 23, 59, 59);
         }
@@ -168,8 +167,8 @@ static void find_row_tables(struct run *run)
 static int drop_rows_after(struct run *run, int64_t source_id, uint64_t line, char *err, size_t errlen)
 {
     for (size_t i = 0; i < run->nrow_tables; i++) {
-        char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE source_id = %lld AND line > %lld",
-                                    run->row_tables[i], (long long)source_id, (long long)line);
+        char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE source_id = %lld AND line > %lld", run->row_tables[i],
+                                    (long long)source_id, (long long)line);
         int rc = store_exec(run->db, sql, err, errlen);
         sqlite3_free(sql);
         if (rc < 0)
@@ -181,10 +180,10 @@ static int drop_rows_after(struct run *run, int64_t source_id, uint64_t line, ch
 /* ---- one file ---- */
 
 struct file_job {
-    const char *path;     /* as given or found */
-    int explicit_path;    /* named on the command line: unknown format is an error */
-    int fd;               /* spooled stdin, or -1 */
-    int opened;           /* the path has been opened once */
+    const char *path;  /* as given or found */
+    int explicit_path; /* named on the command line: unknown format is an error */
+    int fd;            /* spooled stdin, or -1 */
+    int opened;        /* the path has been opened once */
     struct stat st;
 };
 
@@ -278,8 +277,7 @@ static void show_progress(struct parse_state *ps, int final)
 }
 
 /* Stores one rejected line or record. 0, or PARSE_FATAL with ctx->reason. */
-static int store_reject(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len,
-                        const char *reason)
+static int store_reject(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len, const char *reason)
 {
     struct parse_state *ps = driver;
     int cut;
@@ -294,8 +292,7 @@ static int store_reject(void *driver, uint64_t line, uint64_t offset, const char
     sqlite3_reset(st);
     free(printable);
     if (rc != SQLITE_DONE) {
-        snprintf(ps->ctx.reason, sizeof ps->ctx.reason, "cannot store rejected line: %s",
-                 sqlite3_errmsg(ps->ctx.db));
+        snprintf(ps->ctx.reason, sizeof ps->ctx.reason, "cannot store rejected line: %s", sqlite3_errmsg(ps->ctx.db));
         return PARSE_FATAL;
     }
     ps->rejected++;
@@ -313,7 +310,8 @@ static int feed(struct parse_state *ps, const char *text, size_t len, const stru
         ps->complete++;
     int rc;
     if (meta->too_long) {
-        snprintf(ctx->reason, sizeof ctx->reason, "line of at least %llu bytes is longer than the limit (--max-line); its start is kept",
+        snprintf(ctx->reason, sizeof ctx->reason,
+                 "line of at least %llu bytes is longer than the limit (--max-line); its start is kept",
                  (unsigned long long)meta->full_len);
         rc = PARSE_REJECT;
     } else {
@@ -452,7 +450,8 @@ static void ingest_file(struct run *run, struct file_job *job)
             int cut;
             char *first = text_printable(held[0].text, held[0].len, 120, &cut);
             if (job->explicit_path) {
-                snprintf(err, sizeof err, "%s: not a log format mxaudit knows (first line: \"%s%s\"); "
+                snprintf(err, sizeof err,
+                         "%s: not a log format mxaudit knows (first line: \"%s%s\"); "
                          "see `mxaudit ingest --help` for the formats, or force one with --format",
                          job->path, first, cut ? "..." : "");
                 fprintf(stderr, "mxaudit: %s\n", err);
@@ -618,8 +617,8 @@ static void ingest_file(struct run *run, struct file_job *job)
                                     "lines_skipped = CASE WHEN %d THEN 0 ELSE lines_skipped END, "
                                     "lines_rejected = (SELECT count(*) FROM reject WHERE source_id = %lld) "
                                     "WHERE id = %lld",
-                                    (long long)resume->id, (long long)keep, reparse, reparse,
-                                    (long long)resume->id, (long long)resume->id);
+                                    (long long)resume->id, (long long)keep, reparse, reparse, (long long)resume->id,
+                                    (long long)resume->id);
         rc = store_exec(run->db, sql, err, sizeof err);
         sqlite3_free(sql);
         if (rc < 0)
@@ -719,10 +718,9 @@ static void ingest_file(struct run *run, struct file_job *job)
     if (rc != SQLITE_DONE)
         goto fail_db;
 
-    uint64_t new_lines = reparse ? ps.lines - resume->lines_complete
-                                 : ps.lines - (resume ? (ps.lines < resume->lines_complete ? ps.lines
-                                                                                          : resume->lines_complete)
-                                                      : 0);
+    uint64_t new_lines =
+        reparse ? ps.lines - resume->lines_complete
+                : ps.lines - (resume ? (ps.lines < resume->lines_complete ? ps.lines : resume->lines_complete) : 0);
     int grown = resume && (content_bytes > resume->content_bytes || ps.lines > resume->lines_read);
     const char *outcome = !resume ? "new" : grown ? "grown" : "unchanged";
     if (resume && !grown)
@@ -763,8 +761,8 @@ static void ingest_file(struct run *run, struct file_job *job)
             (unsigned long long)ps.lines, (unsigned long long)ctx->events, (unsigned long long)ps.rejected,
             (unsigned long long)ps.skipped);
     else if (grown && reparse)
-        say(run, "%s: %s, grown: %llu new lines, the whole file parsed again, %llu events, %llu rejected\n",
-            job->path, parser->name, (unsigned long long)new_lines, (unsigned long long)ctx->events,
+        say(run, "%s: %s, grown: %llu new lines, the whole file parsed again, %llu events, %llu rejected\n", job->path,
+            parser->name, (unsigned long long)new_lines, (unsigned long long)ctx->events,
             (unsigned long long)ps.rejected);
     else if (grown)
         say(run, "%s: %s, grown: resumed after line %llu, %llu new lines, %llu events, %llu rejected\n", job->path,
@@ -807,11 +805,10 @@ fail_parse:
     worse(run, ST_INPUT);
     goto done;
 
-fail:
-    {
-        char msg[256];
-        store_exec(run->db, "ROLLBACK", msg, sizeof msg);
-    }
+fail : {
+    char msg[256];
+    store_exec(run->db, "ROLLBACK", msg, sizeof msg);
+}
     fprintf(stderr, "mxaudit: %s; nothing of this file was stored\n", err);
     record_failure(run, job, parser ? parser->name : NULL, err);
     run->rep->files_failed++;
@@ -975,8 +972,7 @@ static void ingest_path(struct run *run, const char *path, int explicit_path, st
     ingest_file(run, &job);
 }
 
-int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_options *opt,
-               struct ingest_report *rep)
+int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_options *opt, struct ingest_report *rep)
 {
     struct run run;
     memset(&run, 0, sizeof run);
@@ -1017,8 +1013,9 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
             continue;
         char msg[512];
         if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0 || p->after_run(db, msg, sizeof msg) < 0) {
-            fprintf(stderr, "mxaudit: %s: rebuilding derived tables failed: %s; the files themselves are "
-                            "stored, and the next ingest of such files finishes the rebuild\n",
+            fprintf(stderr,
+                    "mxaudit: %s: rebuilding derived tables failed: %s; the files themselves are "
+                    "stored, and the next ingest of such files finishes the rebuild\n",
                     p->name, msg);
             store_exec(db, "ROLLBACK", msg, sizeof msg);
             rep->db_errors++;
@@ -1026,8 +1023,9 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
             continue;
         }
         if (store_exec(db, "COMMIT", msg, sizeof msg) < 0) {
-            fprintf(stderr, "mxaudit: %s: rebuilding derived tables failed: %s; the files themselves are "
-                            "stored, and the next ingest of such files finishes the rebuild\n",
+            fprintf(stderr,
+                    "mxaudit: %s: rebuilding derived tables failed: %s; the files themselves are "
+                    "stored, and the next ingest of such files finishes the rebuild\n",
                     p->name, msg);
             store_exec(db, "ROLLBACK", msg, sizeof msg);
             rep->db_errors++;

@@ -27,30 +27,28 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mxaudit [--db FILE] [--quiet] COMMAND [ARGS]\n"
-            "\n"
-            "Audits mail flow: who reaches Exchange Online (or on-prem Exchange) without\n"
-            "passing the MX gateway. Reads Postfix logs, Exchange message tracking logs and\n"
-            "Exchange Online message traces, plain or gzipped, into an SQLite database.\n"
-            "\n"
-            "Commands:\n");
+    fprintf(out, "usage: mxaudit [--db FILE] [--quiet] COMMAND [ARGS]\n"
+                 "\n"
+                 "Audits mail flow: who reaches Exchange Online (or on-prem Exchange) without\n"
+                 "passing the MX gateway. Reads Postfix logs, Exchange message tracking logs and\n"
+                 "Exchange Online message traces, plain or gzipped, into an SQLite database.\n"
+                 "\n"
+                 "Commands:\n");
     for (const struct command *c = commands; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out,
-            "\n"
-            "Global options (before or after the command):\n"
-            "  --db FILE   the database (default: $MXAUDIT_DB, else ./mxaudit.db)\n"
-            "  --quiet, -q no progress, no per-file lines; errors only\n"
-            "  --help      this text; `mxaudit COMMAND --help` for a command\n"
-            "  --version   the version\n"
-            "\n"
-            "Exit codes:\n"
-            "  0  success (audit commands: nothing to report)\n"
-            "  1  audit commands: findings present (precheck: not safe to close)\n"
-            "  2  usage error: bad command line or configuration\n"
-            "  3  input error: a file could not be read or was not a known format\n"
-            "  4  database error\n");
+    fprintf(out, "\n"
+                 "Global options (before or after the command):\n"
+                 "  --db FILE   the database (default: $MXAUDIT_DB, else ./mxaudit.db)\n"
+                 "  --quiet, -q no progress, no per-file lines; errors only\n"
+                 "  --help      this text; `mxaudit COMMAND --help` for a command\n"
+                 "  --version   the version\n"
+                 "\n"
+                 "Exit codes:\n"
+                 "  0  success (audit commands: nothing to report)\n"
+                 "  1  audit commands: findings present (precheck: not safe to close)\n"
+                 "  2  usage error: bad command line or configuration\n"
+                 "  3  input error: a file could not be read or was not a known format\n"
+                 "  4  database error\n");
 }
 
 int cli_is_help(const char *arg)

@@ -90,8 +90,8 @@ int report_period_parse(const char *spec, struct report_period *p, char *err, si
             period_fill(p, time_from_civil(y, m, 1, 0, 0, 0), days_in_month(y, m), 'm');
             return 0;
         }
-    } else if (len == 8 && spec[4] == '-' && (spec[5] == 'W' || spec[5] == 'w') &&
-               isdigit((unsigned char)spec[6]) && isdigit((unsigned char)spec[7])) {
+    } else if (len == 8 && spec[4] == '-' && (spec[5] == 'W' || spec[5] == 'w') && isdigit((unsigned char)spec[6]) &&
+               isdigit((unsigned char)spec[7])) {
         int y = atoi(spec), w = atoi(spec + 6);
         int weeks = (iso_week1_monday(y + 1) - iso_week1_monday(y)) / (7 * 86400) == 53 ? 53 : 52;
         if (y >= 1970 && w >= 1 && w <= weeks) {
@@ -108,8 +108,7 @@ int report_period_parse(const char *spec, struct report_period *p, char *err, si
     return -1;
 }
 
-int report_period_range(const char *since, const char *until, struct report_period *p, char *err,
-                        size_t errlen)
+int report_period_range(const char *since, const char *until, struct report_period *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     if (!is_day(since) || !is_day(until)) {
@@ -639,8 +638,8 @@ static int count_inbound(sqlite3 *db, const struct config *cfg, const struct rep
 
 /* ---- the whole report ---- */
 
-int report_gather(sqlite3 *db, const struct config *cfg, const struct report_options *opt,
-                  struct report *rep, char *err, size_t errlen)
+int report_gather(sqlite3 *db, const struct config *cfg, const struct report_options *opt, struct report *rep,
+                  char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
     rep->period = opt->period;

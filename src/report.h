@@ -36,16 +36,15 @@ struct report_period {
     char since[TIME_TEXT_MAX]; /* first instant, stored form */
     char until[TIME_TEXT_MAX]; /* last instant ("... 23:59:59.999") */
     char first_day[11], last_day[11];
-    char label[64];            /* "2026-11", "2026-W48", "2026-11-27" or "2026-11-23 to 2026-11-26" */
+    char label[64]; /* "2026-11", "2026-W48", "2026-11-27" or "2026-11-23 to 2026-11-26" */
     int ndays;
-    char kind;                 /* 'm' month, 'w' ISO week, 'd' days */
+    char kind; /* 'm' month, 'w' ISO week, 'd' days */
 };
 
 /* SPEC is "YYYY-MM", "YYYY-Www" (ISO 8601 week) or "YYYY-MM-DD". */
 int report_period_parse(const char *spec, struct report_period *p, char *err, size_t errlen);
 /* SINCE and UNTIL are days "YYYY-MM-DD", both included. */
-int report_period_range(const char *since, const char *until, struct report_period *p, char *err,
-                        size_t errlen);
+int report_period_range(const char *since, const char *until, struct report_period *p, char *err, size_t errlen);
 /* The period of the same length just before P: the previous month, week, or
  * the same number of days. */
 void report_period_previous(const struct report_period *p, struct report_period *prev);
@@ -58,27 +57,27 @@ struct report_source {
 
 /* One log of one host, with its rows per day of the period. */
 struct report_stream {
-    char *system;      /* "postfix", "exchange", "exo" */
-    char *host;        /* syslog host, Exchange server, EXO export format */
-    long long *lines;  /* [period.ndays] */
+    char *system;     /* "postfix", "exchange", "exo" */
+    char *host;       /* syslog host, Exchange server, EXO export format */
+    long long *lines; /* [period.ndays] */
     long long total;
-    int gap_days;      /* days of the period without rows */
-    char *gaps;        /* those days as ranges: "2026-11-01 to 2026-11-22, 2026-11-25"; "" for none */
+    int gap_days; /* days of the period without rows */
+    char *gaps;   /* those days as ranges: "2026-11-01 to 2026-11-22, 2026-11-25"; "" for none */
 };
 
 struct report_day {
     char day[11];
-    size_t inbound;    /* messages that entered Exchange for our domains */
-    size_t back_door;  /* of them, receiving-side findings */
+    size_t inbound;   /* messages that entered Exchange for our domains */
+    size_t back_door; /* of them, receiving-side findings */
     size_t by_kind[FINDING_KIND_COUNT];
 };
 
 /* A counted name: a sender, service or network, with the previous period. */
 struct report_tally {
     char *name;
-    char *detail;      /* networks: "internet" / "Exchange Online"; services: kind; may be NULL */
+    char *detail; /* networks: "internet" / "Exchange Online"; services: kind; may be NULL */
     size_t count, previous;
-    int is_new;        /* not seen in the previous period (only when it was compared) */
+    int is_new; /* not seen in the previous period (only when it was compared) */
     char *first_seen, *last_seen;
 };
 
@@ -96,34 +95,34 @@ struct report_options {
 
 struct report {
     struct report_period period, previous;
-    int has_previous;           /* the database has rows in the previous period */
+    int has_previous; /* the database has rows in the previous period */
     int previous_days_with_rows;
     char generated_at[TIME_TEXT_MAX];
     char *config_path;
-    char **domains;             /* [organization] domains */
+    char **domains; /* [organization] domains */
     size_t ndomains;
     int redacted;
     struct report_source *sources;
     size_t nsources;
     struct report_stream *streams;
     size_t nstreams;
-    int days_without_rows;      /* days of the period on which no stream has rows */
-    struct report_day *days;    /* [period.ndays] */
+    int days_without_rows;   /* days of the period on which no stream has rows */
+    struct report_day *days; /* [period.ndays] */
     size_t inbound, back_door, back_door_exo, back_door_onprem;
     size_t prev_inbound, prev_back_door;
     size_t kind_counts[FINDING_KIND_COUNT], prev_kind_counts[FINDING_KIND_COUNT];
     size_t excepted;
-    struct report_tally_list senders;      /* every back-door sender */
-    struct report_tally_list senders_gone; /* back-door senders of the previous period not seen now */
-    struct report_tally_list services;     /* notification services (known by name, unknown by domain) */
-    struct report_tally_list networks;     /* connecting networks (/24, /48) */
+    struct report_tally_list senders;        /* every back-door sender */
+    struct report_tally_list senders_gone;   /* back-door senders of the previous period not seen now */
+    struct report_tally_list services;       /* notification services (known by name, unknown by domain) */
+    struct report_tally_list networks;       /* connecting networks (/24, /48) */
     struct report_tally_list sender_domains; /* back-door sender domains (the "top sources" chart) */
-    struct audit_result audit;  /* every finding of the period (redacted when asked) */
+    struct audit_result audit;               /* every finding of the period (redacted when asked) */
     struct precheck_result precheck;
 };
 
-int report_gather(sqlite3 *db, const struct config *cfg, const struct report_options *opt,
-                  struct report *rep, char *err, size_t errlen);
+int report_gather(sqlite3 *db, const struct config *cfg, const struct report_options *opt, struct report *rep,
+                  char *err, size_t errlen);
 void report_free(struct report *rep);
 
 /* ADDR with its local part replaced by "anon-" and 12 hex digits of

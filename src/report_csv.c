@@ -18,17 +18,68 @@
 #include <string.h>
 
 enum col {
-    C_SECTION, C_DAY, C_KIND, C_NAME, C_DETAIL, C_COUNT, C_PREVIOUS, C_SHARE, C_FIRST, C_LAST,
-    C_MESSAGE_ID, C_SENDER, C_RECIPIENTS, C_SUBJECT, C_ENTRY, C_CLIENT_IP, C_SOURCE_NET, C_SERVICE,
-    C_EXCEPTED, C_EXC_REASON, C_EXC_UNTIL, C_ORIG_ID, C_ORIG_HOST, C_RECIPIENT, C_ATTEMPTS, C_REPLY,
-    C_DSN, C_SMARTHOST, C_EVIDENCE, NCOL
+    C_SECTION,
+    C_DAY,
+    C_KIND,
+    C_NAME,
+    C_DETAIL,
+    C_COUNT,
+    C_PREVIOUS,
+    C_SHARE,
+    C_FIRST,
+    C_LAST,
+    C_MESSAGE_ID,
+    C_SENDER,
+    C_RECIPIENTS,
+    C_SUBJECT,
+    C_ENTRY,
+    C_CLIENT_IP,
+    C_SOURCE_NET,
+    C_SERVICE,
+    C_EXCEPTED,
+    C_EXC_REASON,
+    C_EXC_UNTIL,
+    C_ORIG_ID,
+    C_ORIG_HOST,
+    C_RECIPIENT,
+    C_ATTEMPTS,
+    C_REPLY,
+    C_DSN,
+    C_SMARTHOST,
+    C_EVIDENCE,
+    NCOL
 };
 
 static const char *const header[NCOL] = {
-    "section", "day", "kind", "name", "detail", "count", "previous", "share", "first_seen", "last_seen",
-    "message_id", "sender", "recipients", "subject", "entry", "client_ip", "source_net", "service",
-    "excepted", "exception_reason", "exception_until", "original_message_id", "original_host", "recipient",
-    "attempts", "reply", "dsn", "smarthost", "evidence",
+    "section",
+    "day",
+    "kind",
+    "name",
+    "detail",
+    "count",
+    "previous",
+    "share",
+    "first_seen",
+    "last_seen",
+    "message_id",
+    "sender",
+    "recipients",
+    "subject",
+    "entry",
+    "client_ip",
+    "source_net",
+    "service",
+    "excepted",
+    "exception_reason",
+    "exception_until",
+    "original_message_id",
+    "original_host",
+    "recipient",
+    "attempts",
+    "reply",
+    "dsn",
+    "smarthost",
+    "evidence",
 };
 
 struct row {
@@ -200,12 +251,9 @@ int report_render_csv(FILE *out, const struct report *rep)
         size_t now, before;
         int with_previous;
     } totals[] = {
-        {"inbound", rep->inbound, rep->prev_inbound, 1},
-        {"via_gateway", via_gateway, prev_via_gateway, 1},
-        {"via_back_door", rep->back_door, rep->prev_back_door, 1},
-        {"back_door_exo", rep->back_door_exo, 0, 0},
-        {"back_door_onprem", rep->back_door_onprem, 0, 0},
-        {"excepted", rep->excepted, 0, 0},
+        {"inbound", rep->inbound, rep->prev_inbound, 1},           {"via_gateway", via_gateway, prev_via_gateway, 1},
+        {"via_back_door", rep->back_door, rep->prev_back_door, 1}, {"back_door_exo", rep->back_door_exo, 0, 0},
+        {"back_door_onprem", rep->back_door_onprem, 0, 0},         {"excepted", rep->excepted, 0, 0},
     };
     for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
         row_start(&r, "total");

@@ -228,7 +228,8 @@ int report_render_html(FILE *out, const struct report *rep)
                              "serious first, and close the back door once the verdict says it is safe."
                            : "Nothing bypassed the MX gateway in this period: file this report as evidence.");
     fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> %s</div>\n", pre->safe ? "safe" : "unsafe",
-            pre->safe ? "Safe to close the Exchange Online back door:" : "Not safe to close the Exchange Online back door:",
+            pre->safe ? "Safe to close the Exchange Online back door:"
+                      : "Not safe to close the Exchange Online back door:",
             pre->safe ? "no wanted mail would be cut." : "wanted mail would be cut; see the precheck verdict.");
     fputs("<div class=\"cards\">\n", out);
     card(out, rep, "Inbound messages", rep->inbound, NULL, rep->prev_inbound);
@@ -237,17 +238,20 @@ int report_render_html(FILE *out, const struct report *rep)
     report_share(rep->back_door, rep->inbound, share, sizeof share);
     card(out, rep, "Via the back door", rep->back_door, share, rep->prev_back_door);
     fputs("</div>\n", out);
-    fprintf(out, "<p>Back door: %zu through Exchange Online, %zu through on-prem Exchange; %zu finding%s with a current "
-                 "exception.</p>\n",
+    fprintf(out,
+            "<p>Back door: %zu through Exchange Online, %zu through on-prem Exchange; %zu finding%s with a current "
+            "exception.</p>\n",
             rep->back_door_exo, rep->back_door_onprem, rep->excepted, rep->excepted == 1 ? "" : "s");
     if (rep->days_without_rows)
-        fprintf(out, "<div class=\"banner\">%d of %d days of the period %s no log rows at all; findings cannot be "
-                     "complete for %s (grey in the charts).</div>\n",
+        fprintf(out,
+                "<div class=\"banner\">%d of %d days of the period %s no log rows at all; findings cannot be "
+                "complete for %s (grey in the charts).</div>\n",
                 rep->days_without_rows, p->ndays, rep->days_without_rows == 1 ? "has" : "have",
                 rep->days_without_rows == 1 ? "it" : "them");
     if (rep->has_previous)
-        fprintf(out, "<p>Compared with the previous period, %s (%s to %s), in which the database has rows on %d of %d "
-                     "days.</p>\n",
+        fprintf(out,
+                "<p>Compared with the previous period, %s (%s to %s), in which the database has rows on %d of %d "
+                "days.</p>\n",
                 rep->previous.label, rep->previous.first_day, rep->previous.last_day, rep->previous_days_with_rows,
                 rep->previous.ndays);
     else
@@ -264,14 +268,17 @@ int report_render_html(FILE *out, const struct report *rep)
             "The log files with events in this period; a finding can only be as complete as these logs, so a missing "
             "host or day is the first thing to fix.");
     if (!rep->nsources) {
-        fputs("<p>No ingested file has events in this period: ingest the logs first (<code>mxaudit ingest</code>).</p>\n",
-              out);
+        fputs(
+            "<p>No ingested file has events in this period: ingest the logs first (<code>mxaudit ingest</code>).</p>\n",
+            out);
     } else {
-        fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">File</th><th data-sort=\"text\">Format</th>"
-              "<th data-sort=\"text\">Hosts</th><th data-sort=\"text\">First event</th><th data-sort=\"text\">Last event</th>"
-              "<th class=\"num\" data-sort=\"num\">Events</th><th class=\"num\" data-sort=\"num\">Rejected lines</th>"
-              "</tr></thead>\n<tbody>\n",
-              out);
+        fputs(
+            "<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">File</th><th data-sort=\"text\">Format</th>"
+            "<th data-sort=\"text\">Hosts</th><th data-sort=\"text\">First event</th><th data-sort=\"text\">Last "
+            "event</th>"
+            "<th class=\"num\" data-sort=\"num\">Events</th><th class=\"num\" data-sort=\"num\">Rejected lines</th>"
+            "</tr></thead>\n<tbody>\n",
+            out);
         for (size_t i = 0; i < rep->nsources; i++) {
             const struct report_source *s = &rep->sources[i];
             fputs("<tr><td class=\"mono wrap\">", out);
@@ -288,9 +295,10 @@ int report_render_html(FILE *out, const struct report *rep)
         }
         fputs("</tbody>\n</table>\n", out);
     }
-    fputs("<h3>Coverage per log</h3>\n<p class=\"meaning\">Days of the period on which a log has no rows at all: collect "
-          "the missing logs, or state why the host was silent.</p>\n",
-          out);
+    fputs(
+        "<h3>Coverage per log</h3>\n<p class=\"meaning\">Days of the period on which a log has no rows at all: collect "
+        "the missing logs, or state why the host was silent.</p>\n",
+        out);
     if (rep->nstreams) {
         fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">Log</th><th data-sort=\"text\">Host</th>"
               "<th class=\"num\" data-sort=\"num\">Rows</th><th class=\"num\" data-sort=\"num\">Days without rows</th>"
@@ -317,18 +325,20 @@ int report_render_html(FILE *out, const struct report *rep)
     fputs("<figure>\n", out);
     report_svg_kinds_per_day(out, rep);
     fputs("<figcaption>Findings per kind per day.</figcaption>\n</figure>\n", out);
-    fputs("<div class=\"scroll\"><table class=\"sortable days\">\n<thead><tr><th data-sort=\"text\">Day</th><th class=\"num\" data-sort=\"num\">Inbound</th>"
+    fputs("<div class=\"scroll\"><table class=\"sortable days\">\n<thead><tr><th data-sort=\"text\">Day</th><th "
+          "class=\"num\" data-sort=\"num\">Inbound</th>"
           "<th class=\"num\" data-sort=\"num\">Via back door</th><th class=\"num\" data-sort=\"num\">Share</th>",
           out);
     for (int k = 0; k < FINDING_KIND_COUNT; k++)
-        fprintf(out, "<th class=\"num\" data-sort=\"num\"><span class=\"swatch\" style=\"background:%s\"></span>%s</th>",
+        fprintf(out,
+                "<th class=\"num\" data-sort=\"num\"><span class=\"swatch\" style=\"background:%s\"></span>%s</th>",
                 report_kind_colour((enum finding_kind)k), finding_kind_name((enum finding_kind)k));
     fputs("</tr></thead>\n<tbody>\n", out);
     for (int d = 0; d < p->ndays; d++) {
         const struct report_day *day = &rep->days[d];
         report_share(day->back_door, day->inbound, share, sizeof share);
-        fprintf(out, "<tr><td>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%s</td>", day->day,
-                day->inbound, day->back_door, share);
+        fprintf(out, "<tr><td>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%s</td>",
+                day->day, day->inbound, day->back_door, share);
         for (int k = 0; k < FINDING_KIND_COUNT; k++)
             fprintf(out, "<td class=\"num\">%zu</td>", day->by_kind[k]);
         fputs("</tr>\n", out);
@@ -336,17 +346,20 @@ int report_render_html(FILE *out, const struct report *rep)
     fputs("</tbody>\n</table></div>\n</section>\n", out);
 
     /* ---- kinds ---- */
-    section(out, "kinds", "Findings by kind", "Each kind of finding, most serious first, with what it means and what to do.");
+    section(out, "kinds", "Findings by kind",
+            "Each kind of finding, most serious first, with what it means and what to do.");
     fputs("<table>\n<thead><tr><th>Finding</th><th class=\"num\">Count</th>", out);
     if (rep->has_previous)
         fputs("<th class=\"num\">Previous period</th><th>Trend</th>", out);
     fputs("<th>What it means and what to do</th></tr></thead>\n<tbody>\n", out);
     for (int k = 0; k < FINDING_KIND_COUNT; k++) {
         char t[32];
-        fprintf(out, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span><strong>%s</strong><br><code>%s</code></td>"
-                     "<td class=\"num\">%zu</td>",
-                report_kind_colour((enum finding_kind)k), report_kind_title((enum finding_kind)k),
-                finding_kind_name((enum finding_kind)k), rep->kind_counts[k]);
+        fprintf(
+            out,
+            "<tr><td><span class=\"swatch\" style=\"background:%s\"></span><strong>%s</strong><br><code>%s</code></td>"
+            "<td class=\"num\">%zu</td>",
+            report_kind_colour((enum finding_kind)k), report_kind_title((enum finding_kind)k),
+            finding_kind_name((enum finding_kind)k), rep->kind_counts[k]);
         if (rep->has_previous) {
             report_trend(rep, rep->kind_counts[k], rep->prev_kind_counts[k], t, sizeof t);
             fprintf(out, "<td class=\"num\">%zu</td><td>%s</td>", rep->prev_kind_counts[k], t);
@@ -364,11 +377,13 @@ int report_render_html(FILE *out, const struct report *rep)
     fputs("<figcaption>Sender domains with the most back-door messages.</figcaption>\n</figure>\n", out);
     fputs("<h3>Top senders</h3>\n", out);
     tally_table(out, rep, &rep->senders, "Sender", NULL);
-    fputs("<h3>Services</h3>\n<p class=\"meaning\">Notification services, known by name or unidentified by their domain; "
-          "each needs a route through the gateway or an exception before the back door closes.</p>\n",
-          out);
+    fputs(
+        "<h3>Services</h3>\n<p class=\"meaning\">Notification services, known by name or unidentified by their domain; "
+        "each needs a route through the gateway or an exception before the back door closes.</p>\n",
+        out);
     tally_table(out, rep, &rep->services, "Service", "Identified");
-    fputs("<h3>Connecting networks</h3>\n<p class=\"meaning\">Where the back-door connections came from (/24 for IPv4, /48 "
+    fputs("<h3>Connecting networks</h3>\n<p class=\"meaning\">Where the back-door connections came from (/24 for IPv4, "
+          "/48 "
           "for IPv6): Exchange Online networks mean another tenant's connector, internet ones direct sending.</p>\n",
           out);
     tally_table(out, rep, &rep->networks, "Network", "Network kind");
@@ -376,9 +391,10 @@ int report_render_html(FILE *out, const struct report *rep)
         size_t nnew = 0;
         for (size_t i = 0; i < rep->senders.n; i++)
             nnew += rep->senders.items[i].is_new;
-        fprintf(out, "<h3>Compared with the previous period</h3>\n<p class=\"meaning\">New back-door senders deserve a "
-                     "look first; senders gone show what the last changes fixed.</p>\n<p>New senders: %zu. Senders gone: "
-                     "%zu.</p>\n",
+        fprintf(out,
+                "<h3>Compared with the previous period</h3>\n<p class=\"meaning\">New back-door senders deserve a "
+                "look first; senders gone show what the last changes fixed.</p>\n<p>New senders: %zu. Senders gone: "
+                "%zu.</p>\n",
                 nnew, rep->senders_gone.n);
         if (rep->senders_gone.n) {
             fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">Sender gone</th><th class=\"num\" "
@@ -401,8 +417,10 @@ int report_render_html(FILE *out, const struct report *rep)
     if (!rep->kind_counts[FINDING_NDR_DIRECT]) {
         fputs("<p>None in this period.</p>\n", out);
     } else {
-        fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">First seen</th><th data-sort=\"text\">NDR from</th>"
-              "<th data-sort=\"text\">To</th><th data-sort=\"text\">Original Message-ID</th><th data-sort=\"text\">Original "
+        fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">First seen</th><th data-sort=\"text\">NDR "
+              "from</th>"
+              "<th data-sort=\"text\">To</th><th data-sort=\"text\">Original Message-ID</th><th "
+              "data-sort=\"text\">Original "
               "left via</th></tr></thead>\n<tbody>\n",
               out);
         for (size_t i = 0; i < rep->audit.n; i++) {
@@ -432,8 +450,10 @@ int report_render_html(FILE *out, const struct report *rep)
     if (!rep->kind_counts[FINDING_ATTRIBUTION_FAILURE] && !rep->kind_counts[FINDING_NDR_LOST]) {
         fputs("<p>None in this period.</p>\n", out);
     } else {
-        fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">Finding</th><th data-sort=\"text\">First seen</th>"
-              "<th data-sort=\"text\">Sender</th><th data-sort=\"text\">Recipient</th><th class=\"num\" data-sort=\"num\">"
+        fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">Finding</th><th data-sort=\"text\">First "
+              "seen</th>"
+              "<th data-sort=\"text\">Sender</th><th data-sort=\"text\">Recipient</th><th class=\"num\" "
+              "data-sort=\"num\">"
               "Attempts</th><th data-sort=\"text\">Via</th><th>Last reply</th></tr></thead>\n<tbody>\n",
               out);
         for (size_t i = 0; i < rep->audit.n; i++) {
@@ -468,18 +488,20 @@ int report_render_html(FILE *out, const struct report *rep)
         fprintf(out, "to close the Exchange Online back door: %zu group%s of wanted mail would be cut.</div>\n",
                 pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
     if (pre->n) {
-        fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\"></th><th data-sort=\"text\">Door</th>"
-              "<th data-sort=\"text\">Group</th><th data-sort=\"text\">Network</th><th data-sort=\"text\">Client IPs</th>"
-              "<th class=\"num\" data-sort=\"num\">Messages</th><th class=\"num\" data-sort=\"num\">Excepted</th>"
-              "<th>What to do</th></tr></thead>\n<tbody>\n",
-              out);
+        fputs(
+            "<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\"></th><th data-sort=\"text\">Door</th>"
+            "<th data-sort=\"text\">Group</th><th data-sort=\"text\">Network</th><th data-sort=\"text\">Client IPs</th>"
+            "<th class=\"num\" data-sort=\"num\">Messages</th><th class=\"num\" data-sort=\"num\">Excepted</th>"
+            "<th>What to do</th></tr></thead>\n<tbody>\n",
+            out);
         for (size_t i = 0; i < pre->n; i++) {
             const struct precheck_group *g = &pre->groups[i];
             fprintf(out, "<tr><td>%s</td><td>%s</td><td class=\"wrap\">",
                     g->would_cut ? "<span class=\"tag cut\">CUT</span>" : "<span class=\"tag ok\">ok</span>",
                     !strcmp(g->entry, "exo") ? "Exchange Online" : "on-prem");
             sender(out, g->label);
-            fprintf(out, "</td><td>%s</td><td class=\"mono\">", !strcmp(g->source_net, "eop") ? "Exchange Online" : "internet");
+            fprintf(out, "</td><td>%s</td><td class=\"mono\">",
+                    !strcmp(g->source_net, "eop") ? "Exchange Online" : "internet");
             for (size_t j = 0; j < g->nclient_ips; j++) {
                 if (j)
                     fputs("<br>", out);
@@ -510,9 +532,11 @@ int report_render_html(FILE *out, const struct report *rep)
         fputs(" to ", out);
         recipients(out, f);
         if (f->entry) {
-            fprintf(out, " via %s from <span class=\"mono\">", !strcmp(f->entry, "exo") ? "Exchange Online" : "on-prem Exchange");
+            fprintf(out, " via %s from <span class=\"mono\">",
+                    !strcmp(f->entry, "exo") ? "Exchange Online" : "on-prem Exchange");
             h(out, f->client_ip);
-            fprintf(out, "</span> (%s)", f->source_net && !strcmp(f->source_net, "eop") ? "Exchange Online network" : "internet");
+            fprintf(out, "</span> (%s)",
+                    f->source_net && !strcmp(f->source_net, "eop") ? "Exchange Online network" : "internet");
         }
         fputs("\n<table class=\"meta\">\n", out);
         if (f->subject) {

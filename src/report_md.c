@@ -134,12 +134,15 @@ int report_render_markdown(FILE *out, const struct report *rep)
                 "The back door is still in use: work through the findings below, most serious first.\n\n",
                 rep->back_door, rep->inbound, share);
     else
-        fprintf(out, "None of %zu inbound messages reached Exchange without passing the MX gateway: nothing "
-                     "bypasses the MX in this period.\n\n",
+        fprintf(out,
+                "None of %zu inbound messages reached Exchange without passing the MX gateway: nothing "
+                "bypasses the MX in this period.\n\n",
                 rep->inbound);
     fprintf(out, "Precheck verdict: **%s**%s\n\n",
-            rep->precheck.safe ? "safe to close the Exchange Online back door" : "not safe to close the Exchange Online back door",
-            rep->precheck.safe ? "; no wanted mail would be cut." : "; wanted mail would be cut (see the verdict below).");
+            rep->precheck.safe ? "safe to close the Exchange Online back door"
+                               : "not safe to close the Exchange Online back door",
+            rep->precheck.safe ? "; no wanted mail would be cut."
+                               : "; wanted mail would be cut (see the verdict below).");
     if (rep->days_without_rows)
         fprintf(out, "Coverage: %d of %d days %s no log rows at all; findings cannot be complete for %s.\n\n",
                 rep->days_without_rows, p->ndays, rep->days_without_rows == 1 ? "has" : "have",
@@ -170,9 +173,11 @@ int report_render_markdown(FILE *out, const struct report *rep)
     fprintf(out, "| Back door: on-prem Exchange | %zu |%s\n", rep->back_door_onprem, rep->has_previous ? " | |" : "");
     fprintf(out, "| Findings with a current exception | %zu |%s\n\n", rep->excepted, rep->has_previous ? " | |" : "");
     if (rep->has_previous)
-        fprintf(out, "Compared with the previous period, %s (%s to %s), in which the database has rows on %d of %d days.\n\n",
-                rep->previous.label, rep->previous.first_day, rep->previous.last_day, rep->previous_days_with_rows,
-                rep->previous.ndays);
+        fprintf(
+            out,
+            "Compared with the previous period, %s (%s to %s), in which the database has rows on %d of %d days.\n\n",
+            rep->previous.label, rep->previous.first_day, rep->previous.last_day, rep->previous_days_with_rows,
+            rep->previous.ndays);
     else
         fprintf(out, "No comparison: the database has no rows in the previous period (%s to %s).\n\n",
                 rep->previous.first_day, rep->previous.last_day);
@@ -251,8 +256,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
     fprintf(out, "| Finding | Count |%s\n|---|---:|%s\n", rep->has_previous ? " Previous period | Trend |" : "",
             rep->has_previous ? "---:|---|" : "");
     for (int k = 0; k < FINDING_KIND_COUNT; k++) {
-        fprintf(out, "| %s (`%s`) | %zu |", report_kind_title((enum finding_kind)k), finding_kind_name((enum finding_kind)k),
-                rep->kind_counts[k]);
+        fprintf(out, "| %s (`%s`) | %zu |", report_kind_title((enum finding_kind)k),
+                finding_kind_name((enum finding_kind)k), rep->kind_counts[k]);
         if (rep->has_previous) {
             report_trend(rep, rep->kind_counts[k], rep->prev_kind_counts[k], trend, sizeof trend);
             fprintf(out, " %zu | %s |", rep->prev_kind_counts[k], trend);
@@ -261,7 +266,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
     }
     fputs("\n", out);
     for (int k = 0; k < FINDING_KIND_COUNT; k++)
-        fprintf(out, "- **%s**: %s\n", finding_kind_name((enum finding_kind)k), report_kind_meaning((enum finding_kind)k));
+        fprintf(out, "- **%s**: %s\n", finding_kind_name((enum finding_kind)k),
+                report_kind_meaning((enum finding_kind)k));
     fputs("\n", out);
 
     /* ---- tops ---- */
@@ -365,13 +371,16 @@ int report_render_markdown(FILE *out, const struct report *rep)
     if (pre->safe)
         fputs("**Safe** to close the Exchange Online back door: no wanted mail would be cut.\n\n", out);
     else
-        fprintf(out, "**Not safe** to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n\n",
+        fprintf(out,
+                "**Not safe** to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n\n",
                 pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
     if (pre->n) {
-        fputs("| | Door | Group | Network | Messages | Excepted | What to do |\n|---|---|---|---|---:|---:|---|\n", out);
+        fputs("| | Door | Group | Network | Messages | Excepted | What to do |\n|---|---|---|---|---:|---:|---|\n",
+              out);
         for (size_t i = 0; i < pre->n; i++) {
             const struct precheck_group *g = &pre->groups[i];
-            fprintf(out, "| %s | %s | ", g->would_cut ? "**CUT**" : "ok", !strcmp(g->entry, "exo") ? "Exchange Online" : "on-prem");
+            fprintf(out, "| %s | %s | ", g->would_cut ? "**CUT**" : "ok",
+                    !strcmp(g->entry, "exo") ? "Exchange Online" : "on-prem");
             sender(out, g->label);
             fprintf(out, " | %s | %zu | %zu | ", !strcmp(g->source_net, "eop") ? "Exchange Online" : "internet",
                     g->messages, g->excepted);
@@ -397,7 +406,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
         if (f->entry) {
             fprintf(out, " via %s from ", !strcmp(f->entry, "exo") ? "Exchange Online" : "on-prem Exchange");
             md(out, f->client_ip);
-            fprintf(out, " (%s)", f->source_net && !strcmp(f->source_net, "eop") ? "Exchange Online network" : "internet");
+            fprintf(out, " (%s)",
+                    f->source_net && !strcmp(f->source_net, "eop") ? "Exchange Online network" : "internet");
         }
         fputs("\n", out);
         if (f->subject) {

@@ -20,7 +20,9 @@
 
 static void open_svg(FILE *out, int w, int h, const char *label)
 {
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
+    fprintf(out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+            "aria-label=\"",
             w, h, w, h);
     escape_html(out, label);
     fputs("\">\n", out);
@@ -45,8 +47,8 @@ static void y_axis(FILE *out, double max, const char *suffix)
     int plot_h = H - TOP - BOTTOM;
     for (int i = 0; i <= 4; i++) {
         double y = TOP + plot_h - plot_h * i / 4.0;
-        fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#d9dde5\" stroke-width=\"1\"/>\n", LEFT, y,
-                W - RIGHT, y);
+        fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#d9dde5\" stroke-width=\"1\"/>\n",
+                LEFT, y, W - RIGHT, y);
         double v = max * i / 4.0;
         fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" fill=\"#5a6375\" text-anchor=\"end\">%g%s</text>\n",
                 LEFT - 6, y + 4, v, suffix);
@@ -59,8 +61,8 @@ static void x_labels(FILE *out, const struct report *rep, double slot)
     int n = rep->period.ndays, every = n <= 14 ? 1 : (n + 11) / 12;
     for (int d = 0; d < n; d += every) {
         double x = LEFT + slot * d + slot / 2;
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#5a6375\" text-anchor=\"middle\">%s</text>\n", x,
-                H - BOTTOM + 16, n <= 14 ? rep->days[d].day + 5 : rep->days[d].day + 8);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#5a6375\" text-anchor=\"middle\">%s</text>\n",
+                x, H - BOTTOM + 16, n <= 14 ? rep->days[d].day + 5 : rep->days[d].day + 8);
     }
 }
 
@@ -72,7 +74,9 @@ static void gap_bands(FILE *out, const struct report *rep, double slot)
         for (size_t s = 0; s < rep->nstreams && !any; s++)
             any = rep->streams[s].lines[d] > 0;
         if (!any)
-            fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#eef0f4\"><title>%s: no log rows</title></rect>\n",
+            fprintf(out,
+                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#eef0f4\"><title>%s: no log "
+                    "rows</title></rect>\n",
                     LEFT + slot * d, TOP, slot, H - TOP - BOTTOM, rep->days[d].day);
     }
 }
@@ -105,8 +109,8 @@ int report_svg_share_per_day(FILE *out, const struct report *rep)
                 LEFT + slot * d + slot * 0.15, TOP + plot_h - h, slot * 0.7, h, day->back_door ? "#b23a48" : "#2f7d4f",
                 day->day, day->back_door, day->inbound, pct);
     }
-    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1d2433\" stroke-width=\"1\"/>\n", LEFT, TOP + plot_h,
-            W - RIGHT, TOP + plot_h);
+    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1d2433\" stroke-width=\"1\"/>\n", LEFT,
+            TOP + plot_h, W - RIGHT, TOP + plot_h);
     x_labels(out, rep, slot);
     fputs("</svg>\n", out);
     return ferror(out) ? -1 : 0;
@@ -137,13 +141,14 @@ int report_svg_kinds_per_day(FILE *out, const struct report *rep)
             double h = plot_h * c / max;
             y -= h;
             fprintf(out,
-                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %zu %s</title></rect>\n",
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %zu "
+                    "%s</title></rect>\n",
                     LEFT + slot * d + slot * 0.15, y, slot * 0.7, h, report_kind_colour((enum finding_kind)k),
                     rep->days[d].day, c, finding_kind_name((enum finding_kind)k));
         }
     }
-    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1d2433\" stroke-width=\"1\"/>\n", LEFT, TOP + plot_h,
-            W - RIGHT, TOP + plot_h);
+    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1d2433\" stroke-width=\"1\"/>\n", LEFT,
+            TOP + plot_h, W - RIGHT, TOP + plot_h);
     x_labels(out, rep, slot);
     /* Legend under the axis labels. */
     int x = LEFT;
@@ -169,14 +174,16 @@ int report_svg_top_sources(FILE *out, const struct report *rep)
         h = 40;
     open_svg(out, W, h, "Sender domains with the most back-door messages");
     if (!shown)
-        fputs("<text x=\"10\" y=\"24\" font-size=\"13\" fill=\"#2f7d4f\">No back-door messages in this period.</text>\n",
-              out);
+        fputs(
+            "<text x=\"10\" y=\"24\" font-size=\"13\" fill=\"#2f7d4f\">No back-door messages in this period.</text>\n",
+            out);
     size_t max = shown ? l->items[0].count : 1;
     for (size_t i = 0; i < shown; i++) {
         const struct report_tally *t = &l->items[i];
         int y = 8 + (int)i * row;
         double w = (double)(W - label_w - 60) * t->count / max;
-        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#1d2433\" text-anchor=\"end\">", label_w - 8, y + 14);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#1d2433\" text-anchor=\"end\">", label_w - 8,
+                y + 14);
         /* Long names are cut so the bars stay aligned; the title keeps them whole. */
         char name[40];
         size_t len = strlen(t->name);
@@ -189,12 +196,12 @@ int report_svg_top_sources(FILE *out, const struct report *rep)
             snprintf(name, sizeof name, "%s", t->name);
         }
         escape_html(out, name);
-        fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"#24446e\"><title>", label_w, y,
-                w < 1 ? 1 : w);
+        fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"#24446e\"><title>", label_w,
+                y, w < 1 ? 1 : w);
         escape_html(out, t->name);
         fprintf(out, ": %zu message%s</title></rect>\n", t->count, t->count == 1 ? "" : "s");
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#1d2433\">%zu</text>\n", label_w + (w < 1 ? 1 : w) + 6,
-                y + 14, t->count);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#1d2433\">%zu</text>\n",
+                label_w + (w < 1 ? 1 : w) + 6, y + 14, t->count);
     }
     fputs("</svg>\n", out);
     return ferror(out) ? -1 : 0;

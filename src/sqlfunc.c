@@ -41,8 +41,8 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         const char *pat = (const char *)sqlite3_value_text(argv[0]);
         int code;
         PCRE2_SIZE off;
-        pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, (PCRE2_SIZE)sqlite3_value_bytes(argv[0]), PCRE2_UTF,
-                                      &code, &off, NULL);
+        pcre2_code *c =
+            pcre2_compile((PCRE2_SPTR)pat, (PCRE2_SIZE)sqlite3_value_bytes(argv[0]), PCRE2_UTF, &code, &off, NULL);
         if (!c) {
             PCRE2_UCHAR msg[200];
             pcre2_get_error_message(code, msg, sizeof msg);
@@ -59,8 +59,7 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     const char *text = (const char *)sqlite3_value_text(argv[1]);
     /* Invalid UTF-8 in the text is an error code below zero: no match. */
-    int rc = pcre2_match(re->code, (PCRE2_SPTR)text, (PCRE2_SIZE)sqlite3_value_bytes(argv[1]), 0, 0, re->md,
-                         NULL);
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)text, (PCRE2_SIZE)sqlite3_value_bytes(argv[1]), 0, 0, re->md, NULL);
     sqlite3_result_int(ctx, rc >= 0);
     if (fresh)
         sqlite3_set_auxdata(ctx, 0, re, compiled_re_free);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRUNC_MARK "\xe2\x80\xa6" /* U+2026 HORIZONTAL ELLIPSIS */
+#define TRUNC_MARK "\xe2\x80\xa6"   /* U+2026 HORIZONTAL ELLIPSIS */
 #define NEWLINE_MARK "\xe2\x86\xb5" /* U+21B5, shows where a cell had a line break */
 #define COL_SEP " | "
 #define COL_SEP_WIDTH 3
@@ -92,12 +92,15 @@ void sqlout_free(struct sqlout *o)
 static uint32_t utf8_decode(const unsigned char *p, size_t n)
 {
     switch (n) {
-    case 1: return p[0];
-    case 2: return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
-    case 3: return ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+    case 1:
+        return p[0];
+    case 2:
+        return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+    case 3:
+        return ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
     default:
-        return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
-               ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+        return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) | ((uint32_t)(p[2] & 0x3f) << 6) |
+               (p[3] & 0x3f);
     }
 }
 
@@ -244,7 +247,9 @@ static void json_row(struct sqlout *o, const struct sqlout_cell *cells)
         escape_write(o->out, ESCAPE_JSON, o->names[i], strlen(o->names[i]));
         putc(':', o->out);
         switch (c->type) {
-        case SQLOUT_NULL: fputs("null", o->out); break;
+        case SQLOUT_NULL:
+            fputs("null", o->out);
+            break;
         case SQLOUT_INTEGER:
         case SQLOUT_REAL:
             if (json_number_ok(c->data, c->len))
@@ -252,7 +257,9 @@ static void json_row(struct sqlout *o, const struct sqlout_cell *cells)
             else
                 fputs("null", o->out);
             break;
-        case SQLOUT_TEXT: escape_write(o->out, ESCAPE_JSON, c->data ? c->data : "", c->len); break;
+        case SQLOUT_TEXT:
+            escape_write(o->out, ESCAPE_JSON, c->data ? c->data : "", c->len);
+            break;
         case SQLOUT_BLOB:
             putc('"', o->out);
             write_hex(o->out, c->data, c->len);

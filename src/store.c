@@ -70,8 +70,8 @@ static int migrate(sqlite3 *db, const char *path, size_t upto, char *err, size_t
     long long have = store_query_int(db, "PRAGMA user_version", 0);
     if (have > (long long)embedded_schema_count) {
         snprintf(err, errlen,
-                 "%s: database schema version %lld is newer than this mxaudit knows (%zu); use a newer mxaudit",
-                 path, have, embedded_schema_count);
+                 "%s: database schema version %lld is newer than this mxaudit knows (%zu); use a newer mxaudit", path,
+                 have, embedded_schema_count);
         return -1;
     }
     for (size_t i = (size_t)have; i < upto; i++) {
@@ -136,8 +136,8 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
         /* WAL: readers (audit, sql) never block the writer (ingest). NORMAL
          * sync is durable across application crashes, which is what an
          * ingest that can simply be re-run needs. */
-        if (store_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
-                       msg, sizeof msg) < 0) {
+        if (store_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", msg,
+                       sizeof msg) < 0) {
             snprintf(err, errlen, "%s: %s", path, msg);
             sqlite3_close(db);
             return -1;
@@ -150,8 +150,10 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
         long long have = store_query_int(db, "PRAGMA user_version", 0);
         if (have != (long long)embedded_schema_count) {
             if (have > (long long)embedded_schema_count)
-                snprintf(err, errlen, "%s: database schema version %lld is newer than this mxaudit knows (%zu); "
-                         "use a newer mxaudit", path, have, embedded_schema_count);
+                snprintf(err, errlen,
+                         "%s: database schema version %lld is newer than this mxaudit knows (%zu); "
+                         "use a newer mxaudit",
+                         path, have, embedded_schema_count);
             else
                 snprintf(err, errlen,
                          "%s: database schema version %lld, this mxaudit uses %zu; run any `mxaudit ingest` on it "

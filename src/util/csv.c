@@ -160,8 +160,8 @@ int csv_feed(struct csv_reader *r, const char *s, size_t len, char *err, size_t 
 
 need_more:
     if (r->buf_len > r->max_record) {
-        snprintf(err, errlen, "field %zu: quoted field not closed within %zu bytes (%zu lines)",
-                 r->nfields + 1, r->max_record, r->lines);
+        snprintf(err, errlen, "field %zu: quoted field not closed within %zu bytes (%zu lines)", r->nfields + 1,
+                 r->max_record, r->lines);
         csv_reset(r);
         return CSV_ERROR;
     }

@@ -30,20 +30,20 @@ enum csv_status {
 struct csv_field {
     const char *p; /* unquoted, unescaped bytes (not NUL-terminated) */
     size_t len;
-    int quoted;    /* 1 when the field was written in quotes */
+    int quoted; /* 1 when the field was written in quotes */
 };
 
 struct csv_reader {
     char delim;
-    size_t max_record;         /* a record longer than this is an error (default 1 MiB) */
-    char *buf;                 /* field bytes of the record being read */
+    size_t max_record; /* a record longer than this is an error (default 1 MiB) */
+    char *buf;         /* field bytes of the record being read */
     size_t buf_len, buf_cap;
-    size_t *ends;              /* end offset of each field in buf */
+    size_t *ends; /* end offset of each field in buf */
     unsigned char *quoted;
     size_t nfields, fields_cap;
-    struct csv_field *fields;  /* filled when a record completes */
-    int open_quote;            /* a quoted field continues on the next line */
-    size_t lines;              /* lines the current record has taken so far */
+    struct csv_field *fields; /* filled when a record completes */
+    int open_quote;           /* a quoted field continues on the next line */
+    size_t lines;             /* lines the current record has taken so far */
 };
 
 void csv_init(struct csv_reader *r, char delim);

@@ -9,32 +9,32 @@
 #include <string.h>
 
 /* Designated initialisers for the byte tables. */
-#define HX(h) [0x##h] = "\\x" #h                  /* shown as \xNN */
-#define UX(h) [0x##h] = "\\u00" #h                /* JSON \u00NN */
-#define FF(h) [0x##h] = "&#xFFFD;"                /* HTML replacement */
-#define C0_EXCEPT_TAB_LF_CR(M)                                                                              \
-    M(00), M(01), M(02), M(03), M(04), M(05), M(06), M(07), M(08), M(0B), M(0C), M(0E), M(0F), M(10), M(11), \
-        M(12), M(13), M(14), M(15), M(16), M(17), M(18), M(19), M(1A), M(1B), M(1C), M(1D), M(1E), M(1F), M(7F)
+#define HX(h) [0x##h] = "\\x" #h   /* shown as \xNN */
+#define UX(h) [0x##h] = "\\u00" #h /* JSON \u00NN */
+#define FF(h) [0x##h] = "&#xFFFD;" /* HTML replacement */
+#define C0_EXCEPT_TAB_LF_CR(M)                                                                                         \
+    M(00), M(01), M(02), M(03), M(04), M(05), M(06), M(07), M(08), M(0B), M(0C), M(0E), M(0F), M(10), M(11), M(12),    \
+        M(13), M(14), M(15), M(16), M(17), M(18), M(19), M(1A), M(1B), M(1C), M(1D), M(1E), M(1F), M(7F)
 
 static const char *const text_table[128] = {
-    C0_EXCEPT_TAB_LF_CR(HX), HX(0A), HX(0D),
+    C0_EXCEPT_TAB_LF_CR(HX),
+    HX(0A),
+    HX(0D),
 };
 
 /* CommonMark 0.31 section 2.4: any ASCII punctuation may be
  * backslash-escaped; these are the ones that can open markup inside a line
  * or a table cell. "\x" is not an escape there, so \xNN shows as written. */
 static const char *const markdown_table[128] = {
-    C0_EXCEPT_TAB_LF_CR(HX),
-    ['\\'] = "\\\\", ['`'] = "\\`", ['*'] = "\\*", ['_'] = "\\_", ['['] = "\\[", [']'] = "\\]",
-    ['<'] = "\\<", ['>'] = "\\>", ['|'] = "\\|", ['~'] = "\\~", ['&'] = "\\&", ['#'] = "\\#",
-    ['\n'] = " ", ['\r'] = " ", ['\t'] = " ",
+    C0_EXCEPT_TAB_LF_CR(HX), ['\\'] = "\\\\", ['`'] = "\\`", ['*'] = "\\*", ['_'] = "\\_", ['['] = "\\[",
+    [']'] = "\\]",           ['<'] = "\\<",   ['>'] = "\\>", ['|'] = "\\|", ['~'] = "\\~", ['&'] = "\\&",
+    ['#'] = "\\#",           ['\n'] = " ",    ['\r'] = " ",  ['\t'] = " ",
 };
 
 /* HTML Living Standard 13.2.5: control characters other than ASCII
  * whitespace are parse errors in text; they become U+FFFD. */
 static const char *const html_table[128] = {
-    C0_EXCEPT_TAB_LF_CR(FF),
-    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+    C0_EXCEPT_TAB_LF_CR(FF), ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
 };
 
 static const char *const csv_table[128] = {
@@ -47,15 +47,49 @@ static const char *const csv_data_table[128] = {
 };
 
 static const char *const tsv_table[128] = {
-    ['\t'] = "\\t", ['\n'] = "\\n", ['\r'] = "\\r", ['\\'] = "\\\\",
+    ['\t'] = "\\t",
+    ['\n'] = "\\n",
+    ['\r'] = "\\r",
+    ['\\'] = "\\\\",
 };
 
 /* RFC 8259 section 7: the two-character escapes where they exist. */
 static const char *const json_table[128] = {
-    UX(00), UX(01), UX(02), UX(03), UX(04), UX(05), UX(06), UX(07), [0x08] = "\\b", [0x09] = "\\t",
-    [0x0a] = "\\n", UX(0b), [0x0c] = "\\f", [0x0d] = "\\r", UX(0e), UX(0f), UX(10), UX(11), UX(12), UX(13),
-    UX(14), UX(15), UX(16), UX(17), UX(18), UX(19), UX(1a), UX(1b), UX(1c), UX(1d), UX(1e), UX(1f), UX(7f),
-    ['"'] = "\\\"", ['\\'] = "\\\\",
+    UX(00),
+    UX(01),
+    UX(02),
+    UX(03),
+    UX(04),
+    UX(05),
+    UX(06),
+    UX(07),
+    [0x08] = "\\b",
+    [0x09] = "\\t",
+    [0x0a] = "\\n",
+    UX(0b),
+    [0x0c] = "\\f",
+    [0x0d] = "\\r",
+    UX(0e),
+    UX(0f),
+    UX(10),
+    UX(11),
+    UX(12),
+    UX(13),
+    UX(14),
+    UX(15),
+    UX(16),
+    UX(17),
+    UX(18),
+    UX(19),
+    UX(1a),
+    UX(1b),
+    UX(1c),
+    UX(1d),
+    UX(1e),
+    UX(1f),
+    UX(7f),
+    ['"'] = "\\\"",
+    ['\\'] = "\\\\",
     /* "</script>" inside an embedded JSON block would end the block. */
     ['<'] = "\\u003c",
 };
@@ -68,12 +102,9 @@ static const struct rules {
     enum bad_byte bad;
     const char *replacement; /* BAD_REPLACE */
 } rules[] = {
-    [ESCAPE_TEXT] = {text_table, BAD_HEX, NULL},
-    [ESCAPE_MARKDOWN] = {markdown_table, BAD_HEX, NULL},
-    [ESCAPE_HTML] = {html_table, BAD_REPLACE, "&#xFFFD;"},
-    [ESCAPE_CSV] = {csv_table, BAD_HEX, NULL},
-    [ESCAPE_CSV_DATA] = {csv_data_table, BAD_KEEP, NULL},
-    [ESCAPE_TSV] = {tsv_table, BAD_KEEP, NULL},
+    [ESCAPE_TEXT] = {text_table, BAD_HEX, NULL},           [ESCAPE_MARKDOWN] = {markdown_table, BAD_HEX, NULL},
+    [ESCAPE_HTML] = {html_table, BAD_REPLACE, "&#xFFFD;"}, [ESCAPE_CSV] = {csv_table, BAD_HEX, NULL},
+    [ESCAPE_CSV_DATA] = {csv_data_table, BAD_KEEP, NULL},  [ESCAPE_TSV] = {tsv_table, BAD_KEEP, NULL},
     [ESCAPE_JSON] = {json_table, BAD_REPLACE, "\\ufffd"},
 };
 

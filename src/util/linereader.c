@@ -51,7 +51,7 @@ struct linereader {
     uint64_t content_pos; /* end of the last complete line returned */
     struct hash64 hash;
     size_t max_line;
-    int discarding;       /* skipping the rest of an over-long line */
+    int discarding; /* skipping the rest of an over-long line */
     int content_eof;
     int failed;
     unsigned warnings;
@@ -167,8 +167,8 @@ static long produce_bytes(struct linereader *r, unsigned char *dst, size_t cap)
                 r->gz_mtime = (time_t)r->gzh.time;
             r->member_done = 1;
         } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_MEM_ERROR || rc == Z_STREAM_ERROR) {
-            return fail(r, "corrupt gzip data at compressed byte offset %llu: %s",
-                        (unsigned long long)raw_consumed(r), r->zs.msg ? r->zs.msg : "inflate failed");
+            return fail(r, "corrupt gzip data at compressed byte offset %llu: %s", (unsigned long long)raw_consumed(r),
+                        r->zs.msg ? r->zs.msg : "inflate failed");
         } else if (rc == Z_BUF_ERROR || (produced == 0 && r->zs.avail_in == 0)) {
             if (r->raw_eof)
                 return fail(r, "truncated gzip data: unexpected end of file at compressed byte offset %llu",
@@ -332,8 +332,7 @@ int linereader_open(const char *path, size_t max_line, struct linereader **out, 
     return linereader_open_fd(fd, strcmp(path, "-") == 0 ? "(stdin)" : path, max_line, out, err, errlen);
 }
 
-int linereader_open_fd(int fd, const char *name, size_t max_line, struct linereader **out, char *err,
-                       size_t errlen)
+int linereader_open_fd(int fd, const char *name, size_t max_line, struct linereader **out, char *err, size_t errlen)
 {
     struct linereader *r = xcalloc(1, sizeof *r);
     r->fd = fd;

@@ -46,8 +46,7 @@ enum linereader_encoding { ENC_UTF8 = 0, ENC_UTF16LE, ENC_UTF16BE };
 int linereader_open(const char *path, size_t max_line, struct linereader **out, char *err, size_t errlen);
 /* As linereader_open, on an open descriptor (which the reader then owns);
  * NAME is used in messages. */
-int linereader_open_fd(int fd, const char *name, size_t max_line, struct linereader **out, char *err,
-                       size_t errlen);
+int linereader_open_fd(int fd, const char *name, size_t max_line, struct linereader **out, char *err, size_t errlen);
 /* 1 with the next line in *line, 0 at the end, -1 on error. */
 int linereader_next(struct linereader *r, struct line *line);
 void linereader_close(struct linereader *r);

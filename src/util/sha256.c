@@ -89,8 +89,7 @@ void sha256(const void *data, size_t len, unsigned char out[SHA256_DIGEST_SIZE])
     sha256_final(&c, out);
 }
 
-void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
-                 unsigned char out[SHA256_DIGEST_SIZE])
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen, unsigned char out[SHA256_DIGEST_SIZE])
 {
     unsigned char k0[64] = {0}, pad[64], inner[SHA256_DIGEST_SIZE];
     struct sha256 c;

@@ -23,8 +23,7 @@ void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t len);
 void sha256_final(struct sha256 *c, unsigned char out[SHA256_DIGEST_SIZE]);
 void sha256(const void *data, size_t len, unsigned char out[SHA256_DIGEST_SIZE]);
-void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
-                 unsigned char out[SHA256_DIGEST_SIZE]);
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen, unsigned char out[SHA256_DIGEST_SIZE]);
 /* Lower-case hex of the first N bytes of DIGEST into out (2N+1 bytes). */
 void sha256_hex(const unsigned char *digest, size_t n, char *out);
 

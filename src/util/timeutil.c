@@ -143,11 +143,9 @@ static int digits(const char *s, size_t n)
     return v;
 }
 
-size_t time_parse_iso(const char *s, size_t len, int zone_less_is_utc, int64_t *epoch, int *ms,
-                      int *has_zone)
+size_t time_parse_iso(const char *s, size_t len, int zone_less_is_utc, int64_t *epoch, int *ms, int *has_zone)
 {
-    if (len < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        s[13] != ':')
+    if (len < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':')
         return 0;
     int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
     int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = 0;

@@ -44,8 +44,7 @@ size_t time_format_iso(int64_t epoch, int ms, char *out);
  * fraction). *has_zone says whether an offset or Z was present; without one the
  * time is taken as UTC when zone_less_is_utc, else as local in the run's zone.
  * Returns 0 when s does not start with such a time. */
-size_t time_parse_iso(const char *s, size_t len, int zone_less_is_utc, int64_t *epoch, int *ms,
-                      int *has_zone);
+size_t time_parse_iso(const char *s, size_t len, int zone_less_is_utc, int64_t *epoch, int *ms, int *has_zone);
 
 /* Month name "Jan".."Dec" (case-sensitive, three letters) to 1-12, else 0. */
 int time_month_from_abbrev(const char *s);

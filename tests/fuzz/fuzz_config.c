@@ -35,8 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(cfg->ndomains > 0);
     /* Probe the match functions with fixed values and with the input's own
      * lines, so that what was configured is also what is asked. */
-    static const char *const probes[] = {"postmaster@example.com", "192.0.2.1", "2001:db8::1", "", "@",
-                                         "noreply@email.teams.microsoft.com", "40.92.0.1", "not an ip"};
+    static const char *const probes[] = {"postmaster@example.com",
+                                         "192.0.2.1",
+                                         "2001:db8::1",
+                                         "",
+                                         "@",
+                                         "noreply@email.teams.microsoft.com",
+                                         "40.92.0.1",
+                                         "not an ip"};
     for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {
         config_is_own_domain(cfg, probes[i]);
         config_is_gateway_host(cfg, probes[i]);

@@ -75,8 +75,7 @@ static sqlite3 *fresh_db(void)
     }
     /* The per-connection settings store_open makes. */
     sqlite3_extended_result_codes(db, 1);
-    if (store_exec(db, "PRAGMA foreign_keys = ON", err, sizeof err) < 0 ||
-        sqlfunc_register(db) != SQLITE_OK) {
+    if (store_exec(db, "PRAGMA foreign_keys = ON", err, sizeof err) < 0 || sqlfunc_register(db) != SQLITE_OK) {
         fprintf(stderr, "fuzz_ingest: %s\n", err);
         abort();
     }

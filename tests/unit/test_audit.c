@@ -54,10 +54,13 @@ static void fresh_db(void)
         fprintf(stderr, "%s\n", err);
         exit(2);
     }
-    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/trace.csv', 'exo-trace', 'ok', '2026-11-28 00:00:00')");
+    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/trace.csv', 'exo-trace', 'ok', "
+         "'2026-11-28 00:00:00')");
     src_id = sqlite3_last_insert_rowid(db);
-    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/MSGTRK2026112710-1.LOG', 'msgtrk', 'ok', '2026-11-28 00:00:00')");
-    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/mail.log', 'postfix', 'ok', '2026-11-28 00:00:00')");
+    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/MSGTRK2026112710-1.LOG', 'msgtrk', 'ok', "
+         "'2026-11-28 00:00:00')");
+    exec("INSERT INTO source(path, format, status, ingested_at) VALUES ('logs/mail.log', 'postfix', 'ok', '2026-11-28 "
+         "00:00:00')");
 }
 
 /* One Exchange row; RCPTS is a comma-separated list. SYSTEM 'exo' rows come
@@ -98,8 +101,8 @@ static void ex_row(int line, const char *system, const char *format, const char 
 }
 
 /* A message trace row (Get-MessageTrace: FromIP, Status). */
-static void trace(int line, const char *ts, const char *msgid, const char *sender, const char *subject,
-                  const char *ip, const char *rcpts)
+static void trace(int line, const char *ts, const char *msgid, const char *sender, const char *subject, const char *ip,
+                  const char *rcpts)
 {
     ex_row(line, "exo", "exo-trace", ts, "Delivered", NULL, msgid, sender, subject, ip, NULL, NULL, rcpts);
 }
@@ -176,10 +179,10 @@ static void test_ndr_direct_linked(void)
 {
     fresh_db();
     /* Alice's original left through the gateway's Postfix two minutes before. */
-    long long m = pf_msg("mx1", "4Xk2Lq0Jz9z1", "2026-11-27 09:58:00", "alice@fabrikam.example",
-                         "orig-42@fabrikam.example", 0);
-    pf_dlv(m, 40, "2026-11-27 09:58:01", "bob@contoso.example", "contoso-example.mail.protection.outlook.com",
-           "sent", "2.6.0", "250 2.6.0 <orig-42@fabrikam.example> Queued mail for delivery", NULL, 1);
+    long long m =
+        pf_msg("mx1", "4Xk2Lq0Jz9z1", "2026-11-27 09:58:00", "alice@fabrikam.example", "orig-42@fabrikam.example", 0);
+    pf_dlv(m, 40, "2026-11-27 09:58:01", "bob@contoso.example", "contoso-example.mail.protection.outlook.com", "sent",
+           "2.6.0", "250 2.6.0 <orig-42@fabrikam.example> Queued mail for delivery", NULL, 1);
     trace(2, "2026-11-27 10:00:00", "ndr2@contoso.example", "", "Undeliverable: Quote 42", "40.107.5.6",
           "alice@fabrikam.example");
     run();
@@ -206,10 +209,10 @@ static void test_ndr_markers(void)
     trace(3, "2026-11-27 10:02:00", "n3@x", "helpdesk@contoso.example", "Unzustellbar: Angebot", "203.0.113.5",
           "alice@fabrikam.example");
     /* An on-prem DSN event makes the message an NDR whatever its sender says. */
-    ex_row(4, "exchange", "msgtrk", "2026-11-27 10:03:00", "RECEIVE", "SMTP", "n4@x", "ops@contoso.example",
-           "Status", "203.0.113.6", "EX01\\Default Frontend EX01", "Incoming", "alice@fabrikam.example");
-    ex_row(5, "exchange", "msgtrk", "2026-11-27 10:03:01", "DSN", "DSN", "n4@x", "ops@contoso.example", "Status",
-           NULL, NULL, NULL, "alice@fabrikam.example");
+    ex_row(4, "exchange", "msgtrk", "2026-11-27 10:03:00", "RECEIVE", "SMTP", "n4@x", "ops@contoso.example", "Status",
+           "203.0.113.6", "EX01\\Default Frontend EX01", "Incoming", "alice@fabrikam.example");
+    ex_row(5, "exchange", "msgtrk", "2026-11-27 10:03:01", "DSN", "DSN", "n4@x", "ops@contoso.example", "Status", NULL,
+           NULL, NULL, "alice@fabrikam.example");
     run();
     CHECK_INT(res.n, 4);
     CHECK_INT(res.counts[FINDING_NDR_DIRECT], 4);
@@ -224,7 +227,8 @@ static void test_ndr_markers(void)
     struct config *c2;
     char err[256];
     CHECK_INT(config_parse("[organization]\ndomains = fabrikam.example\n[notifications]\nndr_subject = Olevererbart:\n",
-                           "sv.conf", &c2, err, sizeof err), 0);
+                           "sv.conf", &c2, err, sizeof err),
+              0);
     CHECK(audit_is_ndr(c2, "x@contoso.example", "olevererbart: Offert"));
     config_free(c2);
     CHECK_STR(audit_ndr_original_subject("Undeliverable: Quote 42"), "Quote 42");
@@ -261,8 +265,8 @@ static void test_notifications(void)
           "52.100.3.4", "alice@fabrikam.example");
     trace(2, "2026-11-27 12:01:00", "crm1@crm.partner.example", "alerts@crm.partner.example", "Lead assigned",
           "192.0.2.80", "alice@fabrikam.example");
-    trace(3, "2026-11-27 12:02:00", "bill1@vendor.example", "noreply-billing@vendor.example", "Invoice",
-          "192.0.2.81", "alice@fabrikam.example");
+    trace(3, "2026-11-27 12:02:00", "bill1@vendor.example", "noreply-billing@vendor.example", "Invoice", "192.0.2.81",
+          "alice@fabrikam.example");
     trace(4, "2026-11-27 12:03:00", "t1@contoso.onmicrosoft.com", "scanner@contoso.onmicrosoft.com", "Scan",
           "40.107.9.1", "alice@fabrikam.example");
     trace(5, "2026-11-27 12:04:00", "t2@x", "noreplyx@vendor.example", "Not machine", "192.0.2.82",
@@ -332,8 +336,8 @@ static void test_exceptions(void)
 static void test_ipv6(void)
 {
     fresh_db();
-    trace(1, "2026-11-27 14:00:00", "v6a@contoso.example", "bob@contoso.example", "via gateway v6",
-          "2001:db8:25::10", "alice@fabrikam.example");
+    trace(1, "2026-11-27 14:00:00", "v6a@contoso.example", "bob@contoso.example", "via gateway v6", "2001:db8:25::10",
+          "alice@fabrikam.example");
     trace(2, "2026-11-27 14:01:00", "v6b@contoso.example", "bob@contoso.example", "from EOP v6",
           "2a01:111:f403:c000::5", "alice@fabrikam.example");
     trace(3, "2026-11-27 14:02:00", "v6c@contoso.example", "bob@contoso.example", "from the internet v6",
@@ -427,8 +431,8 @@ static void test_not_inbound(void)
           "eve@contoso.example");
     trace(4, "2026-11-27 18:03:00", "o4@fabrikam.example", "alice@fabrikam.example", "Inside", "",
           "alice@fabrikam.example");
-    ex_row(5, "exo", "exo-trace", "2026-11-27 18:04:00", "Delivered", NULL, "o5@contoso.example",
-           "bob@contoso.example", "sub", "203.0.113.3", NULL, NULL, "alice@sub.fabrikam.example");
+    ex_row(5, "exo", "exo-trace", "2026-11-27 18:04:00", "Delivered", NULL, "o5@contoso.example", "bob@contoso.example",
+           "sub", "203.0.113.3", NULL, NULL, "alice@sub.fabrikam.example");
     run();
     CHECK_INT(res.n, 0);
 }
@@ -457,7 +461,8 @@ static void test_gateway_relayed(void)
 static void test_sending_side(void)
 {
     fresh_db();
-    long long m = pf_msg("relay1", "ABC123", "2026-11-27 08:00:00", "sales@northwind.example", "s1@northwind.example", 0);
+    long long m =
+        pf_msg("relay1", "ABC123", "2026-11-27 08:00:00", "sales@northwind.example", "s1@northwind.example", 0);
     pf_dlv(m, 100, "2026-11-27 08:00:01", "x@contoso.example", "northwind-example.mail.protection.outlook.com",
            "deferred", "4.4.62", "451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35", "ATTR35", 0);
     pf_dlv(m, 120, "2026-11-27 08:10:01", "x@contoso.example", "northwind-example.mail.protection.outlook.com",
@@ -465,8 +470,11 @@ static void test_sending_side(void)
     pf_dlv(m, 150, "2026-11-27 08:40:01", "x@contoso.example", "northwind-example.mail.protection.outlook.com",
            "bounced", "5.7.64", "550 5.7.64 TenantAttribution; Relay Access Denied", NULL, 1);
     /* a second recipient of the same message went through: no finding for it */
-    pf_dlv(m, 101, "2026-11-27 08:00:01", "y@contoso.example", "northwind-example.mail.protection.outlook.com",
-           "sent", "2.6.0", "250 2.6.0 <s1@northwind.example> [InternalId=1, Hostname=AM0PR01MB0001.eurprd01.prod.outlook.com] Queued mail for delivery", NULL, 1);
+    pf_dlv(m, 101, "2026-11-27 08:00:01", "y@contoso.example", "northwind-example.mail.protection.outlook.com", "sent",
+           "2.6.0",
+           "250 2.6.0 <s1@northwind.example> [InternalId=1, Hostname=AM0PR01MB0001.eurprd01.prod.outlook.com] Queued "
+           "mail for delivery",
+           NULL, 1);
     /* its NDR to the sender bounced in turn */
     exec("UPDATE pf_message SET client_ip = '10.2.0.5' WHERE queue_id = 'ABC123'");
     long long n = pf_msg("relay1", "DEF456", "2026-11-27 08:40:02", "", "ndr-s1@relay1.northwind.example", 1);

@@ -73,8 +73,8 @@ static void check_set(const char *company, const struct audit_result *res, const
         for (size_t j = 0; j < res->n; j++)
             hits += matches(&res->findings[j], &exp[i]);
         if (hits != 1)
-            fprintf(stderr, "%s: %s %s %s found %d times\n", company, exp[i].kind, exp[i].message_id,
-                    exp[i].recipient, hits);
+            fprintf(stderr, "%s: %s %s %s found %d times\n", company, exp[i].kind, exp[i].message_id, exp[i].recipient,
+                    hits);
         CHECK_INT(hits, 1);
     }
     for (size_t j = 0; j < res->n; j++) {
@@ -90,7 +90,8 @@ static void check_set(const char *company, const struct audit_result *res, const
 static const struct finding *find_kind(const struct audit_result *res, enum finding_kind kind, const char *entry)
 {
     for (size_t i = 0; i < res->n; i++)
-        if (res->findings[i].kind == kind && (!entry || (res->findings[i].entry && !strcmp(res->findings[i].entry, entry))))
+        if (res->findings[i].kind == kind &&
+            (!entry || (res->findings[i].entry && !strcmp(res->findings[i].entry, entry))))
             return &res->findings[i];
     return NULL;
 }
@@ -173,7 +174,8 @@ int main(int argc, char **argv)
     int attr35 = 0;
     for (size_t i = 0; i < res.n; i++) {
         f = &res.findings[i];
-        if (f->kind == FINDING_ATTRIBUTION_FAILURE && f->reply && strstr(f->reply, "4.4.62") && strstr(f->reply, "ATTR35")) {
+        if (f->kind == FINDING_ATTRIBUTION_FAILURE && f->reply && strstr(f->reply, "4.4.62") &&
+            strstr(f->reply, "ATTR35")) {
             attr35++;
             CHECK(f->attempts > 1); /* deferred and retried */
         }

@@ -312,8 +312,8 @@ int main(int argc, char **argv)
     printf("raw logs:\n");
     snprintf(dir, sizeof dir, "%s/fail2ban", corpus);
     count_dir(dir, NULL, "fail2ban/*", &total);
-    const char *crowdsec[] = {"postfix-logs", "postscreen-logs", "postfix-spam", "postfix-non-smtp",
-                              "postfix-helo", "postfix-relay", "postfix-sasl-bf", "postfix-honeypot-users"};
+    const char *crowdsec[] = {"postfix-logs", "postscreen-logs", "postfix-spam",    "postfix-non-smtp",
+                              "postfix-helo", "postfix-relay",   "postfix-sasl-bf", "postfix-honeypot-users"};
     struct file_count cs = {0};
     for (size_t i = 0; i < sizeof crowdsec / sizeof *crowdsec; i++) {
         snprintf(dir, sizeof dir, "%s/crowdsec-hub/.tests/%s", corpus, crowdsec[i]);

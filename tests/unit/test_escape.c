@@ -48,8 +48,7 @@ static const char hostile[] = "t\x1b]0;pwned\x07 \x1b[2J\x7f \x80\xc0\xaf\xed\xa
 static void test_text(void)
 {
     CHECK_STR(esc(ESCAPE_TEXT, "plain \xc3\xbc tab\there"), "plain \xc3\xbc tab\there");
-    CHECK_STR(esc(ESCAPE_TEXT, hostile),
-              "t\\x1B]0;pwned\\x07 \\x1B[2J\\x7F \\x80\\xC0\\xAF\\xED\\xA0\\x80 \\xC3");
+    CHECK_STR(esc(ESCAPE_TEXT, hostile), "t\\x1B]0;pwned\\x07 \\x1B[2J\\x7F \\x80\\xC0\\xAF\\xED\\xA0\\x80 \\xC3");
     /* A line end from a log cannot fake a line of the report. */
     CHECK_STR(esc(ESCAPE_TEXT, "a\nb\rc"), "a\\x0Ab\\x0Dc");
     CHECK_STR(esc(ESCAPE_TEXT, "<b>&*_|"), "<b>&*_|");
@@ -75,7 +74,10 @@ static void test_html(void)
 {
     CHECK_STR(esc(ESCAPE_HTML, "<script>a&b</script>"), "&lt;script&gt;a&amp;b&lt;/script&gt;");
     CHECK_STR(esc(ESCAPE_HTML, "\"><img onerror='x'>"), "&quot;&gt;&lt;img onerror=&#39;x&#39;&gt;");
-    CHECK_STR(esc(ESCAPE_HTML, "Gr\xc3\xbc\xc3\x9f" "e\tx\ny"), "Gr\xc3\xbc\xc3\x9f" "e\tx\ny");
+    CHECK_STR(esc(ESCAPE_HTML, "Gr\xc3\xbc\xc3\x9f"
+                               "e\tx\ny"),
+              "Gr\xc3\xbc\xc3\x9f"
+              "e\tx\ny");
     CHECK_STR(esc(ESCAPE_HTML, "\x1b[2J\x07\x7f"), "&#xFFFD;[2J&#xFFFD;&#xFFFD;");
     CHECK_STR(esc(ESCAPE_HTML, "sub\xc3(ject"), "sub&#xFFFD;(ject");
     CHECK(inert(esc(ESCAPE_HTML, hostile)));
@@ -122,7 +124,10 @@ static void test_json(void)
     CHECK_STR(esc(ESCAPE_JSON, "\x1b]0;t\x07\x7f"), "\"\\u001b]0;t\\u0007\\u007f\"");
     CHECK_STR(esc(ESCAPE_JSON, "bad\xff\xfe@x"), "\"bad\\ufffd\\ufffd@x\"");
     CHECK_STR(esc(ESCAPE_JSON, "\xc0\xaf\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
-    CHECK_STR(esc(ESCAPE_JSON, "Gr\xc3\xbc\xc3\x9f" "e \xf0\x9f\x93\xa7"), "\"Gr\xc3\xbc\xc3\x9f" "e \xf0\x9f\x93\xa7\"");
+    CHECK_STR(esc(ESCAPE_JSON, "Gr\xc3\xbc\xc3\x9f"
+                               "e \xf0\x9f\x93\xa7"),
+              "\"Gr\xc3\xbc\xc3\x9f"
+              "e \xf0\x9f\x93\xa7\"");
     CHECK_STR(esc_n(ESCAPE_JSON, "n\0ul", 4), "\"n\\u0000ul\"");
     CHECK_STR(esc(ESCAPE_JSON, ""), "\"\"");
     CHECK_STR(esc(ESCAPE_JSON, NULL), "null");
@@ -134,8 +139,7 @@ static void test_short_names(void)
 {
     static int (*const fns[])(FILE *, const char *) = {escape_text, escape_markdown, escape_html, escape_csv,
                                                        escape_json};
-    static const enum escape_format formats[] = {ESCAPE_TEXT, ESCAPE_MARKDOWN, ESCAPE_HTML, ESCAPE_CSV,
-                                                 ESCAPE_JSON};
+    static const enum escape_format formats[] = {ESCAPE_TEXT, ESCAPE_MARKDOWN, ESCAPE_HTML, ESCAPE_CSV, ESCAPE_JSON};
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         char *buf = NULL;
         size_t n;

@@ -185,7 +185,8 @@ static void test_exo_trace_detail(void)
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 3);
     CHECK_STR(test_sql_text(db, "SELECT event || '|' || connector || '|' || ts FROM ex_event WHERE line = 2"),
               "Receive|Inbound from Gateway|2026-11-27 15:00:00");
-    CHECK_STR(test_sql_text(db, "SELECT detail FROM ex_event WHERE line = 4"), "The message was successfully delivered.");
+    CHECK_STR(test_sql_text(db, "SELECT detail FROM ex_event WHERE line = 4"),
+              "The message was successfully delivered.");
     store_close(db);
 }
 
@@ -205,12 +206,15 @@ static void test_exo_trace_json(void)
     store_close(db);
 
     /* NDJSON with a truncated record in the middle: rejected, the rest lands */
-    static const char nd[] =
-        "{\"Received\":\"2026-11-27T10:00:00Z\",\"SenderAddress\":\"a@example.org\",\"RecipientAddress\":\"b@corp.example.com\","
-        "\"Status\":\"Delivered\",\"MessageTraceId\":\"11111111-1111-4111-8111-111111111111\",\"MessageId\":\"<1@example.org>\"}\n"
-        "{\"Received\":\"2026-11-27T10:00:01Z\",\"SenderAddress\":\"a@exa\n"
-        "{\"Received\":\"2026-11-27T10:00:02\",\"SenderAddress\":\"a@example.org\",\"RecipientAddress\":\"c@corp.example.com\","
-        "\"Status\":\"Failed\",\"MessageTraceId\":\"22222222-2222-4222-8222-222222222222\",\"MessageId\":\"<2@example.org>\"}\n";
+    static const char nd[] = "{\"Received\":\"2026-11-27T10:00:00Z\",\"SenderAddress\":\"a@example.org\","
+                             "\"RecipientAddress\":\"b@corp.example.com\","
+                             "\"Status\":\"Delivered\",\"MessageTraceId\":\"11111111-1111-4111-8111-111111111111\","
+                             "\"MessageId\":\"<1@example.org>\"}\n"
+                             "{\"Received\":\"2026-11-27T10:00:01Z\",\"SenderAddress\":\"a@exa\n"
+                             "{\"Received\":\"2026-11-27T10:00:02\",\"SenderAddress\":\"a@example.org\","
+                             "\"RecipientAddress\":\"c@corp.example.com\","
+                             "\"Status\":\"Failed\",\"MessageTraceId\":\"22222222-2222-4222-8222-222222222222\","
+                             "\"MessageId\":\"<2@example.org>\"}\n";
     test_write_file("trace.ndjson", nd, sizeof nd - 1);
     db = db_new();
     ingest(db, "./trace.ndjson", DATE_ORDER_AUTO, "UTC", NULL);
@@ -228,10 +232,12 @@ static void test_exo_report(void)
     ingest(db, "exo-report-extended.csv", DATE_ORDER_AUTO, "UTC", NULL);
     CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "exo-report ok");
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 2);
-    CHECK_STR(test_sql_text(db, "SELECT client_ip || '|' || directionality || '|' || tenant FROM ex_event WHERE line = 2"),
-              "198.51.100.66|Incoming|3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f");
+    CHECK_STR(
+        test_sql_text(db, "SELECT client_ip || '|' || directionality || '|' || tenant FROM ex_event WHERE line = 2"),
+        "198.51.100.66|Incoming|3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f");
     /* original_client_ip wins over client_ip */
-    CHECK_STR(test_sql_text(db, "SELECT client_ip || '|' || client_ip_logged || '|' || connector FROM ex_event WHERE line = 3"),
+    CHECK_STR(test_sql_text(
+                  db, "SELECT client_ip || '|' || client_ip_logged || '|' || connector FROM ex_event WHERE line = 3"),
               "203.0.113.25|40.92.1.1|Inbound from Gateway");
     store_close(db);
 
@@ -251,9 +257,12 @@ static void test_detection_is_unique(void)
     static const struct {
         const char *file, *format;
     } cases[] = {
-        {"MSGTRK2026112710-1.LOG", "msgtrk"},           {"msgtrk-export-en-US.csv", "msgtrk-csv"},
-        {"msgtrk-export-de-DE.csv", "msgtrk-csv"},      {"exo-trace-v2-en-US.csv", "exo-trace"},
-        {"exo-trace-detail-en-US.csv", "exo-trace-detail"}, {"exo-trace-odata.json", "exo-trace-json"},
+        {"MSGTRK2026112710-1.LOG", "msgtrk"},
+        {"msgtrk-export-en-US.csv", "msgtrk-csv"},
+        {"msgtrk-export-de-DE.csv", "msgtrk-csv"},
+        {"exo-trace-v2-en-US.csv", "exo-trace"},
+        {"exo-trace-detail-en-US.csv", "exo-trace-detail"},
+        {"exo-trace-odata.json", "exo-trace-json"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[1024], *lines[40];

@@ -123,9 +123,24 @@ static int ff_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
 }
 
 static const sqlite3_io_methods fault_io = {
-    3,           ff_close,           ff_read,      ff_write,       ff_truncate,    ff_sync,
-    ff_file_size, ff_lock,           ff_unlock,    ff_check_reserved, ff_file_control, ff_sector_size,
-    ff_device_characteristics, ff_shm_map, ff_shm_lock, ff_shm_barrier, ff_shm_unmap, ff_fetch,
+    3,
+    ff_close,
+    ff_read,
+    ff_write,
+    ff_truncate,
+    ff_sync,
+    ff_file_size,
+    ff_lock,
+    ff_unlock,
+    ff_check_reserved,
+    ff_file_control,
+    ff_sector_size,
+    ff_device_characteristics,
+    ff_shm_map,
+    ff_shm_lock,
+    ff_shm_barrier,
+    ff_shm_unmap,
+    ff_fetch,
     ff_unfetch,
 };
 
@@ -163,20 +178,21 @@ static char *make_log(int n, int seed, size_t *len)
         int t = 8 * 3600 + i / 20;
         snprintf(ts, sizeof ts, "Nov 23 %02d:%02d:%02d", t / 3600 % 24, t / 60 % 60, t % 60);
         snprintf(qid, sizeof qid, "%X%05X", seed + 10, i);
-        o += (size_t)sprintf(buf + o,
-                             "%s mx1 postfix/smtpd[%d]: connect from host%d.example[192.0.2.%d]\n"
-                             "%s mx1 postfix/smtpd[%d]: %s: client=host%d.example[192.0.2.%d]\n"
-                             "%s mx1 postfix/cleanup[%d]: %s: message-id=<%d.%d@host.example>\n"
-                             "%s mx1 postfix/qmgr[99]: %s: from=<s%d@partner.example>, size=%d, nrcpt=1 (queue active)\n"
-                             "%s mx1 postfix/smtpd[%d]: disconnect from host%d.example[192.0.2.%d] ehlo=1 mail=1 "
-                             "rcpt=1 data=1 quit=1 commands=5\n"
-                             "%s mx1 postfix/smtp[%d]: %s: to=<user%d@example.com>, relay=example-com.mail.protection."
-                             "outlook.com[52.101.68.1]:25, delay=0.5, delays=0.1/0/0.2/0.2, dsn=2.6.0, status=sent "
-                             "(250 2.6.0 <%d.%d@host.example> Queued mail for delivery)\n"
-                             "%s mx1 postfix/qmgr[99]: %s: removed\n",
-                             ts, 1000 + i % 500, i, i % 250 + 1, ts, 1000 + i % 500, qid, i, i % 250 + 1, ts,
-                             1001 + i % 500, qid, seed, i, ts, qid, i, 1000 + i, ts, 1000 + i % 500, i, i % 250 + 1,
-                             ts, 1002 + i % 500, qid, i % 40, seed, i, ts, qid);
+        o +=
+            (size_t)sprintf(buf + o,
+                            "%s mx1 postfix/smtpd[%d]: connect from host%d.example[192.0.2.%d]\n"
+                            "%s mx1 postfix/smtpd[%d]: %s: client=host%d.example[192.0.2.%d]\n"
+                            "%s mx1 postfix/cleanup[%d]: %s: message-id=<%d.%d@host.example>\n"
+                            "%s mx1 postfix/qmgr[99]: %s: from=<s%d@partner.example>, size=%d, nrcpt=1 (queue active)\n"
+                            "%s mx1 postfix/smtpd[%d]: disconnect from host%d.example[192.0.2.%d] ehlo=1 mail=1 "
+                            "rcpt=1 data=1 quit=1 commands=5\n"
+                            "%s mx1 postfix/smtp[%d]: %s: to=<user%d@example.com>, relay=example-com.mail.protection."
+                            "outlook.com[52.101.68.1]:25, delay=0.5, delays=0.1/0/0.2/0.2, dsn=2.6.0, status=sent "
+                            "(250 2.6.0 <%d.%d@host.example> Queued mail for delivery)\n"
+                            "%s mx1 postfix/qmgr[99]: %s: removed\n",
+                            ts, 1000 + i % 500, i, i % 250 + 1, ts, 1000 + i % 500, qid, i, i % 250 + 1, ts,
+                            1001 + i % 500, qid, seed, i, ts, qid, i, 1000 + i, ts, 1000 + i % 500, i, i % 250 + 1, ts,
+                            1002 + i % 500, qid, i % 40, seed, i, ts, qid);
     }
     *len = o;
     return buf;
@@ -322,8 +338,9 @@ static void test_disk_full_during_migration(void)
         unlink("mig.db-wal");
         unlink("mig.db-shm");
         CHECK_INT(store_open_at("mig.db", 1, &db, err, sizeof err), 0);
-        CHECK(store_exec(db, "INSERT INTO source(path, format, status, ingested_at) "
-                             "VALUES ('old.log', 'postfix', 'ok', '2026-01-01 00:00:00')",
+        CHECK(store_exec(db,
+                         "INSERT INTO source(path, format, status, ingested_at) "
+                         "VALUES ('old.log', 'postfix', 'ok', '2026-01-01 00:00:00')",
                          err, sizeof err) == 0);
         store_close(db);
 

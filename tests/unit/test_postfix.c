@@ -126,8 +126,7 @@ static void test_queue_ids(void)
 static void test_smtpd_lines(void)
 {
     struct pf_fields f;
-    body("4A1B2C3D4E: client=mail.example[192.0.2.1]:4711, sasl_method=LOGIN, sasl_username=joe@example.com",
-         &f);
+    body("4A1B2C3D4E: client=mail.example[192.0.2.1]:4711, sasl_method=LOGIN, sasl_username=joe@example.com", &f);
     CHECK_INT(f.kind, PF_CLIENT);
     CHECK_STR(S(f.queue_id), "4A1B2C3D4E");
     CHECK_STR(S(f.client_host), "mail.example");
@@ -460,16 +459,18 @@ static void test_gateway_flow(void)
                                 "ORDER BY d.ts)"),
               "deferred:ATTR35:0 bounced:TenantAttribution:1");
     /* recipients are lower-cased; the final status per recipient is one row */
-    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery WHERE recipient = 'bob@company-a.example' AND is_final"),
-              2);
-    CHECK_STR(test_sql_text(db, "SELECT relay_host || ' ' || relay_ip || ' ' || relay_port || ' ' || dsn FROM pf_delivery "
-                                "WHERE recipient = 'bob@company-a.example' AND daemon = 'smtp' AND tls = 'may'"),
+    CHECK_INT(
+        test_sql_int(db, "SELECT count(*) FROM pf_delivery WHERE recipient = 'bob@company-a.example' AND is_final"), 2);
+    CHECK_STR(test_sql_text(db,
+                            "SELECT relay_host || ' ' || relay_ip || ' ' || relay_port || ' ' || dsn FROM pf_delivery "
+                            "WHERE recipient = 'bob@company-a.example' AND daemon = 'smtp' AND tls = 'may'"),
               "companya-example.mail.protection.outlook.com 52.101.68.5 25 2.6.0");
 
     /* the notice (bounce before its own cleanup line, as Postfix 3.11 logs it) */
-    CHECK_STR(test_sql_text(db, "SELECT c.is_ndr || ' ' || c.parent_kind || ' ' || p.queue_id || ' [' || c.sender || ']' "
-                                "FROM pf_message c JOIN pf_message p ON p.id = c.parent_id "
-                                "WHERE c.queue_id = '6C3D4E5F60'"),
+    CHECK_STR(test_sql_text(db,
+                            "SELECT c.is_ndr || ' ' || c.parent_kind || ' ' || p.queue_id || ' [' || c.sender || ']' "
+                            "FROM pf_message c JOIN pf_message p ON p.id = c.parent_id "
+                            "WHERE c.queue_id = '6C3D4E5F60'"),
               "1 ndr_of 5B2C3D4E5F []");
     CHECK_STR(test_sql_text(db, "SELECT tls FROM pf_delivery WHERE recipient = 'alice@sender.example'"),
               "dane/requiretls");
@@ -482,9 +483,10 @@ static void test_gateway_flow(void)
 
     /* rejections before queueing */
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_reject"), 2);
-    CHECK_STR(test_sql_text(db, "SELECT code || ' ' || dsn || ' ' || client_ip || ' ' || sender || ' ' || recipient || ' ' "
-                                "|| helo || ' ' || command || ' ' || ifnull(queue_id, 'NULL') FROM pf_reject "
-                                "WHERE daemon = 'smtpd'"),
+    CHECK_STR(test_sql_text(db,
+                            "SELECT code || ' ' || dsn || ' ' || client_ip || ' ' || sender || ' ' || recipient || ' ' "
+                            "|| helo || ' ' || command || ' ' || ifnull(queue_id, 'NULL') FROM pf_reject "
+                            "WHERE daemon = 'smtpd'"),
               "554 5.7.1 203.0.113.9 spam@bad.example x@company-a.example bad.example RCPT NULL");
     CHECK_STR(test_sql_text(db, "SELECT client_ip || ':' || client_port || ' ' || recipient FROM pf_reject "
                                 "WHERE daemon = 'postscreen'"),
@@ -505,14 +507,16 @@ static void test_reuse_instances_links(void)
     CHECK_INT(ingest_paths(db, paths, 1, &opt), 0);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 6);
     /* one id, two lives in the main instance and one in the second instance */
-    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE queue_id = '8E5F607182' AND instance = 'postfix'"),
-              2);
-    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE queue_id = '8E5F607182' AND instance = 'postfix-out'"),
-              1);
-    CHECK_STR(test_sql_text(db, "SELECT group_concat(message_id || '/' || ifnull(client_ip, '-') || '/' || seen_start, ' ') "
-                                "FROM (SELECT * FROM pf_message WHERE queue_id = '8E5F607182' AND instance = 'postfix' "
-                                "ORDER BY first_ts)"),
-              "first@relay1/-/1 second@app/10.0.0.5/1");
+    CHECK_INT(
+        test_sql_int(db, "SELECT count(*) FROM pf_message WHERE queue_id = '8E5F607182' AND instance = 'postfix'"), 2);
+    CHECK_INT(
+        test_sql_int(db, "SELECT count(*) FROM pf_message WHERE queue_id = '8E5F607182' AND instance = 'postfix-out'"),
+        1);
+    CHECK_STR(
+        test_sql_text(db, "SELECT group_concat(message_id || '/' || ifnull(client_ip, '-') || '/' || seen_start, ' ') "
+                          "FROM (SELECT * FROM pf_message WHERE queue_id = '8E5F607182' AND instance = 'postfix' "
+                          "ORDER BY first_ts)"),
+        "first@relay1/-/1 second@app/10.0.0.5/1");
     /* local forwarding links the copy to the original */
     CHECK_STR(test_sql_text(db, "SELECT c.parent_kind || ' ' || p.message_id || ' ' || p.pickup_uid FROM pf_message c "
                                 "JOIN pf_message p ON p.id = c.parent_id WHERE c.queue_id = '9F60718293'"),
@@ -600,13 +604,12 @@ static void test_zones_and_dst(void)
         return;
     }
     sqlite3 *db = fresh_db("dst.db");
-    write_text("dst.log",
-               "Mar 29 01:59:59 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]\n"
-               "Mar 29 03:00:01 mx1 postfix/smtpd[1]: connect from b[192.0.2.2]\n"
-               "Jul  1 12:00:00 mx1 postfix/smtpd[1]: connect from c[192.0.2.3]\n"
-               "2026-11-27T10:04:05.123456+01:00 mx1 postfix/smtpd[1]: connect from d[192.0.2.4]\n"
-               "2026-07-01T12:00:00 mx1 postfix/smtpd[1]: connect from e[192.0.2.5]\n"
-               "<22>1 2026-11-27T09:04:05Z mx1 postfix/smtpd 1 - - connect from f[192.0.2.6]\n");
+    write_text("dst.log", "Mar 29 01:59:59 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]\n"
+                          "Mar 29 03:00:01 mx1 postfix/smtpd[1]: connect from b[192.0.2.2]\n"
+                          "Jul  1 12:00:00 mx1 postfix/smtpd[1]: connect from c[192.0.2.3]\n"
+                          "2026-11-27T10:04:05.123456+01:00 mx1 postfix/smtpd[1]: connect from d[192.0.2.4]\n"
+                          "2026-07-01T12:00:00 mx1 postfix/smtpd[1]: connect from e[192.0.2.5]\n"
+                          "<22>1 2026-11-27T09:04:05Z mx1 postfix/smtpd 1 - - connect from f[192.0.2.6]\n");
     struct ingest_options o = opt;
     o.tz = "Europe/Berlin";
     char *p[] = {"dst.log"};
@@ -624,20 +627,21 @@ static void test_zones_and_dst(void)
 static void test_bad_input(void)
 {
     sqlite3 *db = fresh_db("bad.db");
-    static const char text[] =
-        "Nov 27 10:00:00 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]\n"
-        "\x00\x01\xff\xfe binary garbage\n"
-        "Nov 27 10:00:01 mx1 postfix/cleanup[2]: 3C4D5E6F70: message-id=<\xff\xfe@bad>\n"
-        "Nov 27 10:00:02 mx1 postfix/smtp[3]: 3C4D5E6F70: to=<r@b>, relay=b[192.0.2.2]:25, delay=1, dsn=4.4.2, status=def\n"
-        "Nov 27 10:00:03 mx1 postfix/smtpd[1]: some line this parser has never seen\n"
-        "Nov 27 10:00:04 mx1 postfix/smtpd[1]: disconnect from a[192.0.2.1]\n";
+    static const char text[] = "Nov 27 10:00:00 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]\n"
+                               "\x00\x01\xff\xfe binary garbage\n"
+                               "Nov 27 10:00:01 mx1 postfix/cleanup[2]: 3C4D5E6F70: message-id=<\xff\xfe@bad>\n"
+                               "Nov 27 10:00:02 mx1 postfix/smtp[3]: 3C4D5E6F70: to=<r@b>, relay=b[192.0.2.2]:25, "
+                               "delay=1, dsn=4.4.2, status=def\n"
+                               "Nov 27 10:00:03 mx1 postfix/smtpd[1]: some line this parser has never seen\n"
+                               "Nov 27 10:00:04 mx1 postfix/smtpd[1]: disconnect from a[192.0.2.1]\n";
     test_write_file("bad.log", text, sizeof text - 1);
     char *p[] = {"bad.log"};
     CHECK_INT(ingest_paths(db, p, 1, &opt), 0);
     CHECK_INT(test_sql_int(db, "SELECT lines_rejected FROM source"), 1);
     CHECK_INT(test_sql_int(db, "SELECT line FROM reject"), 2);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_event"), 5);
-    CHECK_STR(test_sql_text(db, "SELECT text FROM pf_event WHERE kind = 'other'"), "some line this parser has never seen");
+    CHECK_STR(test_sql_text(db, "SELECT text FROM pf_event WHERE kind = 'other'"),
+              "some line this parser has never seen");
     CHECK_STR(test_sql_text(db, "SELECT status || ' ' || seen_start FROM pf_message WHERE queue_id = '3C4D5E6F70'"),
               "open 0");
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery WHERE status = 'def'"), 1);

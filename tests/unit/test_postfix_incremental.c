@@ -44,15 +44,15 @@ static void fixture(char *out, size_t n, const char *name)
 /* Rows of pf_message / pf_delivery in schema S, without the row ids and the
  * evidence columns (which differ when the same lines come from other files):
  * a parent is named by its queue id and first line's time. */
-#define MSG_ROWS                                                                                              \
-    "SELECT host, instance, queue_id, first_ts, last_ts, client_host, client_ip, sasl_username, sender, size," \
-    " nrcpt, message_id, message_id_raw, resent_message_id, pickup_uid, parent_kind, is_ndr, status,"          \
-    " seen_start, rejected, year_inferred, (SELECT p.queue_id || ' ' || p.first_ts FROM %s.pf_message p"       \
+#define MSG_ROWS                                                                                                       \
+    "SELECT host, instance, queue_id, first_ts, last_ts, client_host, client_ip, sasl_username, sender, size,"         \
+    " nrcpt, message_id, message_id_raw, resent_message_id, pickup_uid, parent_kind, is_ndr, status,"                  \
+    " seen_start, rejected, year_inferred, (SELECT p.queue_id || ' ' || p.first_ts FROM %s.pf_message p"               \
     " WHERE p.id = m.parent_id) FROM %s.pf_message m"
-#define DLV_ROWS                                                                                              \
-    "SELECT m.queue_id, m.first_ts, d.ts, d.recipient, d.orig_recipient, d.daemon, d.relay_host, d.relay_ip,"  \
-    " d.relay_port, d.conn_use, d.delay, d.delays, d.tls, d.dsn, d.status, d.reply, d.is_final, d.queued_as,"  \
-    " d.exo_message_id, d.exo_internal_id, d.exo_hostname, d.exo_attribution, d.truncated"                     \
+#define DLV_ROWS                                                                                                       \
+    "SELECT m.queue_id, m.first_ts, d.ts, d.recipient, d.orig_recipient, d.daemon, d.relay_host, d.relay_ip,"          \
+    " d.relay_port, d.conn_use, d.delay, d.delays, d.tls, d.dsn, d.status, d.reply, d.is_final, d.queued_as,"          \
+    " d.exo_message_id, d.exo_internal_id, d.exo_hostname, d.exo_attribution, d.truncated"                             \
     " FROM %s.pf_delivery d JOIN %s.pf_message m ON m.id = d.pf_message_id"
 
 /* Rows of ROWS (a format whose every %s, three at most, is the schema) in
@@ -62,8 +62,8 @@ static long long rows_differing(sqlite3 *db, const char *rows)
     char a[2048], b[2048], sql[8400];
     snprintf(a, sizeof a, rows, "main", "main", "main");
     snprintf(b, sizeof b, rows, "other", "other", "other");
-    snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM (%s EXCEPT %s)) + (SELECT count(*) FROM (%s EXCEPT %s))",
-             a, b, b, a);
+    snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM (%s EXCEPT %s)) + (SELECT count(*) FROM (%s EXCEPT %s))", a,
+             b, b, a);
     return test_sql_int(db, sql);
 }
 
@@ -103,17 +103,22 @@ static void test_incremental_runs(void)
     sqlite3 *db = fresh_db("inc.db");
     char *p1[] = {gateway};
     CHECK_INT(ingest_paths(db, p1, 1), 0);
-    CHECK_INT(sqlite3_exec(db, "CREATE TEMP TABLE snap_m AS SELECT * FROM pf_message;"
-                               "CREATE TEMP TABLE snap_d AS SELECT * FROM pf_delivery", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "CREATE TEMP TABLE snap_m AS SELECT * FROM pf_message;"
+                           "CREATE TEMP TABLE snap_d AS SELECT * FROM pf_delivery",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_dirty"), 0);
     char *p2[] = {reuse};
     CHECK_INT(ingest_paths(db, p2, 1), 0);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 4 + 6);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE source_id = 1"), 4);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM (SELECT * FROM snap_m EXCEPT "
-                               "SELECT * FROM pf_message WHERE source_id = 1)"), 0);
+                               "SELECT * FROM pf_message WHERE source_id = 1)"),
+              0);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM (SELECT * FROM snap_d EXCEPT "
-                               "SELECT * FROM pf_delivery WHERE source_id = 1)"), 0);
+                               "SELECT * FROM pf_delivery WHERE source_id = 1)"),
+              0);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery WHERE source_id = 1"),
               test_sql_int(db, "SELECT count(*) FROM snap_d"));
     /* the second run's rows are those of the file on its own */
@@ -157,7 +162,6 @@ static void test_incremental_runs(void)
     CHECK_INT(rows_differing(db, DLV_ROWS), 0);
     store_close(db);
 }
-
 
 int main(int argc, char **argv)
 {

@@ -139,13 +139,19 @@ static void test_encodings(void)
     CHECK_INT(read_all("crlf.txt", out, sizeof out, NULL, err, sizeof err), 2);
     CHECK_STR(out, "alpha|beta");
 
-    test_write_file("bom.txt", "\xEF\xBB\xBF" "alpha\nbeta\n", 14);
+    test_write_file("bom.txt",
+                    "\xEF\xBB\xBF"
+                    "alpha\nbeta\n",
+                    14);
     CHECK_INT(read_all("bom.txt", out, sizeof out, &h, err, sizeof err), 2);
     CHECK_STR(out, "alpha|beta");
     CHECK(h == h_ref);
 
     /* UTF-16LE with BOM, as Exchange Online report downloads are. */
-    const char le_bom[] = "\xFF\xFE" "a\0l\0p\0h\0a\0\n\0b\0" "\xE4\0" "t\0a\0\r\0\n\0";
+    const char le_bom[] = "\xFF\xFE"
+                          "a\0l\0p\0h\0a\0\n\0b\0"
+                          "\xE4\0"
+                          "t\0a\0\r\0\n\0";
     test_write_file("le-bom.csv", le_bom, sizeof le_bom - 1);
     CHECK_INT(read_all("le-bom.csv", out, sizeof out, NULL, err, sizeof err), 2);
     CHECK_STR(out, "alpha|b\xC3\xA4ta");
@@ -163,7 +169,11 @@ static void test_encodings(void)
     CHECK_STR(out, "alpha|beta");
 
     /* A surrogate pair (U+1F600) and an odd trailing byte. */
-    const char pair[] = "\xFF\xFE" "x\0" "\x3D\xD8\x00\xDE" "\n\0" "y";
+    const char pair[] = "\xFF\xFE"
+                        "x\0"
+                        "\x3D\xD8\x00\xDE"
+                        "\n\0"
+                        "y";
     test_write_file("pair.csv", pair, sizeof pair - 1);
     CHECK_INT(read_all("pair.csv", out, sizeof out, NULL, err, sizeof err), 2);
     CHECK_STR(out, "x\xF0\x9F\x98\x80|\xEF\xBF\xBD");

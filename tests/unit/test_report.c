@@ -12,12 +12,11 @@
 
 #include <unistd.h>
 
-static const char conf[] =
-    "[organization]\n"
-    "domains = fabrikam.example\n"
-    "[gateway]\n"
-    "ips = 198.51.100.25\n"
-    "hosts = mx1.fabrikam.example\n";
+static const char conf[] = "[organization]\n"
+                           "domains = fabrikam.example\n"
+                           "[gateway]\n"
+                           "ips = 198.51.100.25\n"
+                           "hosts = mx1.fabrikam.example\n";
 
 static sqlite3 *db;
 
@@ -35,10 +34,11 @@ static void trace_row(int line, const char *ts, const char *msgid, const char *s
                       const char *ip, const char *rcpt)
 {
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO ex_event(source_id, line, system, format, ts, event, message_id, sender, subject, "
-                       "client_ip, recipient_count) VALUES (1, ?1, 'exo', 'exo-trace', ?2, 'Delivered', ?3, ?4, ?5, ?6, 1)",
-                       -1, &st, NULL);
+    sqlite3_prepare_v2(
+        db,
+        "INSERT INTO ex_event(source_id, line, system, format, ts, event, message_id, sender, subject, "
+        "client_ip, recipient_count) VALUES (1, ?1, 'exo', 'exo-trace', ?2, 'Delivered', ?3, ?4, ?5, ?6, 1)",
+        -1, &st, NULL);
     sqlite3_bind_int(st, 1, line);
     sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, msgid, -1, SQLITE_STATIC);
@@ -48,8 +48,9 @@ static void trace_row(int line, const char *ts, const char *msgid, const char *s
     CHECK_INT(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
     long long id = sqlite3_last_insert_rowid(db);
-    sqlite3_prepare_v2(db, "INSERT INTO ex_recipient(event_id, source_id, line, address, status) VALUES (?1, 1, ?2, ?3, 'Delivered')",
-                       -1, &st, NULL);
+    sqlite3_prepare_v2(
+        db, "INSERT INTO ex_recipient(event_id, source_id, line, address, status) VALUES (?1, 1, ?2, ?3, 'Delivered')",
+        -1, &st, NULL);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, line);
     sqlite3_bind_text(st, 3, rcpt, -1, SQLITE_STATIC);
@@ -164,7 +165,10 @@ static void test_escape(void)
 {
     CHECK_STR(esc(escape_html, "<script>a&b</script>"), "&lt;script&gt;a&amp;b&lt;/script&gt;");
     CHECK_STR(esc(escape_html, "\"><img onerror='x'>"), "&quot;&gt;&lt;img onerror=&#39;x&#39;&gt;");
-    CHECK_STR(esc(escape_html, "Gr\xc3\xbc\xc3\x9f" "e\x01"), "Gr\xc3\xbc\xc3\x9f" "e&#xFFFD;");
+    CHECK_STR(esc(escape_html, "Gr\xc3\xbc\xc3\x9f"
+                               "e\x01"),
+              "Gr\xc3\xbc\xc3\x9f"
+              "e&#xFFFD;");
     CHECK_STR(esc(escape_csv, "=1+2"), "\"'=1+2\"");
     CHECK_STR(esc(escape_csv, "-2"), "\"'-2\"");
     CHECK_STR(esc(escape_csv, "@SUM(A1)"), "\"'@SUM(A1)\"");
@@ -230,8 +234,8 @@ static void test_redact(void)
     CHECK_INT(strlen(a), strlen("anon-") + 12 + strlen("@fabrikam.example"));
     CHECK(strstr(a, "@fabrikam.example") != NULL);
     CHECK(strstr(a, "jonas") == NULL && strstr(a, "Jonas") == NULL);
-    CHECK_STR(a, b);              /* stable, case-insensitive local part */
-    CHECK(strcmp(b, c) != 0);     /* keyed */
+    CHECK_STR(a, b);          /* stable, case-insensitive local part */
+    CHECK(strcmp(b, c) != 0); /* keyed */
     /* HMAC-SHA256("k1", "jonas.weber") starts with these 6 bytes. */
     unsigned char mac[32];
     char hex[13], want[64];
@@ -304,8 +308,8 @@ static void test_gather(struct config *cfg)
     CHECK(strstr(html, "<script>alert") == NULL);
     CHECK(strstr(html, "<img") == NULL);
     CHECK(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(2)&gt;") != NULL);
-    CHECK_INT(count_of(html, "<script"), 1);  /* only the sorting script */
-    CHECK_INT(count_of(html, "<svg "), 3);    /* three charts */
+    CHECK_INT(count_of(html, "<script"), 1); /* only the sorting script */
+    CHECK_INT(count_of(html, "<svg "), 3);   /* three charts */
     CHECK(strstr(html, "Content-Security-Policy") != NULL);
     CHECK(strstr(html, "<link") == NULL && strstr(html, "src=\"http") == NULL && strstr(html, "url(") == NULL);
     CHECK(strstr(html, "@import") == NULL);
@@ -341,7 +345,8 @@ static void test_gather(struct config *cfg)
     free(csv);
 
     char *json = render(report_render_json, &rep);
-    if (!strstr(json, "\"subject\":\"\\u003cscript>alert(1)\\u003c/script> \\\">\\u003cimg src=x onerror=alert(2)> \\u001b]0;t\\u0007 \\ufffd\"")) {
+    if (!strstr(json, "\"subject\":\"\\u003cscript>alert(1)\\u003c/script> \\\">\\u003cimg src=x onerror=alert(2)> "
+                      "\\u001b]0;t\\u0007 \\ufffd\"")) {
         const char *s = strstr(json, "alert(1)");
         fprintf(stderr, "json subject: %.80s\n", s ? s - 20 : "(none)");
         CHECK(0);
@@ -366,7 +371,8 @@ static void test_gather(struct config *cfg)
     CHECK_INT(rep.has_previous, 0);
     CHECK_INT(rep.inbound, 0);
     md = render(report_render_markdown, &rep);
-    CHECK(strstr(md, "No comparison: the database has no rows in the previous period (2026-11-25 to 2026-11-26).") != NULL);
+    CHECK(strstr(md, "No comparison: the database has no rows in the previous period (2026-11-25 to 2026-11-26).") !=
+          NULL);
     CHECK(strstr(md, "None of 0 inbound messages") != NULL);
     free(md);
     report_free(&rep);

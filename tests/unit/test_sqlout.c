@@ -24,9 +24,18 @@ static const char *render(enum sqlout_format format, int width, int ncols, const
     return buf;
 }
 
-#define TXT(s) {SQLOUT_TEXT, s, sizeof(s) - 1}
-#define INT(s) {SQLOUT_INTEGER, s, sizeof(s) - 1}
-#define NUL {SQLOUT_NULL, NULL, 0}
+#define TXT(s)                                                                                                         \
+    {                                                                                                                  \
+        SQLOUT_TEXT, s, sizeof(s) - 1                                                                                  \
+    }
+#define INT(s)                                                                                                         \
+    {                                                                                                                  \
+        SQLOUT_INTEGER, s, sizeof(s) - 1                                                                               \
+    }
+#define NUL                                                                                                            \
+    {                                                                                                                  \
+        SQLOUT_NULL, NULL, 0                                                                                           \
+    }
 
 /* One text value rendered by FORMAT as the only column "v" of one row:
  * what stands for the value in the output (the header and line end cut). */
@@ -80,7 +89,11 @@ int main(int argc, char **argv)
     CHECK_STR(field_json("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
     CHECK_STR(field_json("x\ny\tz", 5), "\"x\\ny\\tz\"");
     CHECK_STR(field_json("\x01", 1), "\"\\u0001\"");
-    CHECK_STR(field_json("Gr\xc3\xbc\xc3\x9f" "e", 7), "\"Gr\xc3\xbc\xc3\x9f" "e\"");
+    CHECK_STR(field_json("Gr\xc3\xbc\xc3\x9f"
+                         "e",
+                         7),
+              "\"Gr\xc3\xbc\xc3\x9f"
+              "e\"");
     CHECK_STR(field_json("bad\xff", 4), "\"bad\\ufffd\"");
     CHECK_STR(field_json("nul\0x", 5), "\"nul\\u0000x\"");
     CHECK_STR(field_json("\x1b[2J\x7f", 5), "\"\\u001b[2J\\u007f\"");
@@ -89,8 +102,7 @@ int main(int argc, char **argv)
     /* CSV result: header, NULL empty and unquoted, '' quoted. */
     const char *names[] = {"id", "sender", "subject"};
     struct sqlout_cell rows[] = {
-        INT("1"), TXT(""), TXT("Invoice 42, overdue"),
-        INT("2"), NUL, TXT("line one\nline two"),
+        INT("1"), TXT(""), TXT("Invoice 42, overdue"), INT("2"), NUL, TXT("line one\nline two"),
     };
     CHECK_STR(render(SQLOUT_CSV, 0, 3, names, rows, 2),
               "id,sender,subject\n1,\"\",\"Invoice 42, overdue\"\n2,,\"line one\nline two\"\n");
@@ -108,11 +120,10 @@ int main(int argc, char **argv)
     CHECK_STR(render(SQLOUT_TSV, 0, 3, names, tsv, 1), "id\tsender\tsubject\na\\tb\tback\\\\slash\\n\t\\N\n");
 
     /* Table: numbers right-aligned, NULL shown, no trailing blanks. */
-    CHECK_STR(render(SQLOUT_TABLE, 0, 3, names, rows, 2),
-              "id | sender | subject\n"
-              "---+--------+--------------------\n"
-              " 1 |        | Invoice 42, overdue\n"
-              " 2 | NULL   | line one\xe2\x86\xb5line two\n");
+    CHECK_STR(render(SQLOUT_TABLE, 0, 3, names, rows, 2), "id | sender | subject\n"
+                                                          "---+--------+--------------------\n"
+                                                          " 1 |        | Invoice 42, overdue\n"
+                                                          " 2 | NULL   | line one\xe2\x86\xb5line two\n");
 
     /* Table fitted to 30 columns: the widest column gives way, cut cells end in the marker. */
     const char *t = render(SQLOUT_TABLE, 30, 3, names, rows, 2);
@@ -134,14 +145,14 @@ int main(int argc, char **argv)
     /* Width counts East Asian wide characters twice, combining marks not at all. */
     CHECK_INT(sqlout_text_width("abc", 3), 3);
     CHECK_INT(sqlout_text_width("\xe6\x97\xa5\xe6\x9c\xac", 6), 4); /* 日本 */
-    CHECK_INT(sqlout_text_width("e\xcc\x81", 3), 1);               /* e + combining acute */
-    CHECK_INT(sqlout_text_width("\xc3\xbc", 2), 1);                /* ü */
+    CHECK_INT(sqlout_text_width("e\xcc\x81", 3), 1);                /* e + combining acute */
+    CHECK_INT(sqlout_text_width("\xc3\xbc", 2), 1);                 /* ü */
 
     /* A wide character is never split by the cut: the cell stays within its column. */
     const char *wn[] = {"name"};
-    struct sqlout_cell wide[] = {TXT("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x96\x87\xe5\xad\x97")}; /* 5 wide chars */
-    CHECK_STR(render(SQLOUT_TABLE, 6, 1, wn, wide, 1),
-              "name\n------\n\xe6\x97\xa5\xe6\x9c\xac\xe2\x80\xa6\n");
+    struct sqlout_cell wide[] = {
+        TXT("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x96\x87\xe5\xad\x97")}; /* 5 wide chars */
+    CHECK_STR(render(SQLOUT_TABLE, 6, 1, wn, wide, 1), "name\n------\n\xe6\x97\xa5\xe6\x9c\xac\xe2\x80\xa6\n");
 
     return test_done("test_sqlout");
 }

@@ -237,8 +237,9 @@ static void test_migration(void)
     CHECK_INT(store_open_at("old.db", 1, &db, err, sizeof err), 0);
     CHECK_INT(test_sql_int(db, "PRAGMA user_version"), 1);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'ex_event'"), 0);
-    CHECK(store_exec(db, "INSERT INTO source(path, format, status, ingested_at) "
-                         "VALUES ('old.log', 'postfix', 'ok', '2026-01-01 00:00:00')",
+    CHECK(store_exec(db,
+                     "INSERT INTO source(path, format, status, ingested_at) "
+                     "VALUES ('old.log', 'postfix', 'ok', '2026-01-01 00:00:00')",
                      err, sizeof err) == 0);
     store_close(db);
     /* Read-only use refuses to work on it rather than misread it. */

@@ -17,34 +17,34 @@ static int test_failures;
 static int test_checks;
 static const char *test_srcdir = ".";
 
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        test_checks++;                                                                  \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);    \
-            test_failures++;                                                            \
-        }                                                                               \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        test_checks++;                                                                                                 \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                                   \
+            test_failures++;                                                                                           \
+        }                                                                                                              \
     } while (0)
 
-#define CHECK_INT(got, want)                                                             \
-    do {                                                                                 \
-        long long g_ = (long long)(got), w_ = (long long)(want);                         \
-        test_checks++;                                                                   \
-        if (g_ != w_) {                                                                  \
-            fprintf(stderr, "%s:%d: %s is %lld, want %lld\n", __FILE__, __LINE__, #got, g_, w_); \
-            test_failures++;                                                             \
-        }                                                                                \
+#define CHECK_INT(got, want)                                                                                           \
+    do {                                                                                                               \
+        long long g_ = (long long)(got), w_ = (long long)(want);                                                       \
+        test_checks++;                                                                                                 \
+        if (g_ != w_) {                                                                                                \
+            fprintf(stderr, "%s:%d: %s is %lld, want %lld\n", __FILE__, __LINE__, #got, g_, w_);                       \
+            test_failures++;                                                                                           \
+        }                                                                                                              \
     } while (0)
 
-#define CHECK_STR(got, want)                                                             \
-    do {                                                                                 \
-        const char *g_ = (got), *w_ = (want);                                            \
-        test_checks++;                                                                   \
-        if (!g_ || !w_ ? g_ != w_ : strcmp(g_, w_) != 0) {                               \
-            fprintf(stderr, "%s:%d: %s is \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got, \
-                    g_ ? g_ : "(null)", w_ ? w_ : "(null)");                             \
-            test_failures++;                                                             \
-        }                                                                                \
+#define CHECK_STR(got, want)                                                                                           \
+    do {                                                                                                               \
+        const char *g_ = (got), *w_ = (want);                                                                          \
+        test_checks++;                                                                                                 \
+        if (!g_ || !w_ ? g_ != w_ : strcmp(g_, w_) != 0) {                                                             \
+            fprintf(stderr, "%s:%d: %s is \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got, g_ ? g_ : "(null)",        \
+                    w_ ? w_ : "(null)");                                                                               \
+            test_failures++;                                                                                           \
+        }                                                                                                              \
     } while (0)
 
 static inline int test_done(const char *name)
@@ -99,10 +99,10 @@ static inline long long test_sql_int(sqlite3 *db, const char *sql)
     return v;
 }
 
-#define TEST_INIT(argc, argv)            \
-    do {                                 \
-        if ((argc) > 1)                  \
-            test_srcdir = (argv)[1];     \
+#define TEST_INIT(argc, argv)                                                                                          \
+    do {                                                                                                               \
+        if ((argc) > 1)                                                                                                \
+            test_srcdir = (argv)[1];                                                                                   \
     } while (0)
 
 #endif

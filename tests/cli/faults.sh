@@ -79,7 +79,7 @@ ok_sources() {
 # a, b ~5 MB; c ~53 MB: ~65 MB in all. A sanitizer build is several times
 # slower: a third of that still kills a transaction of many megabytes.
 big=60000 small=6000 cut=30000000
-if grep -q AddressSanitizer "$MX" 2>/dev/null; then
+if grep -qa __asan_init "$MX" 2>/dev/null; then
     big=20000 small=3000 cut=10000000
 fi
 gen $small 1 >a.log

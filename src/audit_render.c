@@ -53,10 +53,9 @@ static int is_sending(const struct finding *f)
     return f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
 }
 
-int audit_render_json(FILE *out, const struct audit_result *res)
+void audit_render_finding_json(FILE *out, const struct finding *f)
 {
-    for (size_t i = 0; i < res->n; i++) {
-        const struct finding *f = &res->findings[i];
+    {
         int first = 1;
         putc('{', out);
         json_kv(out, "finding", finding_kind_name(f->kind), &first);
@@ -103,7 +102,15 @@ int audit_render_json(FILE *out, const struct audit_result *res)
             escape_json(out, f->evidence[j].file);
             fprintf(out, ",\"line\":%lld}", f->evidence[j].line);
         }
-        fputs("]}\n", out);
+        fputs("]}", out);
+    }
+}
+
+int audit_render_json(FILE *out, const struct audit_result *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        audit_render_finding_json(out, &res->findings[i]);
+        putc('\n', out);
     }
     return ferror(out) ? -1 : 0;
 }

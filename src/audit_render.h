@@ -22,6 +22,9 @@
 
 int audit_render_text(FILE *out, const struct audit_result *res);
 int audit_render_json(FILE *out, const struct audit_result *res);
+/* One finding as the JSON object audit_render_json writes per line, without
+ * the newline: the report's JSON embeds the same objects. */
+void audit_render_finding_json(FILE *out, const struct finding *f);
 int audit_render_csv(FILE *out, const struct audit_result *res);
 
 int precheck_render_text(FILE *out, const struct precheck_result *pre);

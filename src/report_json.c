@@ -96,45 +96,6 @@ static void str_array(FILE *out, char *const *items, size_t n)
     putc(']', out);
 }
 
-static void finding_obj(FILE *out, const struct finding *f)
-{
-    int first = 1;
-    putc('{', out);
-    kv_str(out, "finding", finding_kind_name(f->kind), &first);
-    kv_str(out, "message_id", f->message_id, &first);
-    kv_str(out, "sender", f->sender, &first);
-    key(out, "recipients", &first);
-    str_array(out, f->recipients, f->nrecipients);
-    kv_str(out, "subject", f->subject, &first);
-    kv_time(out, "first_seen", f->first_seen, &first);
-    kv_time(out, "last_seen", f->last_seen, &first);
-    kv_str(out, "entry", f->entry, &first);
-    kv_str(out, "client_ip", f->client_ip, &first);
-    kv_str(out, "source_net", f->source_net, &first);
-    kv_str(out, "service", f->service, &first);
-    kv_bool(out, "excepted", f->excepted, &first);
-    kv_bool(out, "exception_expired", f->exception_expired, &first);
-    kv_str(out, "exception_reason", f->exception_reason, &first);
-    kv_str(out, "exception_until", f->exception_until && *f->exception_until ? f->exception_until : NULL, &first);
-    kv_str(out, "original_message_id", f->original_message_id, &first);
-    kv_str(out, "original_host", f->original_host, &first);
-    if (f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST) {
-        kv_str(out, "recipient", f->recipient, &first);
-        kv_num(out, "attempts", f->attempts, &first);
-        kv_str(out, "reply", f->reply, &first);
-        kv_str(out, "dsn", f->dsn, &first);
-        kv_str(out, "smarthost", f->smarthost, &first);
-    }
-    key(out, "evidence", &first);
-    putc('[', out);
-    for (size_t j = 0; j < f->nevidence; j++) {
-        fputs(j ? ",{\"file\":" : "{\"file\":", out);
-        escape_json(out, f->evidence[j].file);
-        fprintf(out, ",\"line\":%lld}", f->evidence[j].line);
-    }
-    fputs("]}", out);
-}
-
 int report_render_json(FILE *out, const struct report *rep)
 {
     int first = 1;
@@ -284,7 +245,7 @@ int report_render_json(FILE *out, const struct report *rep)
     fputs(",\n\"findings\":[", out);
     for (size_t i = 0; i < rep->audit.n; i++) {
         fputs(i ? ",\n " : "\n ", out);
-        finding_obj(out, &rep->audit.findings[i]);
+        audit_render_finding_json(out, &rep->audit.findings[i]);
     }
     fputs("]\n}\n", out);
     return ferror(out) ? -1 : 0;

@@ -2,6 +2,7 @@
 # export of exactly 1000 or 5000 rows is probably truncated, and ingest says
 # so (a warning naming the file; the rows still land); 999 rows are not.
 . "$(dirname "$0")/lib.inc" "$@"
+rm -f ./*.db ./*.db-wal ./*.db-shm ./*.csv
 
 # trace N FILE: a Get-MessageTraceV2 export (UTC, ISO dates) with N data rows.
 trace() {

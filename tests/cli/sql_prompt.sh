@@ -1,0 +1,20 @@
+# sql_prompt.sh - with no query and a terminal on stdin, `mxaudit sql` is an
+# interactive prompt: it runs a statement once it ends with ';', refuses a
+# write on the read-only database and goes on, and leaves on .quit.
+# script(1) (util-linux) provides the terminal; without it the test skips.
+. "$(dirname "$0")/lib.inc" "$@"
+command -v script >/dev/null || exit 77
+rm -f ./*.db ./*.db-wal ./*.db-shm
+printf 'Nov 23 08:14:03 mx1 postfix/smtpd[1234]: connect from a.example[192.0.2.1]\n' >m.log
+"$MX" --db p.db --quiet ingest --year 2026 --tz UTC m.log
+
+printf 'SELECT count(*) AS events\n  FROM pf_event;\nDELETE FROM pf_event;\nSELECT 40 + 2 AS answer;\n.quit\n' |
+    script -qec "'$MX' --db p.db sql" /dev/null | tr -d '\r' >session.txt
+expect_eq "${PIPESTATUS[1]}" 0 "exit code of the prompt session"
+expect_in session.txt "mxaudit> "
+expect_in session.txt "   ...>   FROM pf_event;"
+expect_in session.txt "(1 row)"
+expect_in session.txt "readonly"
+expect_in session.txt "    42"
+expect_eq "$(sqlite3 p.db 'SELECT count(*) FROM pf_event')" 1 "rows after a refused DELETE at the prompt"
+finish

@@ -718,13 +718,15 @@ static void ingest_file(struct run *run, struct file_job *job)
     if (rc != SQLITE_DONE)
         goto fail_db;
 
-    uint64_t new_lines =
-        reparse ? ps.lines - resume->lines_complete
-                : ps.lines - (resume ? (ps.lines < resume->lines_complete ? ps.lines : resume->lines_complete) : 0);
-    int grown = resume && (content_bytes > resume->content_bytes || ps.lines > resume->lines_read);
+    /* Lines this run added: all of a new source's; for a known one, those
+     * past what it held (a reparse counts the whole file again). */
+    uint64_t new_lines = ps.lines;
+    int grown = 0;
+    if (resume) {
+        grown = content_bytes > resume->content_bytes || ps.lines > resume->lines_read;
+        new_lines = !grown ? 0 : ps.lines > resume->lines_complete ? ps.lines - resume->lines_complete : 0;
+    }
     const char *outcome = !resume ? "new" : grown ? "grown" : "unchanged";
-    if (resume && !grown)
-        new_lines = 0;
     if (sqlite3_prepare_v2(run->db,
                            "INSERT INTO source_file(source_id, path, size, outcome, seen_at) VALUES (?1,?2,?3,?4,?5)",
                            -1, &st, NULL) != SQLITE_OK)

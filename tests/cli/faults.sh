@@ -198,6 +198,16 @@ else
 fi
 
 # ---- unreadable file and directory: reported by name, the rest ingested, exit 3 ----
+# As root this runs as nobody, who may not reach this directory or the binary
+# (a checkout under /root): work in a directory of its own under /tmp.
+here=$(pwd)
+pdir=$(mktemp -d "${TMPDIR:-/tmp}/mxaudit-perm.XXXXXX")
+chmod 755 "$pdir"
+cp "$MX" "$pdir/mxaudit"
+cp d.log e.log "$pdir/"
+cd "$pdir"
+MX_SAVED="$MX"
+MX="$pdir/mxaudit"
 mkdir -p perm/tree/locked
 chmod 777 perm
 cp d.log perm/ok.log
@@ -229,5 +239,8 @@ else
 fi
 chmod -R u+rwx perm 2>/dev/null
 chmod 755 perm/tree/locked 2>/dev/null
+MX="$MX_SAVED"
+cd "$here"
+rm -rf "$pdir"
 
 finish

@@ -21,7 +21,7 @@ void render_time_iso(const char *stored, char *out)
 
 /* ---- JSON ---- */
 
-static void json_key(FILE *out, const char *key, int *first)
+void json_member_key(FILE *out, const char *key, int *first)
 {
     if (!*first)
         putc(',', out);
@@ -30,17 +30,29 @@ static void json_key(FILE *out, const char *key, int *first)
     putc(':', out);
 }
 
-static void json_kv(FILE *out, const char *key, const char *value, int *first)
+void json_member_str(FILE *out, const char *key, const char *value, int *first)
 {
-    json_key(out, key, first);
+    json_member_key(out, key, first);
     escape_json(out, value);
 }
 
-static void json_time(FILE *out, const char *key, const char *stored, int *first)
+void json_member_num(FILE *out, const char *key, long long value, int *first)
+{
+    json_member_key(out, key, first);
+    fprintf(out, "%lld", value);
+}
+
+void json_member_bool(FILE *out, const char *key, int value, int *first)
+{
+    json_member_key(out, key, first);
+    fputs(value ? "true" : "false", out);
+}
+
+void json_member_time(FILE *out, const char *key, const char *stored, int *first)
 {
     char iso[TIME_TEXT_MAX];
-    json_key(out, key, first);
-    if (!stored) {
+    json_member_key(out, key, first);
+    if (!stored || !*stored) {
         fputs("null", out);
         return;
     }
@@ -58,10 +70,10 @@ void audit_render_finding_json(FILE *out, const struct finding *f)
     {
         int first = 1;
         putc('{', out);
-        json_kv(out, "finding", finding_kind_name(f->kind), &first);
-        json_kv(out, "message_id", f->message_id, &first);
-        json_kv(out, "sender", f->sender, &first);
-        json_key(out, "recipients", &first);
+        json_member_str(out, "finding", finding_kind_name(f->kind), &first);
+        json_member_str(out, "message_id", f->message_id, &first);
+        json_member_str(out, "sender", f->sender, &first);
+        json_member_key(out, "recipients", &first);
         putc('[', out);
         for (size_t j = 0; j < f->nrecipients; j++) {
             if (j)
@@ -69,33 +81,31 @@ void audit_render_finding_json(FILE *out, const struct finding *f)
             escape_json(out, f->recipients[j]);
         }
         putc(']', out);
-        json_kv(out, "subject", f->subject, &first);
-        json_time(out, "first_seen", f->first_seen, &first);
-        json_time(out, "last_seen", f->last_seen, &first);
-        json_kv(out, "entry", f->entry, &first);
-        json_kv(out, "client_ip", f->client_ip, &first);
-        json_kv(out, "source_net", f->source_net, &first);
-        json_kv(out, "service", f->service, &first);
-        json_key(out, "excepted", &first);
-        fputs(f->excepted ? "true" : "false", out);
-        json_key(out, "exception_expired", &first);
-        fputs(f->exception_expired ? "true" : "false", out);
-        json_kv(out, "exception_reason", f->exception_reason, &first);
-        json_kv(out, "exception_until", f->exception_until && *f->exception_until ? f->exception_until : NULL, &first);
+        json_member_str(out, "subject", f->subject, &first);
+        json_member_time(out, "first_seen", f->first_seen, &first);
+        json_member_time(out, "last_seen", f->last_seen, &first);
+        json_member_str(out, "entry", f->entry, &first);
+        json_member_str(out, "client_ip", f->client_ip, &first);
+        json_member_str(out, "source_net", f->source_net, &first);
+        json_member_str(out, "service", f->service, &first);
+        json_member_bool(out, "excepted", f->excepted, &first);
+        json_member_bool(out, "exception_expired", f->exception_expired, &first);
+        json_member_str(out, "exception_reason", f->exception_reason, &first);
+        json_member_str(out, "exception_until", f->exception_until && *f->exception_until ? f->exception_until : NULL,
+                        &first);
         if (f->kind == FINDING_NDR_DIRECT) {
-            json_kv(out, "original_message_id", f->original_message_id, &first);
-            json_kv(out, "original_host", f->original_host, &first);
+            json_member_str(out, "original_message_id", f->original_message_id, &first);
+            json_member_str(out, "original_host", f->original_host, &first);
         }
         if (is_sending(f)) {
-            json_kv(out, "recipient", f->recipient, &first);
-            json_key(out, "attempts", &first);
-            fprintf(out, "%lld", f->attempts);
-            json_kv(out, "reply", f->reply, &first);
-            json_kv(out, "dsn", f->dsn, &first);
-            json_kv(out, "smarthost", f->smarthost, &first);
-            json_kv(out, "host", f->original_host, &first);
+            json_member_str(out, "recipient", f->recipient, &first);
+            json_member_num(out, "attempts", f->attempts, &first);
+            json_member_str(out, "reply", f->reply, &first);
+            json_member_str(out, "dsn", f->dsn, &first);
+            json_member_str(out, "smarthost", f->smarthost, &first);
+            json_member_str(out, "host", f->original_host, &first);
         }
-        json_key(out, "evidence", &first);
+        json_member_key(out, "evidence", &first);
         putc('[', out);
         for (size_t j = 0; j < f->nevidence; j++) {
             fputs(j ? ",{\"file\":" : "{\"file\":", out);
@@ -352,10 +362,10 @@ int precheck_render_json(FILE *out, const struct precheck_result *pre)
         const struct precheck_group *g = &pre->groups[i];
         int first = 1;
         putc('{', out);
-        json_kv(out, "entry", g->entry, &first);
-        json_kv(out, "group", g->label, &first);
-        json_kv(out, "source_net", g->source_net, &first);
-        json_key(out, "client_ips", &first);
+        json_member_str(out, "entry", g->entry, &first);
+        json_member_str(out, "group", g->label, &first);
+        json_member_str(out, "source_net", g->source_net, &first);
+        json_member_key(out, "client_ips", &first);
         putc('[', out);
         for (size_t j = 0; j < g->nclient_ips; j++) {
             if (j)
@@ -363,21 +373,19 @@ int precheck_render_json(FILE *out, const struct precheck_result *pre)
             escape_json(out, g->client_ips[j]);
         }
         putc(']', out);
-        json_key(out, "messages", &first);
+        json_member_key(out, "messages", &first);
         fprintf(out, "%zu", g->messages);
         for (int k = 0; k < 4; k++) {
-            json_key(out, finding_kind_name((enum finding_kind)k), &first);
+            json_member_key(out, finding_kind_name((enum finding_kind)k), &first);
             fprintf(out, "%zu", g->counts[k]);
         }
-        json_key(out, "excepted", &first);
+        json_member_key(out, "excepted", &first);
         fprintf(out, "%zu", g->excepted);
-        json_key(out, "would_cut", &first);
-        fputs(g->would_cut ? "true" : "false", out);
-        json_key(out, "partner", &first);
-        fputs(g->partner ? "true" : "false", out);
-        json_time(out, "first_seen", g->first_seen, &first);
-        json_time(out, "last_seen", g->last_seen, &first);
-        json_kv(out, "advice", g->advice, &first);
+        json_member_bool(out, "would_cut", g->would_cut, &first);
+        json_member_bool(out, "partner", g->partner, &first);
+        json_member_time(out, "first_seen", g->first_seen, &first);
+        json_member_time(out, "last_seen", g->last_seen, &first);
+        json_member_str(out, "advice", g->advice, &first);
         fputs("}\n", out);
     }
     return ferror(out) ? -1 : 0;

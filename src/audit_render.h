@@ -34,4 +34,14 @@ int precheck_render_json(FILE *out, const struct precheck_result *pre);
  * the input unchanged when it is not a time. */
 void render_time_iso(const char *stored, char *out);
 
+/* Members of a JSON object, for every JSON renderer: *first is 1 before the
+ * first member and is cleared by the call. Strings go through escape_json
+ * (NULL is null); times are stored-form UTC text, written as ISO 8601 (NULL
+ * or "" is null). */
+void json_member_key(FILE *out, const char *key, int *first);
+void json_member_str(FILE *out, const char *key, const char *value, int *first);
+void json_member_num(FILE *out, const char *key, long long value, int *first);
+void json_member_bool(FILE *out, const char *key, int value, int *first);
+void json_member_time(FILE *out, const char *key, const char *stored, int *first);
+
 #endif

@@ -10,54 +10,16 @@
 
 #include <string.h>
 
-static void key(FILE *out, const char *k, int *first)
-{
-    fputs(*first ? "" : ",", out);
-    *first = 0;
-    escape_json(out, k);
-    putc(':', out);
-}
-
-static void kv_str(FILE *out, const char *k, const char *v, int *first)
-{
-    key(out, k, first);
-    escape_json(out, v);
-}
-
-static void kv_num(FILE *out, const char *k, long long v, int *first)
-{
-    key(out, k, first);
-    fprintf(out, "%lld", v);
-}
-
-static void kv_bool(FILE *out, const char *k, int v, int *first)
-{
-    key(out, k, first);
-    fputs(v ? "true" : "false", out);
-}
-
-static void kv_time(FILE *out, const char *k, const char *stored, int *first)
-{
-    char iso[TIME_TEXT_MAX];
-    key(out, k, first);
-    if (!stored || !*stored) {
-        fputs("null", out);
-        return;
-    }
-    render_time_iso(stored, iso);
-    escape_json(out, iso);
-}
-
 static void period_obj(FILE *out, const struct report_period *p)
 {
     int first = 1;
     putc('{', out);
-    kv_str(out, "label", p->label, &first);
-    kv_str(out, "first_day", p->first_day, &first);
-    kv_str(out, "last_day", p->last_day, &first);
-    kv_time(out, "since", p->since, &first);
-    kv_time(out, "until", p->until, &first);
-    kv_num(out, "days", p->ndays, &first);
+    json_member_str(out, "label", p->label, &first);
+    json_member_str(out, "first_day", p->first_day, &first);
+    json_member_str(out, "last_day", p->last_day, &first);
+    json_member_time(out, "since", p->since, &first);
+    json_member_time(out, "until", p->until, &first);
+    json_member_num(out, "days", p->ndays, &first);
 }
 
 static void tallies(FILE *out, const char *name, const struct report_tally_list *l, const char *detail_key,
@@ -68,18 +30,18 @@ static void tallies(FILE *out, const char *name, const struct report_tally_list 
         const struct report_tally *t = &l->items[i];
         int first = 1;
         fputs(i ? ",\n {" : "\n {", out);
-        kv_str(out, "name", t->name, &first);
+        json_member_str(out, "name", t->name, &first);
         if (detail_key)
-            kv_str(out, detail_key, t->detail, &first);
-        kv_num(out, "count", (long long)t->count, &first);
-        key(out, "previous", &first);
+            json_member_str(out, detail_key, t->detail, &first);
+        json_member_num(out, "count", (long long)t->count, &first);
+        json_member_key(out, "previous", &first);
         if (has_previous)
             fprintf(out, "%zu", t->previous);
         else
             fputs("null", out);
-        kv_bool(out, "new", t->is_new, &first);
-        kv_time(out, "first_seen", t->first_seen, &first);
-        kv_time(out, "last_seen", t->last_seen, &first);
+        json_member_bool(out, "new", t->is_new, &first);
+        json_member_time(out, "first_seen", t->first_seen, &first);
+        json_member_time(out, "last_seen", t->last_seen, &first);
         putc('}', out);
     }
     fputs("]", out);
@@ -101,20 +63,20 @@ int report_render_json(FILE *out, const struct report *rep)
     int first = 1;
     char share[16];
     fputs("{", out);
-    kv_str(out, "report", "mxaudit compliance report", &first);
-    kv_str(out, "generator", "mxaudit " MXAUDIT_VERSION, &first);
-    kv_time(out, "generated_at", rep->generated_at, &first);
-    kv_bool(out, "redacted", rep->redacted, &first);
-    kv_str(out, "config", rep->config_path, &first);
-    key(out, "domains", &first);
+    json_member_str(out, "report", "mxaudit compliance report", &first);
+    json_member_str(out, "generator", "mxaudit " MXAUDIT_VERSION, &first);
+    json_member_time(out, "generated_at", rep->generated_at, &first);
+    json_member_bool(out, "redacted", rep->redacted, &first);
+    json_member_str(out, "config", rep->config_path, &first);
+    json_member_key(out, "domains", &first);
     str_array(out, rep->domains, rep->ndomains);
     fputs(",\n\"period\":", out);
     period_obj(out, &rep->period);
     fputs("},\n\"previous_period\":", out);
     period_obj(out, &rep->previous);
     first = 0;
-    kv_bool(out, "compared", rep->has_previous, &first);
-    kv_num(out, "days_with_rows", rep->previous_days_with_rows, &first);
+    json_member_bool(out, "compared", rep->has_previous, &first);
+    json_member_num(out, "days_with_rows", rep->previous_days_with_rows, &first);
     fputs("}", out);
 
     fputs(",\n\"sources\":[", out);
@@ -122,14 +84,14 @@ int report_render_json(FILE *out, const struct report *rep)
         const struct report_source *s = &rep->sources[i];
         first = 1;
         fputs(i ? ",\n {" : "\n {", out);
-        kv_str(out, "path", s->path, &first);
-        kv_str(out, "format", s->format, &first);
-        kv_str(out, "hosts", s->hosts, &first);
-        kv_time(out, "first_ts", s->first_ts, &first);
-        kv_time(out, "last_ts", s->last_ts, &first);
-        kv_num(out, "lines", s->lines, &first);
-        kv_num(out, "events", s->events, &first);
-        kv_num(out, "rejected", s->rejected, &first);
+        json_member_str(out, "path", s->path, &first);
+        json_member_str(out, "format", s->format, &first);
+        json_member_str(out, "hosts", s->hosts, &first);
+        json_member_time(out, "first_ts", s->first_ts, &first);
+        json_member_time(out, "last_ts", s->last_ts, &first);
+        json_member_num(out, "lines", s->lines, &first);
+        json_member_num(out, "events", s->events, &first);
+        json_member_num(out, "rejected", s->rejected, &first);
         putc('}', out);
     }
     fputs("]", out);
@@ -139,12 +101,12 @@ int report_render_json(FILE *out, const struct report *rep)
         const struct report_stream *s = &rep->streams[i];
         first = 1;
         fputs(i ? ",\n {" : "\n {", out);
-        kv_str(out, "system", s->system, &first);
-        kv_str(out, "host", s->host, &first);
-        kv_num(out, "rows", s->total, &first);
-        kv_num(out, "gap_days", s->gap_days, &first);
-        kv_str(out, "gaps", s->gaps, &first);
-        key(out, "rows_per_day", &first);
+        json_member_str(out, "system", s->system, &first);
+        json_member_str(out, "host", s->host, &first);
+        json_member_num(out, "rows", s->total, &first);
+        json_member_num(out, "gap_days", s->gap_days, &first);
+        json_member_str(out, "gaps", s->gaps, &first);
+        json_member_key(out, "rows_per_day", &first);
         putc('[', out);
         for (int d = 0; d < rep->period.ndays; d++)
             fprintf(out, d ? ",%lld" : "%lld", s->lines[d]);
@@ -154,23 +116,24 @@ int report_render_json(FILE *out, const struct report *rep)
 
     fputs(",\n\"totals\":{", out);
     first = 1;
-    kv_num(out, "inbound", (long long)rep->inbound, &first);
-    kv_num(out, "via_gateway", (long long)(rep->inbound > rep->back_door ? rep->inbound - rep->back_door : 0), &first);
-    kv_num(out, "via_back_door", (long long)rep->back_door, &first);
-    kv_num(out, "back_door_exo", (long long)rep->back_door_exo, &first);
-    kv_num(out, "back_door_onprem", (long long)rep->back_door_onprem, &first);
+    json_member_num(out, "inbound", (long long)rep->inbound, &first);
+    json_member_num(out, "via_gateway", (long long)(rep->inbound > rep->back_door ? rep->inbound - rep->back_door : 0),
+                    &first);
+    json_member_num(out, "via_back_door", (long long)rep->back_door, &first);
+    json_member_num(out, "back_door_exo", (long long)rep->back_door_exo, &first);
+    json_member_num(out, "back_door_onprem", (long long)rep->back_door_onprem, &first);
     report_share(rep->back_door, rep->inbound, share, sizeof share);
-    kv_str(out, "back_door_share", share, &first);
-    kv_num(out, "excepted", (long long)rep->excepted, &first);
-    kv_num(out, "days_without_rows", rep->days_without_rows, &first);
-    key(out, "previous", &first);
+    json_member_str(out, "back_door_share", share, &first);
+    json_member_num(out, "excepted", (long long)rep->excepted, &first);
+    json_member_num(out, "days_without_rows", rep->days_without_rows, &first);
+    json_member_key(out, "previous", &first);
     if (rep->has_previous) {
         int f2 = 1;
         putc('{', out);
-        kv_num(out, "inbound", (long long)rep->prev_inbound, &f2);
-        kv_num(out, "via_back_door", (long long)rep->prev_back_door, &f2);
+        json_member_num(out, "inbound", (long long)rep->prev_inbound, &f2);
+        json_member_num(out, "via_back_door", (long long)rep->prev_back_door, &f2);
         report_share(rep->prev_back_door, rep->prev_inbound, share, sizeof share);
-        kv_str(out, "back_door_share", share, &f2);
+        json_member_str(out, "back_door_share", share, &f2);
         putc('}', out);
     } else {
         fputs("null", out);
@@ -182,13 +145,13 @@ int report_render_json(FILE *out, const struct report *rep)
         const struct report_day *day = &rep->days[d];
         first = 1;
         fputs(d ? ",\n {" : "\n {", out);
-        kv_str(out, "day", day->day, &first);
-        kv_num(out, "inbound", (long long)day->inbound, &first);
-        kv_num(out, "via_back_door", (long long)day->back_door, &first);
+        json_member_str(out, "day", day->day, &first);
+        json_member_num(out, "inbound", (long long)day->inbound, &first);
+        json_member_num(out, "via_back_door", (long long)day->back_door, &first);
         report_share(day->back_door, day->inbound, share, sizeof share);
-        kv_str(out, "back_door_share", share, &first);
+        json_member_str(out, "back_door_share", share, &first);
         for (int k = 0; k < FINDING_KIND_COUNT; k++)
-            kv_num(out, finding_kind_name((enum finding_kind)k), (long long)day->by_kind[k], &first);
+            json_member_num(out, finding_kind_name((enum finding_kind)k), (long long)day->by_kind[k], &first);
         putc('}', out);
     }
     fputs("]", out);
@@ -198,16 +161,16 @@ int report_render_json(FILE *out, const struct report *rep)
         char trend[32];
         first = 1;
         fputs(k ? ",\n {" : "\n {", out);
-        kv_str(out, "kind", finding_kind_name((enum finding_kind)k), &first);
-        kv_str(out, "title", report_kind_title((enum finding_kind)k), &first);
-        kv_num(out, "count", (long long)rep->kind_counts[k], &first);
-        key(out, "previous", &first);
+        json_member_str(out, "kind", finding_kind_name((enum finding_kind)k), &first);
+        json_member_str(out, "title", report_kind_title((enum finding_kind)k), &first);
+        json_member_num(out, "count", (long long)rep->kind_counts[k], &first);
+        json_member_key(out, "previous", &first);
         if (rep->has_previous)
             fprintf(out, "%zu", rep->prev_kind_counts[k]);
         else
             fputs("null", out);
         report_trend(rep, rep->kind_counts[k], rep->prev_kind_counts[k], trend, sizeof trend);
-        kv_str(out, "trend", rep->has_previous ? trend : NULL, &first);
+        json_member_str(out, "trend", rep->has_previous ? trend : NULL, &first);
         putc('}', out);
     }
     fputs("]", out);
@@ -225,19 +188,19 @@ int report_render_json(FILE *out, const struct report *rep)
         const struct precheck_group *g = &pre->groups[i];
         first = 1;
         fputs(i ? ",\n {" : "\n {", out);
-        kv_str(out, "entry", g->entry, &first);
-        kv_str(out, "group", g->label, &first);
-        kv_str(out, "source_net", g->source_net, &first);
-        key(out, "client_ips", &first);
+        json_member_str(out, "entry", g->entry, &first);
+        json_member_str(out, "group", g->label, &first);
+        json_member_str(out, "source_net", g->source_net, &first);
+        json_member_key(out, "client_ips", &first);
         str_array(out, g->client_ips, g->nclient_ips);
-        kv_num(out, "messages", (long long)g->messages, &first);
+        json_member_num(out, "messages", (long long)g->messages, &first);
         for (int k = 0; k < 4; k++)
-            kv_num(out, finding_kind_name((enum finding_kind)k), (long long)g->counts[k], &first);
-        kv_num(out, "excepted", (long long)g->excepted, &first);
-        kv_bool(out, "would_cut", g->would_cut, &first);
-        kv_time(out, "first_seen", g->first_seen, &first);
-        kv_time(out, "last_seen", g->last_seen, &first);
-        kv_str(out, "advice", g->advice, &first);
+            json_member_num(out, finding_kind_name((enum finding_kind)k), (long long)g->counts[k], &first);
+        json_member_num(out, "excepted", (long long)g->excepted, &first);
+        json_member_bool(out, "would_cut", g->would_cut, &first);
+        json_member_time(out, "first_seen", g->first_seen, &first);
+        json_member_time(out, "last_seen", g->last_seen, &first);
+        json_member_str(out, "advice", g->advice, &first);
         putc('}', out);
     }
     fputs("]}", out);

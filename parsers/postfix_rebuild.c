@@ -15,7 +15,11 @@
  *   whatever the order and number of runs in which rotated files arrive: a
  *   message whose lines span mail.log.1 and mail.log is put together when both
  *   are in pf_event. When the run touched a large part of the stored queue ids
- *   (a first ingest), everything is rebuilt in one sorted scan instead.
+ *   (a first ingest), everything is rebuilt instead, in one scan of the lines
+ *   in stored order with a table of the lives still open: a log is written in
+ *   time order, so that gives the sorted result without sorting every line.
+ *   The queue ids whose lines were stored out of time order (rotated files
+ *   ingested newest first) get a sorted pass of their own afterwards.
  *   Row ids are pf_event ids (first line of a life, the delivery line), so the
  *   rows of untouched messages keep their ids from run to run.
  */
@@ -81,6 +85,13 @@ static int sb_eq_col(const struct sbuf *b, sqlite3_stmt *st, int col)
     return s && b->set && b->n == (size_t)n && memcmp(b->p, s, (size_t)n) == 0;
 }
 
+/* A delivery of a life, to find its recipient's last attempt. */
+struct attempt {
+    int64_t id;
+    size_t off, n; /* lower-cased recipient in life.rcpts */
+    int null;
+};
+
 struct life {
     int64_t id; /* pf_event.id of its first line */
     int open;
@@ -88,23 +99,25 @@ struct life {
     int sender_rank; /* 3 qmgr, 2 expired, 1 pickup: the queue manager's from= wins */
     int64_t first_ms, last_ms, size, nrcpt, uid, source_id, line;
     int removed, expired, seen_start, rejected, year_inferred;
+    int64_t last_source, last_line; /* where its latest line is (the stream pass checks the order) */
+    struct attempt *att;            /* its deliveries so far */
+    size_t natt, capatt;
+    char *rcpts; /* their recipients */
+    size_t nrcpts, caprcpts;
+    uint64_t hash;     /* of (host, instance, queue id), in the stream pass */
+    struct life *next; /* chain of the stream pass's table */
 };
 
 struct link {
     int64_t life_id; /* the life whose line named the other id */
     int64_t ms;      /* when that line was logged */
+    int64_t seq;     /* order in which it was met */
     int kind;        /* LINK_* */
     char *qid, *host, *instance;
+    char *from_qid; /* queue id of the life whose line it is */
 };
 
 enum { LINK_NDR, LINK_QUEUED, LINK_FORWARDED, LINK_ORIG };
-
-/* A delivery of the current life, to find its recipient's last attempt. */
-struct attempt {
-    int64_t id;
-    size_t off, n; /* lower-cased recipient in rebuild.rcpts */
-    int null;
-};
 
 /* pf_message.id -> first line's epoch ms, for the lives rebuilt in this pass
  * (every candidate of a link is one of them). Open addressing, key 0 empty. */
@@ -171,6 +184,9 @@ static const char sql_events_all[] =
     EVENT_COLUMNS " WHERE queue_id IS NOT NULL"
                   " ORDER BY queue_id, host, instance, ts_ms, kind = 'removed', source_id, line";
 
+/* The stream pass reads the lines in the order they were stored. */
+static const char sql_events_stored[] = EVENT_COLUMNS " WHERE queue_id IS NOT NULL ORDER BY id";
+
 static const char sql_events_qid[] = EVENT_COLUMNS " WHERE queue_id = ?1"
                                                    " ORDER BY host, instance, ts_ms, kind = 'removed', source_id, line";
 
@@ -209,17 +225,25 @@ static const char sql_link[] = "UPDATE pf_message SET parent_id = ?2, parent_kin
                                " seen_start = CASE WHEN ?3 = 'ndr_of' THEN 1 ELSE seen_start END"
                                " WHERE id = ?1 AND parent_id IS NULL AND id <> ?2";
 
+/* Lives still open in the stream pass, by (host, instance, queue id), and
+ * for the lives it has closed the time of their last line, by the hash of
+ * the same key (a collision only costs a queue id a sorted pass). */
+struct lifetable {
+    struct life **bucket;
+    size_t nbucket, n;
+    struct idmap closed; /* key hash (never 0) -> last line's epoch ms */
+};
+
 struct rebuild {
     sqlite3 *db;
     sqlite3_stmt *ev, *msg, *dlv, *notfinal, *cand, *lnk;
-    struct life life;
+    struct life one;  /* the life of the sorted passes */
+    struct life *cur; /* the life the current line belongs to */
     struct link *links;
     size_t nlinks, caplinks;
+    int64_t link_seq;
     struct idmap first_ms;
-    struct attempt *att; /* deliveries of the current life */
-    size_t natt, capatt;
-    char *rcpts; /* their recipients */
-    size_t nrcpts, caprcpts;
+    struct lifetable open; /* the stream pass */
     char lower[1024];
 };
 
@@ -316,6 +340,20 @@ static void qset_free(struct qset *q)
     free(q->slot);
 }
 
+static int qset_has(const struct qset *q, const char *s, size_t n)
+{
+    if (!q->nslot)
+        return 0;
+    size_t i = hash_bytes(s, n) & (q->nslot - 1);
+    while (q->slot[i]) {
+        const char *t = q->item[q->slot[i] - 1];
+        if (strlen(t) == n && memcmp(t, s, n) == 0)
+            return 1;
+        i = (i + 1) & (q->nslot - 1);
+    }
+    return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -337,9 +375,8 @@ static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
         sqlite3_bind_null(st, i);
 }
 
-static int flush_life(struct rebuild *r, char *err, size_t errlen)
+static int flush_life(struct rebuild *r, struct life *L, char *err, size_t errlen)
 {
-    struct life *L = &r->life;
     if (!L->open)
         return 0;
     L->open = 0;
@@ -385,13 +422,12 @@ static int flush_life(struct rebuild *r, char *err, size_t errlen)
     return 0;
 }
 
-static void start_life(struct rebuild *r, sqlite3_stmt *ev)
+static void start_life(struct life *L, sqlite3_stmt *ev)
 {
-    struct life *L = &r->life;
     L->id = sqlite3_column_int64(ev, C_ID);
     L->open = 1;
-    r->natt = 0;
-    r->nrcpts = 0;
+    L->natt = 0;
+    L->nrcpts = 0;
     sb_col(&L->host, ev, C_HOST);
     sb_col(&L->instance, ev, C_INSTANCE);
     sb_col(&L->qid, ev, C_QUEUE_ID);
@@ -417,12 +453,14 @@ static void add_link(struct rebuild *r, sqlite3_stmt *ev, int kind)
         r->links = xrealloc(r->links, r->caplinks * sizeof *r->links);
     }
     struct link *k = &r->links[r->nlinks++];
-    k->life_id = r->life.id;
+    k->life_id = r->cur->id;
     k->ms = sqlite3_column_int64(ev, C_TS_MS);
+    k->seq = r->link_seq++;
     k->kind = kind;
     k->qid = xstrdup((const char *)q);
-    k->host = xstrdup(r->life.host.p);
-    k->instance = xstrdup(r->life.instance.p);
+    k->host = xstrdup(r->cur->host.p);
+    k->instance = xstrdup(r->cur->instance.p);
+    k->from_qid = xstrdup(r->cur->qid.p);
 }
 
 static void set_sender(struct life *L, sqlite3_stmt *ev, int rank)
@@ -436,7 +474,8 @@ static void set_sender(struct life *L, sqlite3_stmt *ev, int rank)
 static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t errlen)
 {
     sqlite3_stmt *st = r->dlv;
-    sqlite3_bind_int64(st, 1, r->life.id);
+    struct life *L = r->cur;
+    sqlite3_bind_int64(st, 1, L->id);
     sqlite3_bind_value(st, 2, sqlite3_column_value(ev, C_TS));
     const unsigned char *rc = sqlite3_column_text(ev, C_RECIPIENT);
     int n = 0;
@@ -487,9 +526,9 @@ static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t
     }
     /* Stored as the final attempt; the recipient's previous attempt in this
      * life (events come in time order) no longer is. */
-    for (size_t i = 0; i < r->natt; i++) {
-        struct attempt *a = &r->att[i];
-        if (a->null != !rc || a->n != (size_t)n || memcmp(r->rcpts + a->off, r->lower, (size_t)n) != 0)
+    for (size_t i = 0; i < L->natt; i++) {
+        struct attempt *a = &L->att[i];
+        if (a->null != !rc || a->n != (size_t)n || memcmp(L->rcpts + a->off, r->lower, (size_t)n) != 0)
             continue;
         sqlite3_bind_int64(r->notfinal, 1, a->id);
         s = sqlite3_step(r->notfinal);
@@ -501,32 +540,34 @@ static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t
         a->id = id;
         return 0;
     }
-    if (r->natt == r->capatt) {
-        r->capatt = r->capatt ? r->capatt * 2 : 16;
-        r->att = xrealloc(r->att, r->capatt * sizeof *r->att);
+    if (L->natt == L->capatt) {
+        L->capatt = L->capatt ? L->capatt * 2 : 4;
+        L->att = xrealloc(L->att, L->capatt * sizeof *L->att);
     }
-    if (r->nrcpts + (size_t)n > r->caprcpts) {
-        r->caprcpts = (r->nrcpts + (size_t)n) * 2 + 256;
-        r->rcpts = xrealloc(r->rcpts, r->caprcpts);
+    if (L->nrcpts + (size_t)n > L->caprcpts) {
+        L->caprcpts = (L->nrcpts + (size_t)n) * 2 + 64;
+        L->rcpts = xrealloc(L->rcpts, L->caprcpts);
     }
-    memcpy(r->rcpts + r->nrcpts, r->lower, (size_t)n);
-    r->att[r->natt++] = (struct attempt){id, r->nrcpts, (size_t)n, !rc};
-    r->nrcpts += (size_t)n;
+    memcpy(L->rcpts + L->nrcpts, r->lower, (size_t)n);
+    L->att[L->natt++] = (struct attempt){id, L->nrcpts, (size_t)n, !rc};
+    L->nrcpts += (size_t)n;
     return 0;
 }
 
 static int take_event(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t errlen)
 {
-    struct life *L = &r->life;
+    struct life *L = r->cur;
     int64_t ms = sqlite3_column_int64(ev, C_TS_MS);
     if (!L->open || L->removed || ms - L->last_ms > LIFE_MAX_GAP_MS || !sb_eq_col(&L->qid, ev, C_QUEUE_ID) ||
         !sb_eq_col(&L->instance, ev, C_INSTANCE) || !sb_eq_col(&L->host, ev, C_HOST)) {
-        if (flush_life(r, err, errlen) != 0)
+        if (flush_life(r, L, err, errlen) != 0)
             return -1;
-        start_life(r, ev);
+        start_life(L, ev);
     }
     sb_col(&L->last_ts, ev, C_TS);
     L->last_ms = ms;
+    L->last_source = sqlite3_column_int64(ev, C_SOURCE);
+    L->last_line = sqlite3_column_int64(ev, C_LINE);
     if (sqlite3_column_int(ev, C_YEAR_INFERRED))
         L->year_inferred = 1;
     const char *kind = (const char *)sqlite3_column_text(ev, C_KIND);
@@ -667,6 +708,8 @@ static void free_life(struct life *L)
                           &L->client_ip, &L->sasl,     &L->sender, &L->msgid_raw, &L->resent_raw};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]->p);
+    free(L->att);
+    free(L->rcpts);
 }
 
 static int64_t query_int(sqlite3 *db, const char *sql)
@@ -782,13 +825,194 @@ done:
     return rc;
 }
 
-static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
+/* ---- the stream pass ---- */
+
+static int cmp_link(const void *a, const void *b)
+{
+    const struct link *x = a, *y = b;
+    int c = strcmp(x->from_qid, y->from_qid);
+    if (!c)
+        c = strcmp(x->host, y->host);
+    if (!c)
+        c = strcmp(x->instance, y->instance);
+    if (!c)
+        c = x->ms < y->ms ? -1 : x->ms > y->ms;
+    if (!c)
+        c = x->seq < y->seq ? -1 : x->seq > y->seq;
+    return c;
+}
+
+static uint64_t life_hash(sqlite3_stmt *ev)
+{
+    uint64_t h =
+        hash_bytes((const char *)sqlite3_column_text(ev, C_QUEUE_ID), (size_t)sqlite3_column_bytes(ev, C_QUEUE_ID));
+    h = h * 31 ^ hash_bytes((const char *)sqlite3_column_text(ev, C_HOST), (size_t)sqlite3_column_bytes(ev, C_HOST));
+    h = h * 31 ^
+        hash_bytes((const char *)sqlite3_column_text(ev, C_INSTANCE), (size_t)sqlite3_column_bytes(ev, C_INSTANCE));
+    return h ? h : 1; /* 0 marks an empty idmap slot */
+}
+
+static struct life *table_find(const struct lifetable *t, uint64_t h, sqlite3_stmt *ev)
+{
+    if (!t->nbucket)
+        return NULL;
+    for (struct life *L = t->bucket[h & (t->nbucket - 1)]; L; L = L->next)
+        if (L->hash == h && sb_eq_col(&L->qid, ev, C_QUEUE_ID) && sb_eq_col(&L->host, ev, C_HOST) &&
+            sb_eq_col(&L->instance, ev, C_INSTANCE))
+            return L;
+    return NULL;
+}
+
+static void table_add(struct lifetable *t, struct life *L)
+{
+    if (t->n + 1 > t->nbucket) {
+        size_t nb = t->nbucket ? t->nbucket * 2 : 1024;
+        struct life **b = xcalloc(nb, sizeof *b);
+        for (size_t i = 0; i < t->nbucket; i++)
+            for (struct life *x = t->bucket[i], *nx; x; x = nx) {
+                nx = x->next;
+                x->next = b[x->hash & (nb - 1)];
+                b[x->hash & (nb - 1)] = x;
+            }
+        free(t->bucket);
+        t->bucket = b;
+        t->nbucket = nb;
+    }
+    struct life **head = &t->bucket[L->hash & (t->nbucket - 1)];
+    L->next = *head;
+    *head = L;
+    t->n++;
+}
+
+static void table_remove(struct lifetable *t, struct life *L)
+{
+    struct life **p = &t->bucket[L->hash & (t->nbucket - 1)];
+    while (*p != L)
+        p = &(*p)->next;
+    *p = L->next;
+    t->n--;
+}
+
+static void table_free(struct lifetable *t)
+{
+    for (size_t i = 0; i < t->nbucket; i++)
+        for (struct life *x = t->bucket[i], *nx; x; x = nx) {
+            nx = x->next;
+            free_life(x);
+            free(x);
+        }
+    free(t->bucket);
+    free(t->closed.key);
+    free(t->closed.val);
+    memset(t, 0, sizeof *t);
+}
+
+/* Reads every line in stored order, each into the open life of its (host,
+ * instance, queue id), and writes a life out at its "removed". That is the
+ * sorted pass's result without its sort as long as each queue id's lines
+ * were stored in time order, which is how a log is written and read. A queue
+ * id with a line stored out of that order (a rotated file ingested after a
+ * newer one, a clock step, a resumed file) goes into REDO for a sorted pass
+ * of its own. *LIVES counts the lives written. */
+static int stream_events(struct rebuild *r, struct qset *redo, size_t *lives, char *err, size_t errlen)
+{
+    struct lifetable *t = &r->open;
+    sqlite3_stmt *ev = r->ev;
+    int s;
+    while ((s = sqlite3_step(ev)) == SQLITE_ROW) {
+        uint64_t h = life_hash(ev);
+        int64_t ms = sqlite3_column_int64(ev, C_TS_MS);
+        int64_t src = sqlite3_column_int64(ev, C_SOURCE), line = sqlite3_column_int64(ev, C_LINE);
+        const char *kind = (const char *)sqlite3_column_text(ev, C_KIND);
+        int removed = kind && strcmp(kind, "removed") == 0;
+        struct life *L = table_find(t, h, ev);
+        int late;
+        if (L) { /* sorted order: (ts_ms, kind = 'removed', source_id, line) */
+            late = ms < L->last_ms || (ms == L->last_ms && !removed &&
+                                       (src < L->last_source || (src == L->last_source && line < L->last_line)));
+        } else {
+            int64_t closed;
+            late = idmap_get(&t->closed, (int64_t)h, &closed) && ms <= closed;
+            L = xcalloc(1, sizeof *L);
+            L->hash = h;
+            table_add(t, L);
+        }
+        if (late)
+            qset_add(redo, (const char *)sqlite3_column_text(ev, C_QUEUE_ID),
+                     (size_t)sqlite3_column_bytes(ev, C_QUEUE_ID));
+        r->cur = L;
+        if (take_event(r, ev, err, errlen) != 0) /* may write L out and start it again (a gap) */
+            return -1;
+        if (L->removed) {
+            if (flush_life(r, L, err, errlen) != 0)
+                return -1;
+            idmap_put(&t->closed, (int64_t)h, L->last_ms);
+            table_remove(t, L);
+            free_life(L);
+            free(L);
+        }
+    }
+    if (s != SQLITE_DONE) {
+        snprintf(err, errlen, "postfix: reading events: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    /* Lives with no "removed" yet (still queued, or their end is in a file
+     * not stored yet) are written as open. */
+    for (size_t i = 0; i < t->nbucket; i++)
+        for (struct life *L = t->bucket[i]; L; L = L->next)
+            if (flush_life(r, L, err, errlen) != 0)
+                return -1;
+    *lives = r->first_ms.n;
+    return 0;
+}
+
+static int clear_derived(struct rebuild *r, char *err, size_t errlen)
 {
     char *msg = NULL;
+    /* Deliveries are written before the message row of their life, which is
+     * complete only at its end: pf_delivery.pf_message_id is therefore not a
+     * declared foreign key, which also lets SQLite empty both tables at once. */
+    if (sqlite3_exec(r->db, "DELETE FROM pf_delivery; DELETE FROM pf_message;", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: clearing derived tables: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void free_link(struct link *k)
+{
+    free(k->qid);
+    free(k->host);
+    free(k->instance);
+    free(k->from_qid);
+}
+
+/* Forgets the links met in lives of the queue ids in SET (0: of all). */
+static void drop_links(struct rebuild *r, const struct qset *set)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < r->nlinks; i++) {
+        struct link *k = &r->links[i];
+        if (!set || qset_has(set, k->from_qid, strlen(k->from_qid)))
+            free_link(k);
+        else
+            r->links[keep++] = *k;
+    }
+    r->nlinks = keep;
+}
+
+/* Rebuilds every message: one stream pass in stored order, then a sorted
+ * pass for the queue ids whose lines were not stored in time order; when
+ * those are many, one sorted pass over everything instead. */
+static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
+{
     sqlite3_stmt *st = NULL;
     char **ddl = NULL;
     size_t nddl = 0;
     int rc = -1;
+    struct qset redo;
+    memset(&redo, 0, sizeof redo);
     /* Secondary indexes of the derived tables are dropped and made again
      * from their own stored definitions: building an index once over the
      * loaded rows is cheaper than keeping it in order row by row. */
@@ -807,21 +1031,40 @@ static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
     for (size_t i = 1; i < nddl; i += 2)
         if (sqlite3_exec(r->db, ddl[i], NULL, NULL, NULL) != SQLITE_OK)
             goto db_error;
-    /* Deliveries are written before the message row of their life, which is
-     * complete only at its end: pf_delivery.pf_message_id is therefore not a
-     * declared foreign key, which also lets SQLite empty both tables at once. */
-    if (sqlite3_exec(r->db, "DELETE FROM pf_delivery; DELETE FROM pf_message;", NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "postfix: clearing derived tables: %s", msg ? msg : "?");
-        sqlite3_free(msg);
+    if (clear_derived(r, err, errlen) != 0)
         goto done;
-    }
-    if (sqlite3_prepare_v2(r->db, sql_events_all, -1, &r->ev, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, sql_events_stored, -1, &r->ev, NULL) != SQLITE_OK)
         goto db_error;
-    if (run_events(r, err, errlen) != 0 || flush_life(r, err, errlen) != 0)
+    size_t lives = 0;
+    if (stream_events(r, &redo, &lives, err, errlen) != 0)
         goto done;
+    table_free(&r->open);
+    sqlite3_finalize(r->ev);
+    r->ev = NULL;
+    r->cur = &r->one;
+    int sorted = redo.n > lives / 4 + 64;
+    if (sorted) {
+        if (clear_derived(r, err, errlen) != 0)
+            goto done;
+        drop_links(r, NULL);
+        if (r->first_ms.cap)
+            memset(r->first_ms.key, 0, r->first_ms.cap * sizeof *r->first_ms.key);
+        r->first_ms.n = 0;
+        if (sqlite3_prepare_v2(r->db, sql_events_all, -1, &r->ev, NULL) != SQLITE_OK)
+            goto db_error;
+        if (run_events(r, err, errlen) != 0 || flush_life(r, &r->one, err, errlen) != 0)
+            goto done;
+        sqlite3_finalize(r->ev);
+        r->ev = NULL;
+    }
     for (size_t i = 0; i < nddl; i += 2)
         if (sqlite3_exec(r->db, ddl[i], NULL, NULL, NULL) != SQLITE_OK)
             goto db_error;
+    if (!sorted && redo.n) {
+        drop_links(r, &redo);
+        if (rebuild_some(r, &redo, err, errlen) != 0)
+            goto done;
+    }
     rc = 0;
     goto done;
 db_error:
@@ -833,6 +1076,7 @@ done:
         sqlite3_free(ddl[i + 1]);
     }
     free(ddl);
+    qset_free(&redo);
     return rc;
 }
 
@@ -847,6 +1091,7 @@ int postfix_rebuild(sqlite3 *db, char *err, size_t errlen)
     struct rebuild r;
     memset(&r, 0, sizeof r);
     r.db = db;
+    r.cur = &r.one;
     int rc = -1;
     char *msg = NULL;
     struct qset set;
@@ -883,8 +1128,12 @@ int postfix_rebuild(sqlite3 *db, char *err, size_t errlen)
     }
     if ((some ? rebuild_some(&r, &set, err, errlen) : rebuild_all(&r, err, errlen)) != 0)
         goto out;
-    if (flush_life(&r, err, errlen) != 0)
+    if (flush_life(&r, &r.one, err, errlen) != 0)
         goto out;
+    /* Links are resolved first come first served, in the order of the
+     * sorted pass whichever pass met them. */
+    if (r.nlinks)
+        qsort(r.links, r.nlinks, sizeof *r.links, cmp_link);
     for (size_t i = 0; i < r.nlinks; i++)
         if (resolve_link(&r, &r.links[i], err, errlen) != 0)
             goto out;
@@ -901,17 +1150,12 @@ out:
     sqlite3_finalize(r.notfinal);
     sqlite3_finalize(r.cand);
     sqlite3_finalize(r.lnk);
-    for (size_t i = 0; i < r.nlinks; i++) {
-        free(r.links[i].qid);
-        free(r.links[i].host);
-        free(r.links[i].instance);
-    }
+    drop_links(&r, NULL);
     free(r.links);
     free(r.first_ms.key);
     free(r.first_ms.val);
-    free(r.att);
-    free(r.rcpts);
-    free_life(&r.life);
+    free_life(&r.one);
+    table_free(&r.open);
     qset_free(&set);
     return rc;
 }

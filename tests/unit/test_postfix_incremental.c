@@ -163,9 +163,68 @@ static void test_incremental_runs(void)
     store_close(db);
 }
 
+/* N messages, each relayed to one recipient: the first three lines of each
+ * into HEADS, the delivery and "removed" into TAILS, all in time order. */
+static void write_split_messages(int n, const char *heads, const char *tails)
+{
+    FILE *h = fopen(heads, "w"), *t = fopen(tails, "w");
+    if (!h || !t) {
+        perror(heads);
+        exit(2);
+    }
+    for (int i = 0; i < n; i++) {
+        int s = 2 * i;
+        fprintf(h, "Nov 20 10:%02d:%02d gw postfix/smtpd[100]: 3%09X: client=mail.example.net[192.0.2.10]\n", s / 60,
+                s % 60, i);
+        fprintf(h, "Nov 20 10:%02d:%02d gw postfix/cleanup[101]: 3%09X: message-id=<m%d@example.net>\n", s / 60, s % 60,
+                i, i);
+        fprintf(h,
+                "Nov 20 10:%02d:%02d gw postfix/qmgr[102]: 3%09X: from=<a@example.net>, size=1000, nrcpt=1 "
+                "(queue active)\n",
+                s / 60, s % 60, i);
+        fprintf(t,
+                "Nov 20 10:%02d:%02d gw postfix/smtp[103]: 3%09X: to=<u%d@company-a.example>, "
+                "relay=company-a-example.mail.protection.outlook.com[52.101.1.1]:25, delay=1, "
+                "delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 2.0.0 OK)\n",
+                (s + 1) / 60, (s + 1) % 60, i, i);
+        fprintf(t, "Nov 20 10:%02d:%02d gw postfix/qmgr[102]: 3%09X: removed\n", (s + 1) / 60, (s + 1) % 60, i);
+    }
+    fclose(h);
+    fclose(t);
+}
+
+/* A first load of rotated files listed newest first (as a shell glob of
+ * mail.log* lists them) gives the rows of the files listed oldest first:
+ * with a few messages split across the two files (each gets a sorted pass of
+ * its own) and with many (one sorted pass over everything). */
+static void test_first_load_order(void)
+{
+    static const int sizes[] = {20, 300};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        write_split_messages(sizes[k], "heads.log", "tails.log");
+        sqlite3 *db = fresh_db("in-order.db");
+        char *in_order[] = {"heads.log", "tails.log"};
+        CHECK_INT(ingest_paths(db, in_order, 2), 0);
+        CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE status = 'removed' AND seen_start = 1"),
+                  sizes[k]);
+        CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery WHERE is_final = 1 AND status = 'sent'"),
+                  sizes[k]);
+        store_close(db);
+        db = fresh_db("newest-first.db");
+        char *newest_first[] = {"tails.log", "heads.log"};
+        CHECK_INT(ingest_paths(db, newest_first, 2), 0);
+        attach_other(db, "in-order.db");
+        CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), sizes[k]);
+        CHECK_INT(rows_differing(db, MSG_ROWS), 0);
+        CHECK_INT(rows_differing(db, DLV_ROWS), 0);
+        store_close(db);
+    }
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
     test_incremental_runs();
+    test_first_load_order();
     return test_done("test_postfix_incremental");
 }

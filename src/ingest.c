@@ -999,6 +999,17 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
         run.db_ino = dbst.st_ino;
     }
     find_row_tables(&run);
+    /* A first load (no source stored yet) runs with a rollback journal: WAL
+     * writes every page twice (into the log, then back into the database at
+     * the checkpoint), and a rollback journal writes a page that did not
+     * exist before the transaction not at all, so a load into an empty
+     * database writes its rows once. Readers of an empty database lose
+     * nothing by waiting. SQLite refuses the switch while another connection
+     * has the database open; the run then stays in WAL. Crash safety is the
+     * same in both modes. */
+    int rollback = store_query_int(db, "SELECT NOT EXISTS (SELECT 1 FROM source)", 0) == 1 &&
+                   store_exec(db, "PRAGMA journal_mode = TRUNCATE", err, sizeof err) == 0 &&
+                   store_query_int(db, "SELECT journal_mode = 'truncate' FROM pragma_journal_mode", 0) == 1;
     /* Every row a parser stores references the source row the driver has
      * just written, and the driver deletes rows table by table itself: the
      * per-row foreign key look-ups of a bulk load buy nothing. The pragma is
@@ -1035,6 +1046,8 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
         }
     }
     store_exec(db, "PRAGMA foreign_keys = ON", err, sizeof err);
+    if (rollback && store_exec(db, "PRAGMA journal_mode = WAL", err, sizeof err) < 0)
+        fprintf(stderr, "mxaudit: warning: the database stays in rollback-journal mode until the next run: %s\n", err);
     for (size_t i = 0; i < run.nrow_tables; i++)
         free(run.row_tables[i]);
     free(run.row_tables);

@@ -101,6 +101,20 @@ static int migrate(sqlite3 *db, const char *path, size_t upto, char *err, size_t
     return 0;
 }
 
+/* Puts the database in WAL mode. A first load holds it in rollback-journal
+ * mode (see ingest.c); leaving that mode needs the database to itself, and
+ * SQLite answers SQLITE_BUSY at once instead of calling the busy handler, so
+ * the wait for that load to end is here, bounded like any other. */
+static int set_wal(sqlite3 *db, char *msg, size_t msglen)
+{
+    for (int waited = 0;; waited += 50) {
+        int rc = store_exec(db, "PRAGMA journal_mode = WAL", msg, msglen);
+        if (rc == 0 || (sqlite3_errcode(db) & 0xff) != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
+            return rc;
+        sqlite3_sleep(50);
+    }
+}
+
 static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 **out, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
@@ -136,8 +150,8 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
         /* WAL: readers (audit, sql) never block the writer (ingest). NORMAL
          * sync is durable across application crashes, which is what an
          * ingest that can simply be re-run needs. */
-        if (store_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", msg,
-                       sizeof msg) < 0) {
+        if (set_wal(db, msg, sizeof msg) < 0 ||
+            store_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", msg, sizeof msg) < 0) {
             snprintf(err, errlen, "%s: %s", path, msg);
             sqlite3_close(db);
             return -1;

@@ -87,6 +87,7 @@ gen $small 2 >b.log
 gen $big 3 >c.log
 gen 2000 4 >d.log
 gen 2000 5 >e.log
+gen 10 7 >z.log
 
 # Reference: each set of files ingested once, sequentially, into a fresh database.
 "$MX" --quiet --db ref_abc.db "${ING[@]}" a.log b.log c.log || echo "FAIL: reference ingest failed" >&2
@@ -121,8 +122,11 @@ fi
 # ---- two ingests at once: the same files ----
 # P1 holds the write lock inside d.fifo, then goes on to a.log and b.log;
 # P2 wants a.log and b.log meanwhile. Both must finish with each file once.
-"$MX" --quiet --db ref_dab.db "${ING[@]}" d.log a.log b.log
+# The database already holds a file (z.log): a first load into an empty one
+# runs in rollback-journal mode, where P2 waits at the door (tested below).
+"$MX" --quiet --db ref_dab.db "${ING[@]}" z.log d.log a.log b.log
 digest ref_dab.db >ref_dab.txt
+"$MX" --quiet --db s.db "${ING[@]}" z.log
 mkfifo d.fifo
 "$MX" --quiet --db s.db "${ING[@]}" d.fifo a.log b.log 2>p1-err.txt &
 p1=$!
@@ -139,7 +143,7 @@ rc2=$?
 expect_eq "$rc1" 0 "exit code of the first of two ingests of the same files"
 expect_eq "$rc2" 0 "exit code of the second of two ingests of the same files"
 expect_eq "$(sqlite3 s.db 'PRAGMA integrity_check')" ok "integrity after concurrent ingests"
-expect_eq "$(sqlite3 s.db "SELECT count(*) FROM source")" 3 "sources after concurrent ingests of the same files"
+expect_eq "$(sqlite3 s.db "SELECT count(*) FROM source")" 4 "sources after concurrent ingests of the same files"
 digest s.db >s.txt
 checks=$((checks + 1))
 if ! diff ref_dab.txt s.txt >s.diff; then
@@ -149,8 +153,9 @@ if ! diff ref_dab.txt s.txt >s.diff; then
 fi
 
 # ---- two ingests at once: different files ----
-"$MX" --quiet --db ref_dea.db "${ING[@]}" d.log a.log e.log
+"$MX" --quiet --db ref_dea.db "${ING[@]}" z.log d.log a.log e.log
 digest ref_dea.db >ref_dea.txt
+"$MX" --quiet --db m.db "${ING[@]}" z.log
 rm -f d.fifo
 mkfifo d.fifo
 "$MX" --quiet --db m.db "${ING[@]}" d.fifo a.log 2>p1-err.txt &
@@ -172,6 +177,36 @@ checks=$((checks + 1))
 if ! diff ref_dea.txt m.txt >m.diff; then
     echo "FAIL: concurrent ingests of different files differ from a sequential ingest:" >&2
     head -20 m.diff >&2
+    failures=$((failures + 1))
+fi
+
+# ---- a second ingest while the first load of an empty database runs ----
+# The first load holds the database in rollback-journal mode: P2 cannot even
+# open it until P1 is done, and then adds its file.
+"$MX" --quiet --db ref_dae.db "${ING[@]}" d.log a.log e.log
+digest ref_dae.db >ref_dae.txt
+rm -f d.fifo
+mkfifo d.fifo
+"$MX" --quiet --db f1.db "${ING[@]}" d.fifo a.log 2>p1-err.txt &
+p1=$!
+feed_fifo d.fifo d.log 1000000
+expect_eq "$(sqlite3 f1.db "PRAGMA journal_mode" 2>/dev/null)" delete "journal mode during a first load (rollback, as another connection sees it)"
+"$MX" --quiet --db f1.db "${ING[@]}" e.log 2>p2-err.txt 3>&- &
+p2=$!
+wait_for sh -c "ls -l /proc/$p2/fd 2>/dev/null | grep -q 'f1.db'" || echo "note: P2 finished before it was seen" >&2
+finish_fifo d.log 1000000
+wait "$p1"
+rc1=$?
+wait "$p2"
+rc2=$?
+expect_eq "$rc1" 0 "exit code of a first load with a second ingest waiting"
+expect_eq "$rc2" 0 "exit code of the ingest that waited for a first load"
+expect_eq "$(sqlite3 f1.db 'PRAGMA journal_mode')" wal "journal mode after a first load"
+digest f1.db >f1.txt
+checks=$((checks + 1))
+if ! diff ref_dae.txt f1.txt >f1.diff; then
+    echo "FAIL: an ingest waiting for a first load differs from a sequential ingest:" >&2
+    head -20 f1.diff >&2
     failures=$((failures + 1))
 fi
 

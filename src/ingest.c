@@ -1007,6 +1007,9 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
      * nothing by waiting. SQLite refuses the switch while another connection
      * has the database open; the run then stays in WAL. Crash safety is the
      * same in both modes. */
+    /* Sorts too big for the page cache (index builds) spill to temporary
+     * files, so an ingest's memory stays flat however large its input. */
+    store_exec(db, "PRAGMA temp_store = FILE", err, sizeof err);
     int rollback = store_query_int(db, "SELECT NOT EXISTS (SELECT 1 FROM source)", 0) == 1 &&
                    store_exec(db, "PRAGMA journal_mode = TRUNCATE", err, sizeof err) == 0 &&
                    store_query_int(db, "SELECT journal_mode = 'truncate' FROM pragma_journal_mode", 0) == 1;

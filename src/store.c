@@ -177,7 +177,10 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
             return -1;
         }
     }
-    store_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536", msg, sizeof msg);
+    /* 16 MiB of page cache: a bulk load appends, so a larger cache only
+     * holds pages that are already written (64 MiB measured no faster and
+     * doubled an ingest's peak memory); the audit's sorts stay in memory. */
+    store_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384", msg, sizeof msg);
     *out = db;
     return 0;
 }

@@ -92,30 +92,58 @@ gen 10 7 >z.log
 # Reference: each set of files ingested once, sequentially, into a fresh database.
 "$MX" --quiet --db ref_abc.db "${ING[@]}" a.log b.log c.log || echo "FAIL: reference ingest failed" >&2
 digest ref_abc.db >ref_abc.txt
+"$MX" --quiet --db ref_zabc.db "${ING[@]}" z.log a.log b.log c.log || echo "FAIL: reference ingest failed" >&2
+digest ref_zabc.db >ref_zabc.txt
 
 # ---- SIGKILL in the middle of a large file ----
+# k.db already holds a file, so the run is in WAL mode and what it committed
+# is readable while it runs; the first load of an empty database is below.
+"$MX" --quiet --db k.db "${ING[@]}" z.log
 mkfifo c.fifo
 "$MX" --quiet --db k.db "${ING[@]}" a.log b.log c.fifo 2>kill-err.txt &
 pid=$!
 # Opening the FIFO waits until the ingest opens it: a.log and b.log are committed by then.
 feed_fifo c.fifo c.log $cut
-expect_eq "$(ok_sources k.db)" 2 "sources committed before the kill"
+expect_eq "$(ok_sources k.db)" 3 "sources committed before the kill"
 expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source WHERE path = 'c.fifo'")" 0 "c.fifo rows visible before its commit"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 exec 3>&-
 expect_eq "$(sqlite3 k.db 'PRAGMA integrity_check')" ok "integrity after SIGKILL"
-expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source")" 2 "sources after SIGKILL (the killed file left nothing)"
+expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source")" 3 "sources after SIGKILL (the killed file left nothing)"
 expect_exit 0 "$MX" --db k.db "${ING[@]}" a.log b.log c.log
 expect_in err.txt "1 new, 0 grown, 2 unchanged"
 expect_eq "$(sqlite3 k.db 'PRAGMA integrity_check')" ok "integrity after the second ingest"
-expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source WHERE status = 'ok'")" 3 "sources after the second ingest"
+expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source WHERE status = 'ok'")" 4 "sources after the second ingest"
 expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source WHERE status <> 'ok'")" 0 "failed sources"
 digest k.db >k.txt
 checks=$((checks + 1))
-if ! diff ref_abc.txt k.txt >k.diff; then
+if ! diff ref_zabc.txt k.txt >k.diff; then
     echo "FAIL: killed and re-run ingest differs from a single ingest:" >&2
     head -20 k.diff >&2
+    failures=$((failures + 1))
+fi
+
+# ---- SIGKILL in the middle of the first load of an empty database ----
+# That load runs with a rollback journal: the kill leaves a hot journal,
+# which the next open rolls back.
+rm -f c.fifo
+mkfifo c.fifo
+"$MX" --quiet --db k1.db "${ING[@]}" a.log b.log c.fifo 2>kill-err.txt &
+pid=$!
+feed_fifo c.fifo c.log $cut
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+exec 3>&-
+expect_exit 0 "$MX" --db k1.db "${ING[@]}" a.log b.log c.log
+expect_in err.txt "1 new, 0 grown, 2 unchanged"
+expect_eq "$(sqlite3 k1.db 'PRAGMA integrity_check')" ok "integrity after a killed first load and a second ingest"
+expect_eq "$(sqlite3 k1.db 'PRAGMA journal_mode')" wal "journal mode after a killed first load and a second ingest"
+digest k1.db >k1.txt
+checks=$((checks + 1))
+if ! diff ref_abc.txt k1.txt >k1.diff; then
+    echo "FAIL: killed first load and re-run differs from a single ingest:" >&2
+    head -20 k1.diff >&2
     failures=$((failures + 1))
 fi
 

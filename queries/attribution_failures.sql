@@ -26,9 +26,7 @@ WITH pf AS (
 ex AS (
     SELECT coalesce(e.message_id, e.server || '/' || e.internal_id) AS msg_key,
            e.message_id, e.sender, e.server AS host, e.id, e.ts,
-           (SELECT x.client_ip FROM ex_event x
-            WHERE x.message_id = e.message_id AND x.server IS e.server AND upper(x.event) = 'RECEIVE'
-            ORDER BY x.ts LIMIT 1) AS client_ip,
+           NULL AS client_ip,
            r.address AS recipient,
            coalesce(e.connector, e.server_ip) AS relay_host, r.status AS reply, NULL AS dsn,
            e.source_id, e.line, e.subject,
@@ -38,11 +36,11 @@ ex AS (
     WHERE e.system = 'exchange' AND upper(e.event) IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
 ),
 attempts AS (
-    SELECT msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
+    SELECT 'pf' AS origin, msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
            source_id, line, NULL AS subject, hit
     FROM pf WHERE (msg_key, recipient) IN (SELECT msg_key, recipient FROM pf WHERE hit)
     UNION ALL
-    SELECT msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
+    SELECT 'ex', msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
            source_id, line, subject, hit
     FROM ex WHERE (msg_key, recipient) IN (SELECT msg_key, recipient FROM ex WHERE hit)
 ),
@@ -56,7 +54,11 @@ ranked AS (
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
 SELECT message_id, sender, recipient, attempts, first_ts, last_ts, relay_host AS smarthost, reply, dsn,
-       subject, host, evidence, client_ip
+       subject, host, evidence,
+       CASE WHEN origin = 'pf' THEN client_ip
+            ELSE (SELECT x.client_ip FROM ex_event x
+                  WHERE x.message_id = ranked.message_id AND x.server IS ranked.host AND upper(x.event) = 'RECEIVE'
+                  ORDER BY x.ts LIMIT 1) END AS client_ip
 FROM ranked
 WHERE rn = 1
   AND (:since IS NULL OR first_ts >= :since)

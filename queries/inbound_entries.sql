@@ -11,8 +11,9 @@
 -- IP against [gateway], [onprem] and Exchange Online's ranges.
 --
 -- Parameters: :since, :until (stored-form UTC bounds on ts, or NULL).
--- Columns, one row per entry, ordered so that all rows of one message follow
--- each other (by msg_key, then time):
+-- Columns, one row per entry, in no particular order (the audit keeps the
+-- few rows that entered past the trusted paths and sorts those by msg_key,
+-- time and line; sorting every entry here cost more than the rest of it):
 --   msg_key        identity: Message-ID, else the network message id, else the row
 --   system         'exchange' (on-prem) or 'exo'
 --   ts             time of the entry, UTC
@@ -24,16 +25,13 @@
 --   reference      on-prem reference field (an NDR's original Message-ID)
 --   server         on-prem server that logged the row
 --   file, line     evidence
---   recipients     the row's recipients, lower-cased, newline-separated
---   is_dsn         1 when any Exchange row of the message is a DSN event
+--   event_id       ex_event.id of the row: its recipients are in ex_recipient
+--                  (entry_recipients.sql, asked only for the rows kept)
 SELECT coalesce(e.msgid, 'nmid:' || lower(e.network_message_id), 'row:' || e.id) AS msg_key,
        e.system, e.ts, e.msgid AS message_id,
        coalesce(e.sender, e.header_sender) AS sender,
        e.subject, e.client_ip, e.connector, e.reference, e.server,
-       s.path AS file, e.line,
-       (SELECT group_concat(r.address, char(10)) FROM ex_recipient r WHERE r.event_id = e.id) AS recipients,
-       EXISTS (SELECT 1 FROM ex_event d
-               WHERE d.message_id = e.msgid AND (upper(d.event) = 'DSN' OR upper(d.source) = 'DSN')) AS is_dsn
+       s.path AS file, e.line, e.id AS event_id
 FROM (
     -- A trace detail row has no Message-ID: it borrows the one of a row with
     -- the same network message id (looked up only for such rows).
@@ -58,5 +56,4 @@ FROM (
       AND (:since IS NULL OR x.ts >= :since)
       AND (:until IS NULL OR x.ts <= :until)
 ) e
-JOIN source s ON s.id = e.source_id
-ORDER BY msg_key, e.ts, e.id;
+JOIN source s ON s.id = e.source_id;

@@ -194,7 +194,7 @@ struct run {
     char today[11];
     char *err;
     size_t errlen;
-    sqlite3_stmt *relayed, *evidence;
+    sqlite3_stmt *relayed, *evidence, *recipients, *is_dsn;
     struct {
         size_t finding; /* index into res->findings (which may move: never a pointer) */
         char *ref;
@@ -285,11 +285,12 @@ static void entry_row_free(struct entry_row *e)
 
 enum door { DOOR_NONE, DOOR_EXO, DOOR_ONPREM };
 
-/* Where a row entered, when that was not through a trusted path. */
-static enum door judge_entry(const struct run *r, const struct entry_row *e, const char *ip)
+/* Where a row that came from IP entered, when that was not through a
+ * trusted path; what the row was sent to aside. */
+static enum door judge_ip(const struct run *r, const struct entry_row *e, const char *ip)
 {
     const struct config *cfg = r->cfg;
-    if (!e->nown || !ip)
+    if (!ip)
         return DOOR_NONE;
     struct ip_addr a;
     if (ip_parse(ip, strlen(ip), &a) != 0)
@@ -306,6 +307,47 @@ static enum door judge_entry(const struct run *r, const struct entry_row *e, con
     if (!cfg->has_gateway || config_is_gateway_connector(cfg, e->connector))
         return DOOR_NONE;
     return DOOR_EXO;
+}
+
+/* Where a row entered, when that was not through a trusted path: only a
+ * row for recipients in our domains counts. */
+static enum door judge_entry(const struct run *r, const struct entry_row *e, const char *ip)
+{
+    return e->nown ? judge_ip(r, e, ip) : DOOR_NONE;
+}
+
+/* Fills E's recipients in our domains from the row EVENT_ID's recipients. */
+static int own_recipients(struct run *r, struct entry_row *e, sqlite3_int64 event_id)
+{
+    sqlite3_stmt *st = r->recipients;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":event_id"), event_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *addr = (const char *)sqlite3_column_text(st, 0);
+        if (addr && config_is_own_domain(r->cfg, domain_part(addr)))
+            push_unique(&e->own_rcpts, &e->nown, addr);
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query entry_recipients: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether any Exchange row of MESSAGE_ID is a DSN event: 0, 1, or -1. */
+static int message_is_dsn(struct run *r, const char *message_id)
+{
+    if (!message_id)
+        return 0;
+    sqlite3_stmt *st = r->is_dsn;
+    sqlite3_reset(st);
+    bind_text(st, ":message_id", message_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        snprintf(r->err, r->errlen, "query message_is_dsn: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return sqlite3_column_int(st, 0);
 }
 
 /* Removes the recipients the gateway's own Postfix relayed this message to. */
@@ -568,7 +610,11 @@ static int cmp_entry(const void *a, const void *b)
     if (c)
         return c;
     c = strcmp(x->ts ? x->ts : "", y->ts ? y->ts : "");
-    return c ? c : (x->line > y->line) - (x->line < y->line);
+    if (!c)
+        c = (x->line > y->line) - (x->line < y->line);
+    if (!c) /* a line is one row of one file: the order is total */
+        c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+    return c;
 }
 
 /* Reads every entry, keeps the rows that entered past the trusted paths (and
@@ -589,22 +635,19 @@ static int run_inbound(struct run *r)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         r->res->entries_examined++;
         const char *ip = (const char *)sqlite3_column_text(st, 6);
-        const char *list = (const char *)sqlite3_column_text(st, 12);
         struct entry_row e = {0};
         e.system = dup_col(st, 1);
         e.connector = dup_col(st, 7);
-        while (list && *list) {
-            size_t len = strcspn(list, "\n");
-            char *addr = xstrndup(list, len);
-            if (config_is_own_domain(r->cfg, domain_part(addr)))
-                push_unique(&e.own_rcpts, &e.nown, addr);
-            free(addr);
-            list += len;
-            if (*list)
-                list++;
+        /* The IP first: most entries came through the gateway or hybrid, and
+         * their recipients are never looked up. A row without an IP is kept
+         * for its message's other rows to lend it one. */
+        int keep = !ip || !*ip || judge_ip(r, &e, ip) != DOOR_NONE;
+        if (keep && own_recipients(r, &e, sqlite3_column_int64(st, 12)) != 0) {
+            entry_row_free(&e);
+            status = -1;
+            break;
         }
-        int keep = e.nown && (!ip || !*ip || judge_entry(r, &e, ip) != DOOR_NONE);
-        if (!keep) {
+        if (!keep || !e.nown) {
             entry_row_free(&e);
             continue;
         }
@@ -618,12 +661,17 @@ static int run_inbound(struct run *r)
         e.server = dup_col(st, 9);
         e.file = dup_col(st, 10);
         e.line = sqlite3_column_int64(st, 11);
-        e.is_dsn = sqlite3_column_int(st, 13);
+        e.is_dsn = message_is_dsn(r, e.message_id);
+        if (e.is_dsn < 0) {
+            entry_row_free(&e);
+            status = -1;
+            break;
+        }
         if (n == cap)
             rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
         rows[n++] = e;
     }
-    if (rc != SQLITE_DONE) {
+    if (status == 0 && rc != SQLITE_DONE) {
         snprintf(r->err, r->errlen, "query inbound_entries: %s", sqlite3_errmsg(r->db));
         status = -1;
     }
@@ -775,7 +823,7 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
 {
     static const struct audit_options defaults;
     memset(res, 0, sizeof *res);
-    struct run r = {db, cfg, opt ? opt : &defaults, res, "", err, errlen, NULL, NULL, NULL, 0};
+    struct run r = {db, cfg, opt ? opt : &defaults, res, "", err, errlen, NULL, NULL, NULL, NULL, NULL, 0};
     if (r.opt->now && strlen(r.opt->now) >= 10) {
         snprintf(r.today, sizeof r.today, "%.10s", r.opt->now);
     } else {
@@ -790,12 +838,15 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     }
     int status = -1;
     if (prepare(&r, "gateway_relayed", &r.relayed) == 0 && prepare(&r, "message_evidence", &r.evidence) == 0 &&
+        prepare(&r, "entry_recipients", &r.recipients) == 0 && prepare(&r, "message_is_dsn", &r.is_dsn) == 0 &&
         run_inbound(&r) == 0 && link_ndr_originals(&r) == 0 &&
         run_sending(&r, "attribution_failures", FINDING_ATTRIBUTION_FAILURE) == 0 &&
         run_sending(&r, "ndr_lost", FINDING_NDR_LOST) == 0 && mark_partners(&r) == 0)
         status = 0;
     sqlite3_finalize(r.relayed);
     sqlite3_finalize(r.evidence);
+    sqlite3_finalize(r.recipients);
+    sqlite3_finalize(r.is_dsn);
     for (size_t i = 0; i < r.nndr; i++)
         free(r.ndr[i].ref);
     free(r.ndr);

@@ -571,23 +571,31 @@ static int column_named(sqlite3_stmt *st, const char *name)
     return -1;
 }
 
-static int has_own_recipient(const struct config *cfg, const char *list)
+/* One entry row of count_inbound. */
+struct inbound_row {
+    char *key, *ts;
+    int own;
+};
+
+static int cmp_inbound_row(const void *a, const void *b)
 {
-    while (list && *list) {
-        size_t len = strcspn(list, "\n");
-        const char *at = memchr(list, '@', len);
-        if (at) {
-            char *domain = xstrndup(at + 1, len - (size_t)(at + 1 - list));
-            int own = config_is_own_domain(cfg, domain);
-            free(domain);
-            if (own)
-                return 1;
-        }
-        list += len;
-        if (*list)
-            list++;
+    const struct inbound_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->ts, y->ts);
+}
+
+/* Whether the entry row EVENT_ID has a recipient in our domains: 0, 1, or -1. */
+static int has_own_recipient(sqlite3_stmt *rcpt, const struct config *cfg, sqlite3_int64 event_id)
+{
+    sqlite3_reset(rcpt);
+    sqlite3_bind_int64(rcpt, sqlite3_bind_parameter_index(rcpt, ":event_id"), event_id);
+    int rc = SQLITE_DONE, own = 0;
+    while (!own && (rc = sqlite3_step(rcpt)) == SQLITE_ROW) {
+        const char *addr = (const char *)sqlite3_column_text(rcpt, 0);
+        const char *at = addr ? strchr(addr, '@') : NULL;
+        own = at && config_is_own_domain(cfg, at + 1);
     }
-    return 0;
+    return own || rc == SQLITE_DONE ? own : -1;
 }
 
 /* Counts inbound messages per day with the audit's own definition of an
@@ -596,43 +604,62 @@ static int has_own_recipient(const struct config *cfg, const char *list)
 static int count_inbound(sqlite3 *db, const struct config *cfg, const struct report_period *p, size_t *total,
                          struct report_day *days, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (prepare(db, "inbound_entries", p, &st, err, errlen) != 0)
+    sqlite3_stmt *st, *rcpt;
+    if (prepare(db, "entry_recipients", p, &rcpt, err, errlen) != 0)
         return -1;
-    int ckey = column_named(st, "msg_key"), cts = column_named(st, "ts"), crc = column_named(st, "recipients");
-    if (ckey < 0 || cts < 0 || crc < 0) {
+    if (prepare(db, "inbound_entries", p, &st, err, errlen) != 0) {
+        sqlite3_finalize(rcpt);
+        return -1;
+    }
+    int ckey = column_named(st, "msg_key"), cts = column_named(st, "ts"), cid = column_named(st, "event_id");
+    if (ckey < 0 || cts < 0 || cid < 0) {
         sqlite3_finalize(st);
-        snprintf(err, errlen, "query inbound_entries lacks msg_key, ts or recipients");
+        sqlite3_finalize(rcpt);
+        snprintf(err, errlen, "query inbound_entries lacks msg_key, ts or event_id");
         return -1;
     }
-    char *key = NULL, *first_ts = NULL;
-    int own = 0, rc;
-    *total = 0;
-    for (;;) {
-        rc = sqlite3_step(st);
-        const char *k = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, ckey) : NULL;
-        if (key && (!k || strcmp(k, key))) {
-            if (own) {
-                (*total)++;
-                int d = day_index(p, first_ts);
-                if (days && d >= 0)
-                    days[d].inbound++;
-            }
-            free(key);
-            free(first_ts);
-            key = first_ts = NULL;
-            own = 0;
-        }
-        if (rc != SQLITE_ROW)
+    /* The rows come in no order: gathered, then sorted by identity and time. */
+    struct inbound_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int own = has_own_recipient(rcpt, cfg, sqlite3_column_int64(st, cid));
+        if (own < 0) {
+            snprintf(err, errlen, "query entry_recipients: %s", sqlite3_errmsg(db));
             break;
-        if (!key) {
-            key = xstrdup(k ? k : "");
-            first_ts = dup_col(st, cts);
         }
-        own |= has_own_recipient(cfg, (const char *)sqlite3_column_text(st, crc));
+        if (n == cap)
+            rows = xrealloc(rows, (cap = cap ? cap * 2 : 1024) * sizeof *rows);
+        const char *k = (const char *)sqlite3_column_text(st, ckey), *ts = (const char *)sqlite3_column_text(st, cts);
+        rows[n++] = (struct inbound_row){xstrdup(k ? k : ""), xstrdup(ts ? ts : ""), own};
     }
-    free(key);
-    free(first_ts);
+    sqlite3_finalize(rcpt);
+    int status = rc == SQLITE_ROW ? -1 : 0; /* broke out on a recipient query error */
+    if (status == 0 && n)
+        qsort(rows, n, sizeof *rows, cmp_inbound_row);
+    *total = 0;
+    for (size_t i = 0; i < n && status == 0;) {
+        size_t j = i;
+        int own = 0;
+        for (; j < n && !strcmp(rows[j].key, rows[i].key); j++)
+            own |= rows[j].own;
+        if (own) {
+            (*total)++;
+            int d = day_index(p, rows[i].ts);
+            if (days && d >= 0)
+                days[d].inbound++;
+        }
+        i = j;
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].key);
+        free(rows[i].ts);
+    }
+    free(rows);
+    if (status != 0) {
+        sqlite3_finalize(st);
+        return -1;
+    }
     return finish(db, st, rc, "inbound_entries", err, errlen);
 }
 

@@ -108,13 +108,13 @@ struct life {
     struct life *next; /* chain of the stream pass's table */
 };
 
+/* A link met in a life's line, as read back from temp.pf_link_pending (the
+ * links wait there, not in memory: one in twenty lines has one). */
 struct link {
     int64_t life_id; /* the life whose line named the other id */
     int64_t ms;      /* when that line was logged */
-    int64_t seq;     /* order in which it was met */
     int kind;        /* LINK_* */
-    char *qid, *host, *instance;
-    char *from_qid; /* queue id of the life whose line it is */
+    const char *qid, *host, *instance;
 };
 
 enum { LINK_NDR, LINK_QUEUED, LINK_FORWARDED, LINK_ORIG };
@@ -218,7 +218,22 @@ static const char sql_delivery[] =
 
 static const char sql_not_final[] = "UPDATE pf_delivery SET is_final = 0 WHERE id = ?1";
 
-static const char sql_candidates[] = "SELECT id, host, instance FROM pf_message WHERE queue_id = ?1";
+static const char sql_candidates[] = "SELECT id, host, instance, first_ts FROM pf_message WHERE queue_id = ?1";
+
+/* Links wait in a temporary table (on disk during an ingest) until every
+ * life is written; they are resolved in the order of the sorted pass
+ * (queue id, host, instance, time), whichever pass met them, first come first
+ * served. seq keeps the order in which they were met. */
+static const char sql_links_table[] =
+    "CREATE TEMP TABLE IF NOT EXISTS pf_link_pending(life_id INTEGER, ms INTEGER, seq INTEGER, kind INTEGER,"
+    " qid TEXT, host TEXT, instance TEXT, from_qid TEXT);"
+    "CREATE TEMP TABLE IF NOT EXISTS pf_redo(queue_id TEXT PRIMARY KEY) WITHOUT ROWID;"
+    "DELETE FROM temp.pf_link_pending; DELETE FROM temp.pf_redo";
+
+static const char sql_add_link[] = "INSERT INTO temp.pf_link_pending VALUES (?1,?2,?3,?4,?5,?6,?7,?8)";
+
+static const char sql_pending_links[] = "SELECT life_id, ms, kind, qid, host, instance FROM temp.pf_link_pending"
+                                        " ORDER BY from_qid, host, instance, ms, seq";
 
 static const char sql_link[] = "UPDATE pf_message SET parent_id = ?2, parent_kind = ?3,"
                                " is_ndr = CASE WHEN ?3 = 'ndr_of' THEN 1 ELSE is_ndr END,"
@@ -236,13 +251,11 @@ struct lifetable {
 
 struct rebuild {
     sqlite3 *db;
-    sqlite3_stmt *ev, *msg, *dlv, *notfinal, *cand, *lnk;
+    sqlite3_stmt *ev, *msg, *dlv, *notfinal, *cand, *lnk, *addlink;
     struct life one;  /* the life of the sorted passes */
     struct life *cur; /* the life the current line belongs to */
-    struct link *links;
-    size_t nlinks, caplinks;
     int64_t link_seq;
-    struct idmap first_ms;
+    size_t written;        /* lives written */
     struct lifetable open; /* the stream pass */
     char lower[1024];
 };
@@ -340,20 +353,6 @@ static void qset_free(struct qset *q)
     free(q->slot);
 }
 
-static int qset_has(const struct qset *q, const char *s, size_t n)
-{
-    if (!q->nslot)
-        return 0;
-    size_t i = hash_bytes(s, n) & (q->nslot - 1);
-    while (q->slot[i]) {
-        const char *t = q->item[q->slot[i] - 1];
-        if (strlen(t) == n && memcmp(t, s, n) == 0)
-            return 1;
-        i = (i + 1) & (q->nslot - 1);
-    }
-    return 0;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -418,7 +417,7 @@ static int flush_life(struct rebuild *r, struct life *L, char *err, size_t errle
         snprintf(err, errlen, "postfix: storing a message: %s", sqlite3_errmsg(r->db));
         return -1;
     }
-    idmap_put(&r->first_ms, L->id, L->first_ms);
+    r->written++;
     return 0;
 }
 
@@ -443,24 +442,27 @@ static void start_life(struct life *L, sqlite3_stmt *ev)
     L->removed = L->expired = L->seen_start = L->rejected = L->year_inferred = 0;
 }
 
-static void add_link(struct rebuild *r, sqlite3_stmt *ev, int kind)
+static int add_link(struct rebuild *r, sqlite3_stmt *ev, int kind, char *err, size_t errlen)
 {
     const unsigned char *q = sqlite3_column_text(ev, C_LINK_QUEUE_ID);
     if (!q)
-        return;
-    if (r->nlinks == r->caplinks) {
-        r->caplinks = r->caplinks ? r->caplinks * 2 : 256;
-        r->links = xrealloc(r->links, r->caplinks * sizeof *r->links);
+        return 0;
+    sqlite3_stmt *st = r->addlink;
+    sqlite3_bind_int64(st, 1, r->cur->id);
+    sqlite3_bind_int64(st, 2, sqlite3_column_int64(ev, C_TS_MS));
+    sqlite3_bind_int64(st, 3, r->link_seq++);
+    sqlite3_bind_int(st, 4, kind);
+    sqlite3_bind_text(st, 5, (const char *)q, sqlite3_column_bytes(ev, C_LINK_QUEUE_ID), SQLITE_STATIC);
+    sb_bind(st, 6, &r->cur->host);
+    sb_bind(st, 7, &r->cur->instance);
+    sb_bind(st, 8, &r->cur->qid);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "postfix: noting a link: %s", sqlite3_errmsg(r->db));
+        return -1;
     }
-    struct link *k = &r->links[r->nlinks++];
-    k->life_id = r->cur->id;
-    k->ms = sqlite3_column_int64(ev, C_TS_MS);
-    k->seq = r->link_seq++;
-    k->kind = kind;
-    k->qid = xstrdup((const char *)q);
-    k->host = xstrdup(r->cur->host.p);
-    k->instance = xstrdup(r->cur->instance.p);
-    k->from_qid = xstrdup(r->cur->qid.p);
+    return 0;
 }
 
 static void set_sender(struct life *L, sqlite3_stmt *ev, int rank)
@@ -590,8 +592,8 @@ static int take_event(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t err
             if (sqlite3_column_type(ev, C_SASL_USERNAME) != SQLITE_NULL)
                 sb_col(&L->sasl, ev, C_SASL_USERNAME);
             L->seen_start = 1;
-            if (sqlite3_column_type(ev, C_LINK_QUEUE_ID) != SQLITE_NULL)
-                add_link(r, ev, LINK_ORIG);
+            if (sqlite3_column_type(ev, C_LINK_QUEUE_ID) != SQLITE_NULL && add_link(r, ev, LINK_ORIG, err, errlen) != 0)
+                return -1;
         } else if (strcmp(kind, "cleanup_action") == 0) {
             const char *a = (const char *)sqlite3_column_text(ev, C_STATUS);
             if (a && strcmp(a, "discard") == 0)
@@ -603,8 +605,8 @@ static int take_event(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t err
             if (store_delivery(r, ev, err, errlen) != 0)
                 return -1;
             const char *lk = (const char *)sqlite3_column_text(ev, C_LINK_KIND);
-            if (lk)
-                add_link(r, ev, strcmp(lk, "forwarded_as") == 0 ? LINK_FORWARDED : LINK_QUEUED);
+            if (lk && add_link(r, ev, strcmp(lk, "forwarded_as") == 0 ? LINK_FORWARDED : LINK_QUEUED, err, errlen) != 0)
+                return -1;
         }
         break;
     case 'e':
@@ -618,8 +620,8 @@ static int take_event(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t err
             sb_col(&L->msgid_raw, ev, C_MESSAGE_ID_RAW);
         break;
     case 'n':
-        if (strcmp(kind, "notice") == 0)
-            add_link(r, ev, LINK_NDR);
+        if (strcmp(kind, "notice") == 0 && add_link(r, ev, LINK_NDR, err, errlen) != 0)
+            return -1;
         break;
     case 'p':
         if (strcmp(kind, "pickup") == 0) {
@@ -644,6 +646,20 @@ static int take_event(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t err
     return 0;
 }
 
+/* The epoch milliseconds of a stored-form time ('YYYY-MM-DD HH:MM:SS[.mmm]',
+ * UTC); 0 when S is not one. */
+static int stored_ms(const char *s, int64_t *ms)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+        return 0;
+    int frac = 0;
+    if (s[19] == '.' && isdigit((unsigned char)s[20]) && isdigit((unsigned char)s[21]) && isdigit((unsigned char)s[22]))
+        frac = (s[20] - '0') * 100 + (s[21] - '0') * 10 + (s[22] - '0');
+    *ms = time_from_civil(y, mo, d, h, mi, sec) * 1000 + frac;
+    return 1;
+}
+
 /* Resolves one link: the life on the other side is the one with that queue
  * id whose first line is nearest in time (same host preferred). */
 static int resolve_link(struct rebuild *r, const struct link *k, char *err, size_t errlen)
@@ -653,7 +669,7 @@ static int resolve_link(struct rebuild *r, const struct link *k, char *err, size
     int64_t best = -1, best_cost = INT64_MAX;
     while (sqlite3_step(c) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(c, 0), first;
-        if (id == k->life_id || !idmap_get(&r->first_ms, id, &first))
+        if (id == k->life_id || !stored_ms((const char *)sqlite3_column_text(c, 3), &first))
             continue;
         const char *h = (const char *)sqlite3_column_text(c, 1);
         const char *in = (const char *)sqlite3_column_text(c, 2);
@@ -827,21 +843,6 @@ done:
 
 /* ---- the stream pass ---- */
 
-static int cmp_link(const void *a, const void *b)
-{
-    const struct link *x = a, *y = b;
-    int c = strcmp(x->from_qid, y->from_qid);
-    if (!c)
-        c = strcmp(x->host, y->host);
-    if (!c)
-        c = strcmp(x->instance, y->instance);
-    if (!c)
-        c = x->ms < y->ms ? -1 : x->ms > y->ms;
-    if (!c)
-        c = x->seq < y->seq ? -1 : x->seq > y->seq;
-    return c;
-}
-
 static uint64_t life_hash(sqlite3_stmt *ev)
 {
     uint64_t h =
@@ -962,7 +963,7 @@ static int stream_events(struct rebuild *r, struct qset *redo, size_t *lives, ch
         for (struct life *L = t->bucket[i]; L; L = L->next)
             if (flush_life(r, L, err, errlen) != 0)
                 return -1;
-    *lives = r->first_ms.n;
+    *lives = r->written;
     return 0;
 }
 
@@ -980,26 +981,34 @@ static int clear_derived(struct rebuild *r, char *err, size_t errlen)
     return 0;
 }
 
-static void free_link(struct link *k)
+/* Forgets the links met in lives of the queue ids in SET (NULL: of all). */
+static int drop_links(struct rebuild *r, const struct qset *set, char *err, size_t errlen)
 {
-    free(k->qid);
-    free(k->host);
-    free(k->instance);
-    free(k->from_qid);
-}
-
-/* Forgets the links met in lives of the queue ids in SET (0: of all). */
-static void drop_links(struct rebuild *r, const struct qset *set)
-{
-    size_t keep = 0;
-    for (size_t i = 0; i < r->nlinks; i++) {
-        struct link *k = &r->links[i];
-        if (!set || qset_has(set, k->from_qid, strlen(k->from_qid)))
-            free_link(k);
-        else
-            r->links[keep++] = *k;
+    sqlite3_stmt *ins = NULL;
+    int rc = -1;
+    if (!set) {
+        if (sqlite3_exec(r->db, "DELETE FROM temp.pf_link_pending", NULL, NULL, NULL) != SQLITE_OK)
+            goto done;
+        return 0;
     }
-    r->nlinks = keep;
+    if (sqlite3_prepare_v2(r->db, "INSERT OR IGNORE INTO temp.pf_redo VALUES (?1)", -1, &ins, NULL) != SQLITE_OK)
+        goto done;
+    for (size_t i = 0; i < set->n; i++) {
+        sqlite3_bind_text(ins, 1, set->item[i], -1, SQLITE_STATIC);
+        int s = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (s != SQLITE_DONE)
+            goto done;
+    }
+    if (sqlite3_exec(r->db, "DELETE FROM temp.pf_link_pending WHERE from_qid IN temp.pf_redo; DELETE FROM temp.pf_redo",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        goto done;
+    rc = 0;
+done:
+    if (rc != 0)
+        snprintf(err, errlen, "postfix: dropping links: %s", sqlite3_errmsg(r->db));
+    sqlite3_finalize(ins);
+    return rc;
 }
 
 /* Rebuilds every message: one stream pass in stored order, then a sorted
@@ -1046,10 +1055,8 @@ static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
     if (sorted) {
         if (clear_derived(r, err, errlen) != 0)
             goto done;
-        drop_links(r, NULL);
-        if (r->first_ms.cap)
-            memset(r->first_ms.key, 0, r->first_ms.cap * sizeof *r->first_ms.key);
-        r->first_ms.n = 0;
+        if (drop_links(r, NULL, err, errlen) != 0)
+            goto done;
         if (sqlite3_prepare_v2(r->db, sql_events_all, -1, &r->ev, NULL) != SQLITE_OK)
             goto db_error;
         if (run_events(r, err, errlen) != 0 || flush_life(r, &r->one, err, errlen) != 0)
@@ -1061,7 +1068,8 @@ static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
         if (sqlite3_exec(r->db, ddl[i], NULL, NULL, NULL) != SQLITE_OK)
             goto db_error;
     if (!sorted && redo.n) {
-        drop_links(r, &redo);
+        if (drop_links(r, &redo, err, errlen) != 0)
+            goto done;
         if (rebuild_some(r, &redo, err, errlen) != 0)
             goto done;
     }
@@ -1117,6 +1125,15 @@ int postfix_rebuild(sqlite3 *db, char *err, size_t errlen)
         rc = 0; /* nothing pending: a run that stored no Postfix line */
         goto out;
     }
+    if (sqlite3_exec(db, sql_links_table, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: making the table of links: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, sql_add_link, -1, &r.addlink, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: preparing the rebuild: %s", sqlite3_errmsg(db));
+        goto out;
+    }
     int some = 0;
     if (messages > 0) {
         messages = query_int(db, "SELECT count(*) FROM pf_message");
@@ -1130,13 +1147,31 @@ int postfix_rebuild(sqlite3 *db, char *err, size_t errlen)
         goto out;
     if (flush_life(&r, &r.one, err, errlen) != 0)
         goto out;
-    /* Links are resolved first come first served, in the order of the
-     * sorted pass whichever pass met them. */
-    if (r.nlinks)
-        qsort(r.links, r.nlinks, sizeof *r.links, cmp_link);
-    for (size_t i = 0; i < r.nlinks; i++)
-        if (resolve_link(&r, &r.links[i], err, errlen) != 0)
+    sqlite3_stmt *pl;
+    if (sqlite3_prepare_v2(db, sql_pending_links, -1, &pl, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: reading the links: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    int s;
+    while ((s = sqlite3_step(pl)) == SQLITE_ROW) {
+        struct link k = {sqlite3_column_int64(pl, 0),
+                         sqlite3_column_int64(pl, 1),
+                         sqlite3_column_int(pl, 2),
+                         (const char *)sqlite3_column_text(pl, 3),
+                         (const char *)sqlite3_column_text(pl, 4),
+                         (const char *)sqlite3_column_text(pl, 5)};
+        if (!k.qid || !k.host || !k.instance)
+            continue;
+        if (resolve_link(&r, &k, err, errlen) != 0) {
+            sqlite3_finalize(pl);
             goto out;
+        }
+    }
+    sqlite3_finalize(pl);
+    if (s != SQLITE_DONE) {
+        snprintf(err, errlen, "postfix: reading the links: %s", sqlite3_errmsg(db));
+        goto out;
+    }
     if (sqlite3_exec(db, "DELETE FROM pf_dirty", NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "postfix: clearing pf_dirty: %s", msg ? msg : "?");
         sqlite3_free(msg);
@@ -1150,10 +1185,8 @@ out:
     sqlite3_finalize(r.notfinal);
     sqlite3_finalize(r.cand);
     sqlite3_finalize(r.lnk);
-    drop_links(&r, NULL);
-    free(r.links);
-    free(r.first_ms.key);
-    free(r.first_ms.val);
+    sqlite3_finalize(r.addlink);
+    sqlite3_exec(db, "DELETE FROM temp.pf_link_pending", NULL, NULL, NULL);
     free_life(&r.one);
     table_free(&r.open);
     qset_free(&set);

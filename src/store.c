@@ -115,7 +115,22 @@ static int set_wal(sqlite3 *db, char *msg, size_t msglen)
     }
 }
 
-static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 **out, char *err, size_t errlen)
+/* Rolls back what an interrupted writer left (a hot journal, an unrecovered
+ * WAL) by opening PATH read-write once: 0 when that worked. */
+static int recover(const char *path)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int open_once(const char *path, enum store_mode mode, size_t upto, int may_recover, sqlite3 **out, char *err,
+                     size_t errlen)
 {
     sqlite3 *db = NULL;
     int flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -142,8 +157,21 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
     char msg[512];
     /* A file that is not SQLite fails here, with SQLite's own words. */
     if (store_exec(db, "SELECT count(*) FROM sqlite_schema", msg, sizeof msg) < 0) {
-        snprintf(err, errlen, "%s: not a usable mxaudit database: %s", path, msg);
+        int code = sqlite3_extended_errcode(db);
         sqlite3_close(db);
+        if (code == SQLITE_READONLY_ROLLBACK || code == SQLITE_READONLY_RECOVERY) {
+            /* An ingest killed mid-file left its journal, and rolling it back
+             * takes write access: done once here, as any SQLite client that
+             * may write would, then the read-only open again. */
+            if (mode == STORE_READONLY && may_recover && recover(path) == 0)
+                return open_once(path, mode, upto, 0, out, err, errlen);
+            snprintf(err, errlen,
+                     "%s: an interrupted ingest left its journal, and rolling it back needs write access: run "
+                     "`mxaudit ingest` on this database as a user who may write to it",
+                     path);
+            return -1;
+        }
+        snprintf(err, errlen, "%s: not a usable mxaudit database: %s", path, msg);
         return -1;
     }
     if (mode != STORE_READONLY) {
@@ -187,14 +215,14 @@ static int open_db(const char *path, enum store_mode mode, size_t upto, sqlite3 
 
 int store_open(const char *path, enum store_mode mode, sqlite3 **db, char *err, size_t errlen)
 {
-    return open_db(path, mode, embedded_schema_count, db, err, errlen);
+    return open_once(path, mode, embedded_schema_count, 1, db, err, errlen);
 }
 
 int store_open_at(const char *path, size_t upto, sqlite3 **db, char *err, size_t errlen)
 {
     if (upto > embedded_schema_count)
         upto = embedded_schema_count;
-    return open_db(path, STORE_READWRITE, upto, db, err, errlen);
+    return open_once(path, STORE_READWRITE, upto, 1, db, err, errlen);
 }
 
 void store_close(sqlite3 *db)

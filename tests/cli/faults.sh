@@ -72,6 +72,18 @@ wait_for() {
     return 1
 }
 
+# same_as REF DB WHAT: DB holds what the sequential ingest REF holds.
+same_as() {
+    digest "$1" >"$1.txt"
+    digest "$2" >"$2.txt"
+    checks=$((checks + 1))
+    if ! diff "$1.txt" "$2.txt" >"$2.diff"; then
+        echo "FAIL: $3 differs from a sequential ingest:" >&2
+        head -20 "$2.diff" >&2
+        failures=$((failures + 1))
+    fi
+}
+
 ok_sources() {
     sqlite3 "$1" "SELECT count(*) FROM source WHERE status = 'ok'" 2>/dev/null
 }
@@ -91,9 +103,7 @@ gen 10 7 >z.log
 
 # Reference: each set of files ingested once, sequentially, into a fresh database.
 "$MX" --quiet --db ref_abc.db "${ING[@]}" a.log b.log c.log || echo "FAIL: reference ingest failed" >&2
-digest ref_abc.db >ref_abc.txt
 "$MX" --quiet --db ref_zabc.db "${ING[@]}" z.log a.log b.log c.log || echo "FAIL: reference ingest failed" >&2
-digest ref_zabc.db >ref_zabc.txt
 
 # ---- SIGKILL in the middle of a large file ----
 # k.db already holds a file, so the run is in WAL mode and what it committed
@@ -116,13 +126,7 @@ expect_in err.txt "1 new, 0 grown, 2 unchanged"
 expect_eq "$(sqlite3 k.db 'PRAGMA integrity_check')" ok "integrity after the second ingest"
 expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source WHERE status = 'ok'")" 4 "sources after the second ingest"
 expect_eq "$(sqlite3 k.db "SELECT count(*) FROM source WHERE status <> 'ok'")" 0 "failed sources"
-digest k.db >k.txt
-checks=$((checks + 1))
-if ! diff ref_zabc.txt k.txt >k.diff; then
-    echo "FAIL: killed and re-run ingest differs from a single ingest:" >&2
-    head -20 k.diff >&2
-    failures=$((failures + 1))
-fi
+same_as ref_zabc.db k.db "a killed and re-run ingest"
 
 # ---- SIGKILL in the middle of the first load of an empty database ----
 # That load runs with a rollback journal: the kill leaves a hot journal,
@@ -152,104 +156,69 @@ expect_exit 0 "$MX" --db k1.db "${ING[@]}" a.log b.log c.log
 expect_in err.txt "1 new, 0 grown, 2 unchanged"
 expect_eq "$(sqlite3 k1.db 'PRAGMA integrity_check')" ok "integrity after a killed first load and a second ingest"
 expect_eq "$(sqlite3 k1.db 'PRAGMA journal_mode')" wal "journal mode after a killed first load and a second ingest"
-digest k1.db >k1.txt
-checks=$((checks + 1))
-if ! diff ref_abc.txt k1.txt >k1.diff; then
-    echo "FAIL: killed first load and re-run differs from a single ingest:" >&2
-    head -20 k1.diff >&2
-    failures=$((failures + 1))
-fi
+same_as ref_abc.db k1.db "a killed first load, re-run"
+
+# at_once DB SEEN WHAT P1-FILES... -- P2-FILES...: P1 ingests d.fifo, then
+# P1-FILES, into DB and holds the write lock inside d.fifo while P2 ingests
+# P2-FILES; the FIFO is finished once P2 has SEEN (a file or the database)
+# open. Both must exit 0 and leave DB intact. $during, when set, runs while
+# P1 is inside d.fifo and before P2 starts.
+during=
+at_once() {
+    local db=$1 seen=$2 what=$3 p1files=()
+    shift 3
+    while [ "$1" != -- ]; do
+        p1files+=("$1")
+        shift
+    done
+    shift
+    rm -f d.fifo
+    mkfifo d.fifo
+    "$MX" --quiet --db "$db" "${ING[@]}" d.fifo "${p1files[@]}" 2>p1-err.txt &
+    local p1=$!
+    feed_fifo d.fifo d.log 1000000
+    [ -z "$during" ] || eval "$during"
+    "$MX" --quiet --db "$db" "${ING[@]}" "$@" 2>p2-err.txt 3>&- &
+    local p2=$!
+    wait_for sh -c "ls -l /proc/$p2/fd 2>/dev/null | grep -q '$seen'" || echo "note: P2 finished before it was seen" >&2
+    finish_fifo d.log 1000000
+    wait "$p1"
+    local rc1=$?
+    wait "$p2"
+    local rc2=$?
+    expect_eq "$rc1" 0 "exit code of the first ingest ($what)"
+    expect_eq "$rc2" 0 "exit code of the second ingest ($what)"
+    expect_eq "$(sqlite3 "$db" 'PRAGMA integrity_check')" ok "integrity ($what)"
+}
 
 # ---- two ingests at once: the same files ----
 # P1 holds the write lock inside d.fifo, then goes on to a.log and b.log;
-# P2 wants a.log and b.log meanwhile. Both must finish with each file once.
-# The database already holds a file (z.log): a first load into an empty one
-# runs in rollback-journal mode, where P2 waits at the door (tested below).
+# P2 wants a.log and b.log meanwhile (it has a.log open, head read and format
+# known: its next step is the lock P1 holds). Both must finish with each file
+# once. The database already holds a file (z.log): a first load into an
+# empty one runs in rollback-journal mode, where P2 waits at the door
+# (tested below).
 "$MX" --quiet --db ref_dab.db "${ING[@]}" z.log d.log a.log b.log
-digest ref_dab.db >ref_dab.txt
 "$MX" --quiet --db s.db "${ING[@]}" z.log
-mkfifo d.fifo
-"$MX" --quiet --db s.db "${ING[@]}" d.fifo a.log b.log 2>p1-err.txt &
-p1=$!
-feed_fifo d.fifo d.log 1000000
-"$MX" --quiet --db s.db "${ING[@]}" a.log b.log 2>p2-err.txt 3>&- &
-p2=$!
-# P2 has a.log open (head read, format known): its next step is the lock P1 holds.
-wait_for sh -c "ls -l /proc/$p2/fd 2>/dev/null | grep -q 'a.log'" || echo "note: P2 finished before it was seen" >&2
-finish_fifo d.log 1000000
-wait "$p1"
-rc1=$?
-wait "$p2"
-rc2=$?
-expect_eq "$rc1" 0 "exit code of the first of two ingests of the same files"
-expect_eq "$rc2" 0 "exit code of the second of two ingests of the same files"
-expect_eq "$(sqlite3 s.db 'PRAGMA integrity_check')" ok "integrity after concurrent ingests"
+at_once s.db a.log "the same files" a.log b.log -- a.log b.log
 expect_eq "$(sqlite3 s.db "SELECT count(*) FROM source")" 4 "sources after concurrent ingests of the same files"
-digest s.db >s.txt
-checks=$((checks + 1))
-if ! diff ref_dab.txt s.txt >s.diff; then
-    echo "FAIL: concurrent ingests of the same files differ from a sequential ingest:" >&2
-    head -20 s.diff >&2
-    failures=$((failures + 1))
-fi
+same_as ref_dab.db s.db "concurrent ingests of the same files"
 
 # ---- two ingests at once: different files ----
 "$MX" --quiet --db ref_dea.db "${ING[@]}" z.log d.log a.log e.log
-digest ref_dea.db >ref_dea.txt
 "$MX" --quiet --db m.db "${ING[@]}" z.log
-rm -f d.fifo
-mkfifo d.fifo
-"$MX" --quiet --db m.db "${ING[@]}" d.fifo a.log 2>p1-err.txt &
-p1=$!
-feed_fifo d.fifo d.log 1000000
-"$MX" --quiet --db m.db "${ING[@]}" e.log 2>p2-err.txt 3>&- &
-p2=$!
-wait_for sh -c "ls -l /proc/$p2/fd 2>/dev/null | grep -q 'e.log'" || echo "note: P2 finished before it was seen" >&2
-finish_fifo d.log 1000000
-wait "$p1"
-rc1=$?
-wait "$p2"
-rc2=$?
-expect_eq "$rc1" 0 "exit code of the first of two ingests of different files"
-expect_eq "$rc2" 0 "exit code of the second of two ingests of different files"
-expect_eq "$(sqlite3 m.db 'PRAGMA integrity_check')" ok "integrity after concurrent ingests of different files"
-digest m.db >m.txt
-checks=$((checks + 1))
-if ! diff ref_dea.txt m.txt >m.diff; then
-    echo "FAIL: concurrent ingests of different files differ from a sequential ingest:" >&2
-    head -20 m.diff >&2
-    failures=$((failures + 1))
-fi
+at_once m.db e.log "different files" a.log -- e.log
+same_as ref_dea.db m.db "concurrent ingests of different files"
 
 # ---- a second ingest while the first load of an empty database runs ----
 # The first load holds the database in rollback-journal mode: P2 cannot even
 # open it until P1 is done, and then adds its file.
 "$MX" --quiet --db ref_dae.db "${ING[@]}" d.log a.log e.log
-digest ref_dae.db >ref_dae.txt
-rm -f d.fifo
-mkfifo d.fifo
-"$MX" --quiet --db f1.db "${ING[@]}" d.fifo a.log 2>p1-err.txt &
-p1=$!
-feed_fifo d.fifo d.log 1000000
-expect_eq "$(sqlite3 f1.db "PRAGMA journal_mode" 2>/dev/null)" delete "journal mode during a first load (rollback, as another connection sees it)"
-"$MX" --quiet --db f1.db "${ING[@]}" e.log 2>p2-err.txt 3>&- &
-p2=$!
-wait_for sh -c "ls -l /proc/$p2/fd 2>/dev/null | grep -q 'f1.db'" || echo "note: P2 finished before it was seen" >&2
-finish_fifo d.log 1000000
-wait "$p1"
-rc1=$?
-wait "$p2"
-rc2=$?
-expect_eq "$rc1" 0 "exit code of a first load with a second ingest waiting"
-expect_eq "$rc2" 0 "exit code of the ingest that waited for a first load"
+during='expect_eq "$(sqlite3 f1.db "PRAGMA journal_mode" 2>/dev/null)" delete "journal mode during a first load (rollback, as another connection sees it)"'
+at_once f1.db f1.db "a first load and a second ingest waiting" a.log -- e.log
+during=
 expect_eq "$(sqlite3 f1.db 'PRAGMA journal_mode')" wal "journal mode after a first load"
-digest f1.db >f1.txt
-checks=$((checks + 1))
-if ! diff ref_dae.txt f1.txt >f1.diff; then
-    echo "FAIL: an ingest waiting for a first load differs from a sequential ingest:" >&2
-    head -20 f1.diff >&2
-    failures=$((failures + 1))
-fi
+same_as ref_dae.db f1.db "an ingest waiting for a first load"
 
 # ---- a full disk (a 2 MB tmpfs; needs root and a kernel that allows it) ----
 gen 200 6 >f.log

@@ -241,8 +241,10 @@ static const char sql_link[] = "UPDATE pf_message SET parent_id = ?2, parent_kin
                                " WHERE id = ?1 AND parent_id IS NULL AND id <> ?2";
 
 /* Lives still open in the stream pass, by (host, instance, queue id), and
- * for the lives it has closed the time of their last line, by the hash of
- * the same key (a collision only costs a queue id a sorted pass). */
+ * for the lives it has closed the latest time of their last lines, by the
+ * hash of the same key: keys that share a hash share the latest of their
+ * times, so a collision can only send a queue id to a sorted pass it did not
+ * need, never keep one from it. */
 struct lifetable {
     struct life **bucket;
     size_t nbucket, n;
@@ -647,15 +649,17 @@ static int take_event(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t err
 }
 
 /* The epoch milliseconds of a stored-form time ('YYYY-MM-DD HH:MM:SS[.mmm]',
- * UTC); 0 when S is not one. */
+ * UTC, the year possibly longer); 0 when S is not one. */
 static int stored_ms(const char *s, int64_t *ms)
 {
     int y, mo, d, h, mi, sec, n = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+    /* the year may have more than four digits (time_format writes 10000) */
+    if (!s || sscanf(s, "%d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
         return 0;
+    const char *f = s + n;
     int frac = 0;
-    if (s[19] == '.' && isdigit((unsigned char)s[20]) && isdigit((unsigned char)s[21]) && isdigit((unsigned char)s[22]))
-        frac = (s[20] - '0') * 100 + (s[21] - '0') * 10 + (s[22] - '0');
+    if (f[0] == '.' && isdigit((unsigned char)f[1]) && isdigit((unsigned char)f[2]) && isdigit((unsigned char)f[3]))
+        frac = (f[1] - '0') * 100 + (f[2] - '0') * 10 + (f[3] - '0');
     *ms = time_from_civil(y, mo, d, h, mi, sec) * 1000 + frac;
     return 1;
 }
@@ -947,7 +951,9 @@ static int stream_events(struct rebuild *r, struct qset *redo, size_t *lives, ch
         if (L->removed) {
             if (flush_life(r, L, err, errlen) != 0)
                 return -1;
-            idmap_put(&t->closed, (int64_t)h, L->last_ms);
+            int64_t before;
+            if (!idmap_get(&t->closed, (int64_t)h, &before) || before < L->last_ms)
+                idmap_put(&t->closed, (int64_t)h, L->last_ms);
             table_remove(t, L);
             free_life(L);
             free(L);

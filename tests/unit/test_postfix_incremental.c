@@ -221,10 +221,64 @@ static void test_first_load_order(void)
     }
 }
 
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(name, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(name);
+        exit(2);
+    }
+}
+
+/* The stream pass keeps the last time of each closed life by a hash of its
+ * key. These two host names have the same FNV-1a hash, so with the same
+ * queue id and instance the keys collide; the late delivery of the second
+ * host must still reach its message, not start an open life of its own. */
+static void test_stream_hash_collision(void)
+{
+    write_file("coll1.log", "2026-03-01T09:00:00Z ee2b017726d34704 postfix/qmgr[3]: C0FFEE1234: from=<b@x.example>, "
+                            "size=1, nrcpt=1 (queue active)\n"
+                            "2026-03-01T10:00:00Z e5fe11d0a582483c postfix/qmgr[3]: C0FFEE1234: from=<a@x.example>, "
+                            "size=2, nrcpt=1 (queue active)\n"
+                            "2026-03-01T10:00:10Z e5fe11d0a582483c postfix/qmgr[3]: C0FFEE1234: removed\n");
+    write_file("coll2.log", "2026-03-01T09:00:05Z ee2b017726d34704 postfix/qmgr[3]: C0FFEE1234: removed\n"
+                            "2026-03-01T10:00:05Z e5fe11d0a582483c postfix/smtp[4]: C0FFEE1234: to=<r@y.example>, "
+                            "relay=r.example[10.0.0.2]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n");
+    sqlite3 *db = fresh_db("collision.db");
+    char *both[] = {"coll1.log", "coll2.log"};
+    CHECK_INT(ingest_paths(db, both, 2), 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 2);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE status = 'open'"), 0);
+    CHECK_STR(test_sql_text(db, "SELECT m.host || ' ' || m.last_ts FROM pf_delivery d "
+                                "JOIN pf_message m ON m.id = d.pf_message_id"),
+              "e5fe11d0a582483c 2026-03-01 10:00:10");
+    store_close(db);
+}
+
+/* A bounce notice links to its parent when the stored year has five digits. */
+static void test_link_year_10000(void)
+{
+    write_file("y10k.log", "9999-12-31T23:59:59-05:00 mx1 postfix/qmgr[3]: AAAAAA: from=<s@x.example>, size=1, "
+                           "nrcpt=1 (queue active)\n"
+                           "9999-12-31T23:59:59-05:00 mx1 postfix/bounce[5]: AAAAAA: sender non-delivery "
+                           "notification: BBBBBB\n"
+                           "9999-12-31T23:59:59-05:00 mx1 postfix/qmgr[3]: BBBBBB: from=<>, size=1, nrcpt=1 "
+                           "(queue active)\n");
+    sqlite3 *db = fresh_db("y10k.db");
+    char *p[] = {"y10k.log"};
+    CHECK_INT(ingest_paths(db, p, 1), 0);
+    CHECK_STR(test_sql_text(db, "SELECT c.parent_kind || ' ' || p.queue_id || ' ' || c.first_ts FROM pf_message c "
+                                "JOIN pf_message p ON p.id = c.parent_id WHERE c.queue_id = 'BBBBBB'"),
+              "ndr_of AAAAAA 10000-01-01 04:59:59");
+    store_close(db);
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
     test_incremental_runs();
     test_first_load_order();
+    test_stream_hash_collision();
+    test_link_year_10000();
     return test_done("test_postfix_incremental");
 }

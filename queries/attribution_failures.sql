@@ -23,6 +23,25 @@ WITH pf AS (
             OR d.reply REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b') AS hit
     FROM pf_message m JOIN pf_delivery d ON d.pf_message_id = m.id
 ),
+-- The (message, recipient) pairs of on-prem rows with such a reply; every
+-- attempt of those pairs is then found through the Message-ID index, not by
+-- reading all sending rows a second time.
+ex_hit AS MATERIALIZED (
+    SELECT DISTINCT e.message_id, e.server, e.internal_id, r.address AS recipient
+    FROM ex_event e NOT INDEXED CROSS JOIN ex_recipient r ON r.event_id = e.id
+    WHERE e.system = 'exchange' AND e.event COLLATE NOCASE IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
+      AND (coalesce(r.status, '') || ' ' || coalesce(e.source_context, '')
+           REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b')
+),
+ex_rows AS MATERIALIZED (
+    SELECT e.id AS event_id, r.rowid AS rcpt_row FROM ex_hit h CROSS JOIN ex_event e
+    CROSS JOIN ex_recipient r ON r.event_id = e.id AND r.address = h.recipient
+    WHERE h.message_id IS NOT NULL AND e.message_id = h.message_id
+    UNION ALL
+    SELECT e.id, r.rowid FROM ex_hit h CROSS JOIN ex_event e
+    CROSS JOIN ex_recipient r ON r.event_id = e.id AND r.address = h.recipient
+    WHERE h.message_id IS NULL AND e.message_id IS NULL AND e.server IS h.server AND e.internal_id = h.internal_id
+),
 ex AS (
     SELECT coalesce(e.message_id, e.server || '/' || e.internal_id) AS msg_key,
            e.message_id, e.sender, e.server AS host, e.id, e.ts,
@@ -32,8 +51,9 @@ ex AS (
            e.source_id, e.line, e.subject,
            (coalesce(r.status, '') || ' ' || coalesce(e.source_context, '')
             REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b') AS hit
-    FROM ex_event e JOIN ex_recipient r ON r.event_id = e.id
-    WHERE e.system = 'exchange' AND upper(e.event) IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
+    FROM ex_rows x CROSS JOIN ex_event e CROSS JOIN ex_recipient r
+    WHERE e.id = x.event_id AND r.rowid = x.rcpt_row
+      AND e.system = 'exchange' AND e.event COLLATE NOCASE IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
 ),
 attempts AS (
     SELECT 'pf' AS origin, msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
@@ -42,7 +62,7 @@ attempts AS (
     UNION ALL
     SELECT 'ex', msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
            source_id, line, subject, hit
-    FROM ex WHERE (msg_key, recipient) IN (SELECT msg_key, recipient FROM ex WHERE hit)
+    FROM ex
 ),
 ranked AS (
     SELECT a.*, s.path AS file,
@@ -57,7 +77,7 @@ SELECT message_id, sender, recipient, attempts, first_ts, last_ts, relay_host AS
        subject, host, evidence,
        CASE WHEN origin = 'pf' THEN client_ip
             ELSE (SELECT x.client_ip FROM ex_event x
-                  WHERE x.message_id = ranked.message_id AND x.server IS ranked.host AND upper(x.event) = 'RECEIVE'
+                  WHERE x.message_id = ranked.message_id AND x.server IS ranked.host AND x.event COLLATE NOCASE = 'RECEIVE'
                   ORDER BY x.ts LIMIT 1) END AS client_ip
 FROM ranked
 WHERE rn = 1

@@ -43,14 +43,14 @@ FROM (
                          LIMIT 1) END) AS msgid
     FROM ex_event x
     WHERE (
-            (x.system = 'exchange' AND upper(x.event) = 'RECEIVE' AND upper(coalesce(x.source, '')) = 'SMTP')
+            (x.system = 'exchange' AND x.event COLLATE NOCASE = 'RECEIVE' AND coalesce(x.source, '') COLLATE NOCASE = 'SMTP')
          OR (x.system = 'exo' AND (
                 (x.format IN ('exo-trace', 'exo-trace-json') AND coalesce(x.client_ip, '') <> '')
-             OR (x.format = 'exo-trace-detail' AND upper(x.event) = 'RECEIVE')
+             OR (x.format = 'exo-trace-detail' AND x.event COLLATE NOCASE = 'RECEIVE')
              OR (x.format NOT IN ('exo-trace', 'exo-trace-json', 'exo-trace-detail')
                  AND coalesce(x.client_ip, '') <> ''
-                 AND (x.source IS NULL OR upper(x.source) = 'SMTP')
-                 AND (x.event IS NULL OR upper(x.event) = 'RECEIVE'))))
+                 AND (x.source IS NULL OR x.source COLLATE NOCASE = 'SMTP')
+                 AND (x.event IS NULL OR x.event COLLATE NOCASE = 'RECEIVE'))))
           )
       AND coalesce(x.directionality, '') <> 'Originating'
       AND (:since IS NULL OR x.ts >= :since)

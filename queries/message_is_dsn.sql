@@ -5,4 +5,4 @@
 -- Parameters: :message_id (without brackets).
 -- Columns: is_dsn (0 or 1).
 SELECT EXISTS (SELECT 1 FROM ex_event d
-               WHERE d.message_id = :message_id AND (upper(d.event) = 'DSN' OR upper(d.source) = 'DSN')) AS is_dsn;
+               WHERE d.message_id = :message_id AND (d.event COLLATE NOCASE = 'DSN' OR d.source COLLATE NOCASE = 'DSN')) AS is_dsn;

@@ -516,6 +516,87 @@ static void test_sending_side(void)
     CHECK_INT(res.n, 1);
 }
 
+/* On-prem Exchange relaying to another tenant (tracking-log SEND/DEFER/FAIL
+ * rows with the refusal in recipient-status): one finding per message and
+ * recipient, whether the rows carry a Message-ID or only the server's
+ * internal id. */
+static void ex_status(int line, const char *server, const char *internal_id, const char *status)
+{
+    char *sql = sqlite3_mprintf("UPDATE ex_event SET server = %Q, internal_id = %Q WHERE source_id = 2 AND line = %d;"
+                                "UPDATE ex_recipient SET status = %Q WHERE source_id = 2 AND line = %d",
+                                server, internal_id, line, status, line);
+    exec(sql);
+    sqlite3_free(sql);
+}
+
+static void test_sending_side_exchange(void)
+{
+    fresh_db();
+    static const char *const refused = "550 5.7.64 TenantAttribution; Relay Access Denied";
+    static const char *const region = "451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35";
+    /* A message with a Message-ID: received from an on-prem client, deferred, then refused for x; y went through. */
+    ex_row(10, "exchange", "msgtrk", "2026-11-27 08:00:00", "RECEIVE", "SMTP", "m1@northwind.example",
+           "sales@northwind.example", "Offer", "10.2.0.9", NULL, NULL, "x@contoso.example,y@contoso.example");
+    ex_status(10, "EX1", "101", NULL);
+    ex_row(11, "exchange", "msgtrk", "2026-11-27 08:00:05", "Defer", "SMTP", "m1@northwind.example",
+           "sales@northwind.example", "Offer", NULL, NULL, NULL, "x@contoso.example");
+    ex_status(11, "EX1", "101", region);
+    ex_row(12, "exchange", "msgtrk", "2026-11-27 08:00:06", "SEND", "SMTP", "m1@northwind.example",
+           "sales@northwind.example", "Offer", NULL, NULL, NULL, "y@contoso.example");
+    ex_status(12, "EX1", "101", "250 2.6.0 Queued mail for delivery");
+    ex_row(13, "exchange", "msgtrk", "2026-11-27 08:30:05", "FAIL", "SMTP", "m1@northwind.example",
+           "sales@northwind.example", "Offer", NULL, NULL, NULL, "x@contoso.example");
+    ex_status(13, "EX1", "101", refused);
+    /* No Message-ID: the server's internal id is the identity. EX2's row with
+     * the same internal id is another message. */
+    ex_row(20, "exchange", "msgtrk", "2026-11-27 09:00:05", "DEFER", "SMTP", NULL, "ops@northwind.example", "Status",
+           NULL, NULL, NULL, "z@contoso.example");
+    ex_status(20, "EX1", "202", region);
+    ex_row(21, "exchange", "msgtrk", "2026-11-27 09:20:05", "FAIL", "SMTP", NULL, "ops@northwind.example", "Status",
+           NULL, NULL, NULL, "z@contoso.example");
+    ex_status(21, "EX1", "202", refused);
+    ex_row(22, "exchange", "msgtrk", "2026-11-27 09:10:05", "SEND", "SMTP", NULL, "ops@northwind.example", "Other",
+           NULL, NULL, NULL, "z@contoso.example");
+    ex_status(22, "EX2", "202", "250 2.0.0 OK");
+    run_with(conf_b, NULL);
+    CHECK_INT(res.counts[FINDING_ATTRIBUTION_FAILURE], 2);
+    int seen = 0;
+    for (size_t i = 0; i < res.n; i++) {
+        const struct finding *f = &res.findings[i];
+        if (f->kind != FINDING_ATTRIBUTION_FAILURE)
+            continue;
+        if (!strcmp(f->recipient, "x@contoso.example")) {
+            seen |= 1;
+            CHECK_STR(f->message_id, "m1@northwind.example");
+            CHECK_INT(f->attempts, 2);
+            CHECK_STR(f->first_seen, "2026-11-27 08:00:05");
+            CHECK_STR(f->last_seen, "2026-11-27 08:30:05");
+            CHECK_STR(f->reply, refused);
+            CHECK_STR(f->subject, "Offer");
+            CHECK_STR(f->original_host, "EX1");
+            CHECK_INT(f->nevidence, 2);
+        } else if (!strcmp(f->recipient, "z@contoso.example")) {
+            seen |= 2;
+            CHECK(f->message_id == NULL);
+            CHECK_INT(f->attempts, 2);
+            CHECK_STR(f->last_seen, "2026-11-27 09:20:05");
+            CHECK_STR(f->reply, refused);
+        }
+    }
+    CHECK_INT(seen, 3);
+    /* Inside the caller's open transaction the sending side cannot run on a
+     * second connection (it would not see these rows): it runs on this one. */
+    exec("BEGIN");
+    ex_row(30, "exchange", "msgtrk", "2026-11-27 10:00:05", "FAIL", "SMTP", "m3@northwind.example",
+           "sales@northwind.example", "Late", NULL, NULL, NULL, "w@contoso.example");
+    ex_status(30, "EX1", "303", refused);
+    run_with(conf_b, NULL);
+    CHECK_INT(res.counts[FINDING_ATTRIBUTION_FAILURE], 3);
+    exec("ROLLBACK");
+    run_with(conf_b, NULL);
+    CHECK_INT(res.counts[FINDING_ATTRIBUTION_FAILURE], 2);
+}
+
 static void test_partner(void)
 {
     fresh_db();
@@ -607,6 +688,7 @@ int main(int argc, char **argv)
     test_not_inbound();
     test_gateway_relayed();
     test_sending_side();
+    test_sending_side_exchange();
     test_partner();
     test_since_until_and_json();
     audit_result_free(&res);

@@ -7,10 +7,12 @@
 #include "builtin_data.h"
 #include "embedded.h"
 #include "sqlfunc.h"
+#include "store.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -599,7 +601,6 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
         return -1;
     if (kind == FINDING_NDR_DIRECT)
         queue_ndr(r, (size_t)(f - r->res->findings), reference);
-    apply_exception(r, f);
     return 0;
 }
 
@@ -743,7 +744,6 @@ static int run_sending(struct run *r, const char *query, enum finding_kind kind)
             if (*ev)
                 ev++;
         }
-        apply_exception(r, f);
     }
     int status = 0;
     if (rc != SQLITE_DONE) {
@@ -754,25 +754,30 @@ static int run_sending(struct run *r, const char *query, enum finding_kind kind)
     return status;
 }
 
-/* Marks bypassed_mx findings whose sender domain also sends through the gateway. */
-static int mark_partners(struct run *r)
+static int cmp_strcase(const void *a, const void *b)
 {
-    int any = 0;
-    for (size_t i = 0; i < r->res->n; i++)
-        any |= r->res->findings[i].kind == FINDING_BYPASSED_MX;
-    if (!any || !r->cfg->ngateway_hosts)
+    return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sender domains (not ours) that hand mail to a gateway host: partners
+ * that also use the MX. Sorted without duplicates, for mark_partners. */
+static int gateway_domains(struct run *r, char ***domains, size_t *n)
+{
+    if (!r->cfg->ngateway_hosts || !kind_wanted(r, FINDING_BYPASSED_MX))
         return 0;
     sqlite3_stmt *st;
     if (prepare(r, "gateway_sender_domains", &st) != 0)
         return -1;
-    char **domains = NULL;
-    size_t n = 0;
+    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *host = (const char *)sqlite3_column_text(st, 0);
         const char *domain = (const char *)sqlite3_column_text(st, 1);
-        if (domain && config_is_gateway_host(r->cfg, host) && !config_is_own_domain(r->cfg, domain))
-            push_unique(&domains, &n, domain);
+        if (!domain || !config_is_gateway_host(r->cfg, host) || config_is_own_domain(r->cfg, domain))
+            continue;
+        if (*n == cap)
+            *domains = xrealloc(*domains, (cap = cap ? cap * 2 : 64) * sizeof **domains);
+        (*domains)[(*n)++] = xstrdup(domain);
     }
     int status = 0;
     if (rc != SQLITE_DONE) {
@@ -780,16 +785,73 @@ static int mark_partners(struct run *r)
         status = -1;
     }
     sqlite3_finalize(st);
-    for (size_t i = 0; i < r->res->n; i++) {
-        struct finding *f = &r->res->findings[i];
+    if (*n > 1) {
+        qsort(*domains, *n, sizeof **domains, cmp_strcase);
+        size_t k = 1;
+        for (size_t i = 1; i < *n; i++) {
+            if (strcasecmp((*domains)[i], (*domains)[k - 1]))
+                (*domains)[k++] = (*domains)[i];
+            else
+                free((*domains)[i]);
+        }
+        *n = k;
+    }
+    return status;
+}
+
+/* Marks bypassed_mx findings whose sender domain also sends through the gateway. */
+static void mark_partners(struct audit_result *res, char **domains, size_t n)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        struct finding *f = &res->findings[i];
         const char *d = domain_part(f->sender);
-        if (f->kind == FINDING_BYPASSED_MX && d && has_str(domains, n, d))
+        if (f->kind == FINDING_BYPASSED_MX && d && n && bsearch(&d, domains, n, sizeof *domains, cmp_strcase))
             f->partner = 1;
     }
-    for (size_t i = 0; i < n; i++)
-        free(domains[i]);
-    free(domains);
-    return status;
+}
+
+/* The sending side (attribution failures, lost NDRs, and the partners'
+ * domains) reads other rows than the receiving side and needs none of its
+ * results, so it runs beside it on a second connection and thread: the
+ * audit takes the longer of the two, not their sum. Its findings go to a
+ * result of its own, merged after the join. */
+struct sending {
+    struct run r;
+    struct audit_result res;
+    char err[512];
+    char **domains;
+    size_t ndomains;
+    int status;
+};
+
+static void *sending_side(void *arg)
+{
+    struct sending *s = arg;
+    s->status = run_sending(&s->r, "attribution_failures", FINDING_ATTRIBUTION_FAILURE) == 0 &&
+                        run_sending(&s->r, "ndr_lost", FINDING_NDR_LOST) == 0 &&
+                        gateway_domains(&s->r, &s->domains, &s->ndomains) == 0
+                    ? 0
+                    : -1;
+    return NULL;
+}
+
+/* A second read-only connection to DB's file, or NULL: an in-memory
+ * database, or a caller inside a transaction (whose rows another connection
+ * would not see), runs both sides on DB, one after the other. */
+static sqlite3 *second_connection(sqlite3 *db)
+{
+    const char *path = sqlite3_db_filename(db, "main");
+    if (!path || !*path || !sqlite3_get_autocommit(db))
+        return NULL;
+    sqlite3 *db2;
+    char err[512];
+    if (store_open(path, STORE_READONLY, &db2, err, sizeof err) != 0)
+        return NULL;
+    if (sqlfunc_register(db2) != SQLITE_OK) {
+        store_close(db2);
+        return NULL;
+    }
+    return db2;
 }
 
 static int cmp_evidence(const void *a, const void *b)
@@ -836,13 +898,47 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
         snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
         return -1;
     }
+    struct sending side = {.r = r};
+    side.r.res = &side.res;
+    side.r.err = side.err;
+    side.r.errlen = sizeof side.err;
+    side.r.db = second_connection(db);
+    pthread_t thread;
+    int threaded = side.r.db && pthread_create(&thread, NULL, sending_side, &side) == 0;
     int status = -1;
     if (prepare(&r, "gateway_relayed", &r.relayed) == 0 && prepare(&r, "message_evidence", &r.evidence) == 0 &&
         prepare(&r, "entry_recipients", &r.recipients) == 0 && prepare(&r, "message_is_dsn", &r.is_dsn) == 0 &&
-        run_inbound(&r) == 0 && link_ndr_originals(&r) == 0 &&
-        run_sending(&r, "attribution_failures", FINDING_ATTRIBUTION_FAILURE) == 0 &&
-        run_sending(&r, "ndr_lost", FINDING_NDR_LOST) == 0 && mark_partners(&r) == 0)
+        run_inbound(&r) == 0 && link_ndr_originals(&r) == 0)
         status = 0;
+    if (threaded) {
+        pthread_join(thread, NULL);
+        store_close(side.r.db);
+    } else {
+        if (side.r.db)
+            store_close(side.r.db);
+        side.r.db = db;
+        if (status == 0)
+            sending_side(&side);
+    }
+    if (status == 0 && side.status != 0) {
+        snprintf(err, errlen, "%s", side.err);
+        status = -1;
+    }
+    if (status == 0) {
+        mark_partners(res, side.domains, side.ndomains);
+        /* the sending side's findings after the receiving side's */
+        if (side.res.n) {
+            res->findings = xrealloc(res->findings, (res->n + side.res.n) * sizeof *res->findings);
+            memcpy(res->findings + res->n, side.res.findings, side.res.n * sizeof *res->findings);
+            res->n += side.res.n;
+        }
+        free(side.res.findings);
+    } else {
+        audit_result_free(&side.res);
+    }
+    for (size_t i = 0; i < side.ndomains; i++)
+        free(side.domains[i]);
+    free(side.domains);
     sqlite3_finalize(r.relayed);
     sqlite3_finalize(r.evidence);
     sqlite3_finalize(r.recipients);
@@ -856,6 +952,7 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     }
     for (size_t i = 0; i < res->n; i++) {
         struct finding *f = &res->findings[i];
+        apply_exception(&r, f); /* here: the configuration's regex match data is not shared between threads */
         if (f->nevidence)
             qsort(f->evidence, f->nevidence, sizeof *f->evidence, cmp_evidence);
         if (f->nrecipients > 1)

@@ -9,6 +9,7 @@
 #include "cmd_report.h"
 #include "cmd_sql.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,9 @@ int cli_is_help(const char *arg)
 
 int main(int argc, char **argv)
 {
+    /* No memory statistics: they take a global mutex on every allocation,
+     * which two connections in two threads (the audit) then fight over. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     struct global_options g = {NULL, 0};
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     int nrest = 0, after_dashdash = 0;

@@ -13,7 +13,27 @@
 -- entered the relay: Postfix client=, or its parent's for a bounce the relay
 -- made itself; Exchange: the RECEIVE row of the same server). The audit keeps
 -- the rows of our own mail: sender in our domains, or entered from [onprem].
-WITH pf AS (
+-- Identity: the Message-ID, else the queue id (Postfix: host/instance/queue
+-- id; Exchange: server/internal id). First the (message, recipient) pairs
+-- with such a reply, found in one pass; then every attempt of those pairs,
+-- found through the indexes: the delivery rows are read once, not twice.
+WITH pf_hit AS MATERIALIZED (
+    SELECT DISTINCT m.message_id, m.host, m.instance, m.queue_id, d.recipient
+    FROM pf_delivery d CROSS JOIN pf_message m
+    WHERE m.id = d.pf_message_id
+      AND (d.exo_attribution IS NOT NULL
+           OR d.reply REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b')
+),
+pf_rows AS MATERIALIZED (
+    SELECT d.id FROM pf_hit h CROSS JOIN pf_message m CROSS JOIN pf_delivery d
+    WHERE h.message_id IS NOT NULL AND m.message_id = h.message_id
+      AND d.pf_message_id = m.id AND d.recipient = h.recipient
+    UNION ALL
+    SELECT d.id FROM pf_hit h CROSS JOIN pf_message m CROSS JOIN pf_delivery d
+    WHERE h.message_id IS NULL AND m.queue_id = h.queue_id AND m.message_id IS NULL AND m.host = h.host
+      AND m.instance = h.instance AND d.pf_message_id = m.id AND d.recipient = h.recipient
+),
+pf AS (
     SELECT coalesce(m.message_id, m.host || '/' || m.instance || '/' || m.queue_id) AS msg_key,
            m.message_id, m.sender, m.host, d.id, d.ts,
            coalesce(m.client_ip, (SELECT p.client_ip FROM pf_message p WHERE p.id = m.parent_id)) AS client_ip,
@@ -21,14 +41,12 @@ WITH pf AS (
            d.source_id, d.line,
            (d.exo_attribution IS NOT NULL
             OR d.reply REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b') AS hit
-    FROM pf_message m JOIN pf_delivery d ON d.pf_message_id = m.id
+    FROM pf_rows x CROSS JOIN pf_delivery d CROSS JOIN pf_message m
+    WHERE d.id = x.id AND m.id = d.pf_message_id
 ),
--- The (message, recipient) pairs of on-prem rows with such a reply; every
--- attempt of those pairs is then found through the Message-ID index, not by
--- reading all sending rows a second time.
 ex_hit AS MATERIALIZED (
     SELECT DISTINCT e.message_id, e.server, e.internal_id, r.address AS recipient
-    FROM ex_event e NOT INDEXED CROSS JOIN ex_recipient r ON r.event_id = e.id
+    FROM ex_event e INDEXED BY ex_event_sending CROSS JOIN ex_recipient r ON r.event_id = e.id
     WHERE e.system = 'exchange' AND e.event COLLATE NOCASE IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
       AND (coalesce(r.status, '') || ' ' || coalesce(e.source_context, '')
            REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b')
@@ -58,7 +76,7 @@ ex AS (
 attempts AS (
     SELECT 'pf' AS origin, msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
            source_id, line, NULL AS subject, hit
-    FROM pf WHERE (msg_key, recipient) IN (SELECT msg_key, recipient FROM pf WHERE hit)
+    FROM pf
     UNION ALL
     SELECT 'ex', msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
            source_id, line, subject, hit

@@ -196,7 +196,7 @@ struct run {
     char today[11];
     char *err;
     size_t errlen;
-    sqlite3_stmt *relayed, *evidence, *recipients, *is_dsn;
+    sqlite3_stmt *relayed, *evidence, *recipients, *is_dsn, *entry;
     struct {
         size_t finding; /* index into res->findings (which may move: never a pointer) */
         char *ref;
@@ -287,9 +287,9 @@ static void entry_row_free(struct entry_row *e)
 
 enum door { DOOR_NONE, DOOR_EXO, DOOR_ONPREM };
 
-/* Where a row that came from IP entered, when that was not through a
- * trusted path; what the row was sent to aside. */
-static enum door judge_ip(const struct run *r, const struct entry_row *e, const char *ip)
+/* Where a row of SYSTEM that came from IP through CONNECTOR entered, when
+ * that was not through a trusted path; what the row was sent to aside. */
+static enum door judge_ip(const struct run *r, const char *system, const char *connector, const char *ip)
 {
     const struct config *cfg = r->cfg;
     if (!ip)
@@ -299,14 +299,14 @@ static enum door judge_ip(const struct run *r, const struct entry_row *e, const 
         return DOOR_NONE;
     if (ipset_contains(cfg->onprem_ips, &a) || ipset_contains(cfg->gateway_ips, &a))
         return DOOR_NONE;
-    if (!strcmp(e->system, "exchange")) {
+    if (!strcmp(system, "exchange")) {
         /* Hybrid: judged where it entered Exchange Online, not here. */
         if (ipset_contains(cfg->exo_ranges, &a))
             return DOOR_NONE;
         return DOOR_ONPREM;
     }
     /* Without [gateway] the MX is Exchange Online itself: its entries are the MX path. */
-    if (!cfg->has_gateway || config_is_gateway_connector(cfg, e->connector))
+    if (!cfg->has_gateway || config_is_gateway_connector(cfg, connector))
         return DOOR_NONE;
     return DOOR_EXO;
 }
@@ -315,7 +315,7 @@ static enum door judge_ip(const struct run *r, const struct entry_row *e, const 
  * row for recipients in our domains counts. */
 static enum door judge_entry(const struct run *r, const struct entry_row *e, const char *ip)
 {
-    return e->nown ? judge_ip(r, e, ip) : DOOR_NONE;
+    return e->nown ? judge_ip(r, e->system, e->connector, ip) : DOOR_NONE;
 }
 
 /* Fills E's recipients in our domains from the row EVENT_ID's recipients. */
@@ -618,15 +618,43 @@ static int cmp_entry(const void *a, const void *b)
     return c;
 }
 
-/* Reads every entry, keeps the rows that entered past the trusted paths (and
- * rows without an IP, which may borrow one from another row of their
- * message), then judges each message on its kept rows. Rows through the
- * gateway, from [onprem] or hybrid are dropped while reading, so memory
- * follows the number of back-door rows, not the size of the database. */
+/* Fills E from entry_row.sql's row for EVENT_ID: 1, 0 when the row is gone,
+ * -1 on an error. */
+static int read_entry(struct run *r, struct entry_row *e, sqlite3_int64 event_id)
+{
+    sqlite3_stmt *st = r->entry;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":event_id"), event_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW) {
+        snprintf(r->err, r->errlen, "query entry_row: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    e->key = dup_col(st, 0);
+    e->ts = dup_col(st, 2);
+    e->message_id = dup_col(st, 3);
+    e->sender = dup_col(st, 4);
+    e->subject = dup_col(st, 5);
+    e->client_ip = dup_col(st, 6);
+    e->reference = dup_col(st, 8);
+    e->server = dup_col(st, 9);
+    e->file = dup_col(st, 10);
+    e->line = sqlite3_column_int64(st, 11);
+    return 1;
+}
+
+/* Reads what every entry is judged by (entry_candidates.sql: an index, not
+ * the wide rows), keeps the entries that came past the trusted paths (and
+ * entries without an IP, which may borrow one from another row of their
+ * message), reads those whole (entry_row.sql), then judges each message on
+ * its kept rows. Memory follows the number of back-door rows, not the size
+ * of the database. */
 static int run_inbound(struct run *r)
 {
     sqlite3_stmt *st;
-    if (prepare(r, "inbound_entries", &st) != 0)
+    if (prepare(r, "entry_candidates", &st) != 0)
         return -1;
     bind_text(st, ":since", r->opt->since);
     bind_text(st, ":until", r->opt->until);
@@ -635,45 +663,38 @@ static int run_inbound(struct run *r)
     int rc, status = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         r->res->entries_examined++;
-        const char *ip = (const char *)sqlite3_column_text(st, 6);
-        struct entry_row e = {0};
-        e.system = dup_col(st, 1);
-        e.connector = dup_col(st, 7);
+        sqlite3_int64 id = sqlite3_column_int64(st, 0);
+        const char *system = (const char *)sqlite3_column_text(st, 1);
+        const char *ip = (const char *)sqlite3_column_text(st, 2);
+        const char *connector = (const char *)sqlite3_column_text(st, 3);
         /* The IP first: most entries came through the gateway or hybrid, and
          * their recipients are never looked up. A row without an IP is kept
          * for its message's other rows to lend it one. */
-        int keep = !ip || !*ip || judge_ip(r, &e, ip) != DOOR_NONE;
-        if (keep && own_recipients(r, &e, sqlite3_column_int64(st, 12)) != 0) {
+        if (ip && *ip && judge_ip(r, system ? system : "", connector, ip) == DOOR_NONE)
+            continue;
+        struct entry_row e = {0};
+        e.system = xstrdup(system ? system : "");
+        e.connector = connector ? xstrdup(connector) : NULL;
+        int got = own_recipients(r, &e, id);
+        if (got == 0 && e.nown)
+            got = read_entry(r, &e, id);
+        if (got == 1)
+            got = (e.is_dsn = message_is_dsn(r, e.message_id)) < 0 ? -1 : 1;
+        if (got < 0) {
             entry_row_free(&e);
             status = -1;
             break;
         }
-        if (!keep || !e.nown) {
+        if (got == 0) { /* no recipient of ours, or the row went away meanwhile */
             entry_row_free(&e);
             continue;
-        }
-        e.key = dup_col(st, 0);
-        e.ts = dup_col(st, 2);
-        e.message_id = dup_col(st, 3);
-        e.sender = dup_col(st, 4);
-        e.subject = dup_col(st, 5);
-        e.client_ip = dup_col(st, 6);
-        e.reference = dup_col(st, 8);
-        e.server = dup_col(st, 9);
-        e.file = dup_col(st, 10);
-        e.line = sqlite3_column_int64(st, 11);
-        e.is_dsn = message_is_dsn(r, e.message_id);
-        if (e.is_dsn < 0) {
-            entry_row_free(&e);
-            status = -1;
-            break;
         }
         if (n == cap)
             rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
         rows[n++] = e;
     }
     if (status == 0 && rc != SQLITE_DONE) {
-        snprintf(r->err, r->errlen, "query inbound_entries: %s", sqlite3_errmsg(r->db));
+        snprintf(r->err, r->errlen, "query entry_candidates: %s", sqlite3_errmsg(r->db));
         status = -1;
     }
     sqlite3_finalize(st);
@@ -819,7 +840,7 @@ struct sending {
     struct run r;
     struct audit_result res;
     char err[512];
-    char **domains;
+    char **domains; /* of partners (see gateway_domains) */
     size_t ndomains;
     int status;
 };
@@ -885,7 +906,7 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
 {
     static const struct audit_options defaults;
     memset(res, 0, sizeof *res);
-    struct run r = {db, cfg, opt ? opt : &defaults, res, "", err, errlen, NULL, NULL, NULL, NULL, NULL, 0};
+    struct run r = {.db = db, .cfg = cfg, .opt = opt ? opt : &defaults, .res = res, .err = err, .errlen = errlen};
     if (r.opt->now && strlen(r.opt->now) >= 10) {
         snprintf(r.today, sizeof r.today, "%.10s", r.opt->now);
     } else {
@@ -908,7 +929,7 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     int status = -1;
     if (prepare(&r, "gateway_relayed", &r.relayed) == 0 && prepare(&r, "message_evidence", &r.evidence) == 0 &&
         prepare(&r, "entry_recipients", &r.recipients) == 0 && prepare(&r, "message_is_dsn", &r.is_dsn) == 0 &&
-        run_inbound(&r) == 0 && link_ndr_originals(&r) == 0)
+        prepare(&r, "entry_row", &r.entry) == 0 && run_inbound(&r) == 0 && link_ndr_originals(&r) == 0)
         status = 0;
     if (threaded) {
         pthread_join(thread, NULL);
@@ -943,6 +964,7 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     sqlite3_finalize(r.evidence);
     sqlite3_finalize(r.recipients);
     sqlite3_finalize(r.is_dsn);
+    sqlite3_finalize(r.entry);
     for (size_t i = 0; i < r.nndr; i++)
         free(r.ndr[i].ref);
     free(r.ndr);

@@ -47,7 +47,8 @@ pf AS (
 ex_hit AS MATERIALIZED (
     SELECT DISTINCT e.message_id, e.server, e.internal_id, r.address AS recipient
     FROM ex_event e INDEXED BY ex_event_sending CROSS JOIN ex_recipient r ON r.event_id = e.id
-    WHERE e.system = 'exchange' AND e.event COLLATE NOCASE IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
+    WHERE e.system = 'exchange' AND (e.event = 'SEND' COLLATE NOCASE OR e.event = 'SENDEXTERNAL' COLLATE NOCASE
+                                     OR e.event = 'DEFER' COLLATE NOCASE OR e.event = 'FAIL' COLLATE NOCASE)
       AND (coalesce(r.status, '') || ' ' || coalesce(e.source_context, '')
            REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b')
 ),

@@ -399,7 +399,9 @@ static void make_msg(uint64_t seed, uint64_t k, struct msg *m)
             snprintf(m->client_ip, sizeof m->client_ip, "40.107.%u.%u", rng_below(&r, 256), 1 + rng_below(&r, 254));
             snprintf(m->msgid, sizeof m->msgid, "%016" PRIx64 "%" PRIu64 "@%s.prod.outlook.com", rng_next(&r), k,
                      "DB8PR04MB7001.eurprd04");
-            snprintf(m->subject, sizeof m->subject, "Undeliverable: %s", subjects[k % 3]);
+            char original[sizeof m->subject - 16];
+            snprintf(original, sizeof original, subjects[k % 3], (int)(k % 100000));
+            snprintf(m->subject, sizeof m->subject, "Undeliverable: %s", original);
             m->nrcpt = 1;
             m->spam = 0;
         }

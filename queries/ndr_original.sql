@@ -2,7 +2,10 @@
 -- is about and the host that delivered it: by the Message-ID the NDR
 -- references, else by our sender (the NDR's recipient) with the original
 -- subject (Exchange), or a delivery of our sender to the remote domain
--- (Postfix; any delivery in the 7 days before when the NDR's sender is null).
+-- (Postfix; any delivery when the NDR's sender is null), in the 7 days
+-- before the NDR: a server gives up on a message within days, and without
+-- the bound every NDR about a common subject ("Re: meeting") would weigh
+-- all of its sender's mail ever sent.
 -- Each table is scanned once for all NDRs, not once per NDR.
 --
 -- Parameters: :ndrs, a JSON array of objects, one per NDR finding: idx (its
@@ -41,7 +44,8 @@ SELECT c.idx, c.message_id, c.host, c.ts, s.path AS file, c.line FROM (
     FROM ex_event e CROSS JOIN n
     -- The IN test first: it is cheap, and few rows have an NDR's subject.
     WHERE e.subject IN (SELECT subject FROM n) AND n.subject IS NOT NULL
-      AND lower(e.sender) = n.sender AND e.subject = n.subject AND e.ts <= n.before
+      AND lower(e.sender) = n.sender AND e.subject = n.subject
+      AND e.ts <= n.before AND e.ts >= datetime(n.before, '-7 days')
       AND coalesce(e.event, '') COLLATE NOCASE NOT IN ('DSN', 'FAIL')
     UNION ALL
     SELECT n.idx, m.message_id, m.host, d.ts, d.source_id, d.line, 0,

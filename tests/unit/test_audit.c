@@ -200,6 +200,32 @@ static void test_ndr_direct_linked(void)
     CHECK_INT(f->nevidence, 2); /* the trace row and the original's delivery line */
 }
 
+/* An NDR without a reference is linked to our sender's mail with the
+ * original subject, sent in the 7 days before it (Exchange rows). */
+static void test_ndr_linked_by_subject(void)
+{
+    fresh_db();
+    ex_row(1, "exchange", "msgtrk", "2026-11-19 09:00:00", "SEND", "SMTP", "old-7@fabrikam.example",
+           "alice@fabrikam.example", "Quote 7", NULL, NULL, NULL, "bob@contoso.example");
+    trace(2, "2026-11-27 10:00:00", "ndr7@contoso.example", "", "Undeliverable: Quote 7", "40.107.5.6",
+          "alice@fabrikam.example");
+    run();
+    const struct finding *f = only();
+    CHECK_STR(KIND(f), "ndr_direct");
+    if (f)
+        CHECK(f->original_message_id == NULL); /* eight days before: another message */
+    ex_row(3, "exchange", "msgtrk", "2026-11-26 09:00:00", "SEND", "SMTP", "orig-7@fabrikam.example",
+           "Alice@Fabrikam.example", "Quote 7", NULL, NULL, NULL, "bob@contoso.example");
+    exec("UPDATE ex_event SET server = 'EX1' WHERE line = 3");
+    run();
+    f = only();
+    CHECK_STR(KIND(f), "ndr_direct");
+    if (!f)
+        return;
+    CHECK_STR(f->original_message_id, "orig-7@fabrikam.example");
+    CHECK_STR(f->original_host, "EX1");
+}
+
 static void test_ndr_markers(void)
 {
     fresh_db();
@@ -700,6 +726,7 @@ int main(int argc, char **argv)
     test_entry_index_used();
     test_ndr_via_gateway();
     test_ndr_direct_linked();
+    test_ndr_linked_by_subject();
     test_ndr_markers();
     test_autoreply_back_door();
     test_notification_via_gateway();

@@ -453,6 +453,51 @@ static void json_append(sqlite3_str *out, const char *s)
     sqlite3_str_appendchar(out, 1, '"');
 }
 
+/* A row of ndr_original.sql: where an NDR's original may be. */
+struct candidate {
+    int set;
+    int rank, rank2; /* see ndr_original.sql: lower is better */
+    const char *ts, *message_id, *file;
+    long long line;
+    const char *host;
+};
+
+static void candidate_free(struct candidate *c)
+{
+    if (!c->set)
+        return;
+    free((char *)c->ts);
+    free((char *)c->message_id);
+    free((char *)c->file);
+    free((char *)c->host);
+}
+
+static int cmp_nullable(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) : (a != NULL) - (b != NULL);
+}
+
+/* Whether C beats BEST: lower rank, then rank2, then the later time; the
+ * smaller Message-ID, file and line settle a tie, so that the choice does not
+ * depend on the order SQLite hands the rows over in. */
+static int better_candidate(const struct candidate *c, const struct candidate *best)
+{
+    if (!best->set)
+        return 1;
+    if (c->rank != best->rank)
+        return c->rank < best->rank;
+    if (c->rank2 != best->rank2)
+        return c->rank2 < best->rank2;
+    int d = cmp_nullable(c->ts, best->ts);
+    if (d)
+        return d > 0;
+    if ((d = cmp_nullable(c->message_id, best->message_id)) != 0)
+        return d < 0;
+    if ((d = cmp_nullable(c->file, best->file)) != 0)
+        return d < 0;
+    return c->line < best->line;
+}
+
 /* Finds the originals of all queued NDRs with one query (see ndr_original.sql),
  * handing it the NDRs as one JSON array. */
 static int link_ndr_originals(struct run *r)
@@ -487,21 +532,44 @@ static int link_ndr_originals(struct run *r)
         return -1;
     }
     sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":ndrs"), json, -1, sqlite3_free);
-    long long last = -1;
+    struct candidate *best = xcalloc(r->nndr, sizeof *best);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         long long idx = sqlite3_column_int64(st, 0);
-        if (idx == last || idx < 0 || (size_t)idx >= r->nndr)
-            continue; /* the best row of each NDR comes first */
-        last = idx;
-        struct finding *f = &r->res->findings[r->ndr[idx].finding];
-        f->original_message_id = dup_col(st, 1);
-        f->original_host = dup_col(st, 2);
-        const char *file = (const char *)sqlite3_column_text(st, 4);
-        if (file)
-            add_evidence(f, file, sqlite3_column_int64(st, 5));
+        if (idx < 0 || (size_t)idx >= r->nndr)
+            continue;
+        struct candidate c = {1,
+                              sqlite3_column_int(st, 6),
+                              sqlite3_column_int(st, 7),
+                              (const char *)sqlite3_column_text(st, 3),
+                              (const char *)sqlite3_column_text(st, 1),
+                              (const char *)sqlite3_column_text(st, 4),
+                              sqlite3_column_int64(st, 5),
+                              (const char *)sqlite3_column_text(st, 2)};
+        if (better_candidate(&c, &best[idx])) {
+            candidate_free(&best[idx]);
+            best[idx] = (struct candidate){1,
+                                           c.rank,
+                                           c.rank2,
+                                           c.ts ? xstrdup(c.ts) : NULL,
+                                           c.message_id ? xstrdup(c.message_id) : NULL,
+                                           c.file ? xstrdup(c.file) : NULL,
+                                           c.line,
+                                           c.host ? xstrdup(c.host) : NULL};
+        }
     }
     sqlite3_finalize(st);
+    for (size_t i = 0; i < r->nndr; i++) {
+        struct finding *f = &r->res->findings[r->ndr[i].finding];
+        if (best[i].set && rc == SQLITE_DONE) {
+            f->original_message_id = best[i].message_id ? xstrdup(best[i].message_id) : NULL;
+            f->original_host = best[i].host ? xstrdup(best[i].host) : NULL;
+            if (best[i].file)
+                add_evidence(f, best[i].file, best[i].line);
+        }
+        candidate_free(&best[i]);
+    }
+    free(best);
     if (rc != SQLITE_DONE) {
         snprintf(r->err, r->errlen, "query ndr_original: %s", sqlite3_errmsg(r->db));
         return -1;

@@ -224,6 +224,14 @@ static void test_ndr_linked_by_subject(void)
         return;
     CHECK_STR(f->original_message_id, "orig-7@fabrikam.example");
     CHECK_STR(f->original_host, "EX1");
+    /* Two equally good candidates (same kind of row, same second): the
+     * smaller Message-ID wins, whichever SQLite hands over first. */
+    ex_row(4, "exchange", "msgtrk", "2026-11-26 09:00:00", "SEND", "SMTP", "0rig-7@fabrikam.example",
+           "alice@fabrikam.example", "Quote 7", NULL, NULL, NULL, "bob@contoso.example");
+    run();
+    f = only();
+    if (f)
+        CHECK_STR(f->original_message_id, "0rig-7@fabrikam.example");
 }
 
 static void test_ndr_markers(void)

@@ -38,9 +38,7 @@ pf AS (
            m.message_id, m.sender, m.host, d.id, d.ts,
            coalesce(m.client_ip, (SELECT p.client_ip FROM pf_message p WHERE p.id = m.parent_id)) AS client_ip,
            d.recipient, d.relay_host, d.reply, d.dsn,
-           d.source_id, d.line,
-           (d.exo_attribution IS NOT NULL
-            OR d.reply REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b') AS hit
+           d.source_id, d.line
     FROM pf_rows x CROSS JOIN pf_delivery d CROSS JOIN pf_message m
     WHERE d.id = x.id AND m.id = d.pf_message_id
 ),
@@ -67,20 +65,18 @@ ex AS (
            NULL AS client_ip,
            r.address AS recipient,
            coalesce(e.connector, e.server_ip) AS relay_host, r.status AS reply, NULL AS dsn,
-           e.source_id, e.line, e.subject,
-           (coalesce(r.status, '') || ' ' || coalesce(e.source_context, '')
-            REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b') AS hit
+           e.source_id, e.line, e.subject
     FROM ex_rows x CROSS JOIN ex_event e CROSS JOIN ex_recipient r
     WHERE e.id = x.event_id AND r.rowid = x.rcpt_row
       AND e.system = 'exchange' AND e.event COLLATE NOCASE IN ('FAIL', 'DEFER', 'SEND', 'SENDEXTERNAL')
 ),
 attempts AS (
     SELECT 'pf' AS origin, msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
-           source_id, line, NULL AS subject, hit
+           source_id, line, NULL AS subject
     FROM pf
     UNION ALL
     SELECT 'ex', msg_key, message_id, sender, host, id, ts, client_ip, recipient, relay_host, reply, dsn,
-           source_id, line, subject, hit
+           source_id, line, subject
     FROM ex
 ),
 ranked AS (

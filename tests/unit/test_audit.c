@@ -728,10 +728,37 @@ static void test_entry_index_used(void)
     CHECK(!scans_table);
 }
 
+/* An NDR's original by subject is looked for in the time index (ts, sender,
+ * subject) over the NDRs' days, not in every wide row of ex_event, and the
+ * NDRs are matched on sender and subject together: with the sender alone
+ * the work grew with the square of a sender's NDRs. */
+static void test_ndr_original_plan(void)
+{
+    fresh_db();
+    char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", embedded_query("ndr_original"));
+    sqlite3_stmt *st;
+    CHECK(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
+    int index_read = 0, scans_table = 0, pair_lookup = 0;
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        if (!detail)
+            continue;
+        index_read |= strstr(detail, "SEARCH x USING COVERING INDEX ex_event_ts (ts>? AND ts<?)") != NULL;
+        scans_table |= !strcmp(detail, "SCAN x") || !strcmp(detail, "SCAN e");
+        pair_lookup |= strstr(detail, "SEARCH n USING AUTOMATIC") && strstr(detail, "(sender=? AND subject=?)");
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+    CHECK(index_read);
+    CHECK(!scans_table);
+    CHECK(pair_lookup);
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
     test_entry_index_used();
+    test_ndr_original_plan();
     test_ndr_via_gateway();
     test_ndr_direct_linked();
     test_ndr_linked_by_subject();

@@ -19,20 +19,22 @@
 -- or null), domain (the remote domain from the NDR's sender, or null), before
 -- (the NDR's time). NULL gives no rows.
 -- Columns: idx, message_id, host (the delivering host; 'Exchange Online' for
--- Exchange Online rows), ts, file, line, rank (0 for a referenced Message-ID,
+-- Exchange Online rows), ts, source_id, line, rank (0 for a referenced Message-ID,
 -- 1 for a guess), rank2 (0 for our side's sending row: SEND/SENDEXTERNAL, an
 -- Exchange Online row submitted inside the tenant, a Postfix delivery that
 -- was sent; 1 for a row of the side that received it). In no order: the
 -- audit keeps the best row of each idx as they come (lowest rank, then
 -- rank2, then the latest), where sorting every candidate cost more than
--- finding them on a month of data.
+-- finding them on a month of data. The file is source_id's path
+-- (source_paths.sql): a month has hundreds of thousands of candidates and
+-- only the winners need it.
 WITH n AS MATERIALIZED (
     SELECT json_extract(value, '$.idx') AS idx, json_extract(value, '$.ref') AS ref,
            lower(json_extract(value, '$.sender')) AS sender, CAST(json_extract(value, '$.subject') AS TEXT) AS subject,
            lower(json_extract(value, '$.domain')) AS domain, json_extract(value, '$.before') AS before
     FROM json_each(:ndrs)
 )
-SELECT c.idx, c.message_id, c.host, c.ts, s.path AS file, c.line, c.rank, c.rank2 FROM (
+SELECT c.idx, c.message_id, c.host, c.ts, c.source_id, c.line, c.rank, c.rank2 FROM (
     SELECT n.idx, e.message_id,
            CASE WHEN e.system = 'exo' THEN 'Exchange Online' ELSE e.server END AS host,
            e.ts, e.source_id, e.line, 0 AS rank,
@@ -73,5 +75,4 @@ SELECT c.idx, c.message_id, c.host, c.ts, s.path AS file, c.line, c.rank, c.rank
     WHERE lower(m.sender) = n.sender AND m.sender <> ''
       AND d.ts <= n.before AND d.ts >= datetime(n.before, '-7 days')
       AND (n.domain IS NULL OR domain_of(d.recipient) = n.domain OR n.domain LIKE '%.' || domain_of(d.recipient))
-) c
-JOIN source s ON s.id = c.source_id;
+) c;

@@ -498,12 +498,73 @@ static int better_candidate(const struct candidate *c, const struct candidate *b
     return c->line < best->line;
 }
 
+/* The paths of all sources, by id (source_paths.sql). */
+struct source_paths {
+    sqlite3_int64 *id;
+    char **path;
+    size_t n;
+};
+
+static int source_paths_load(struct run *r, struct source_paths *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    sqlite3_stmt *st;
+    if (prepare(r, "source_paths", &st) != 0)
+        return -1;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sp->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            sp->id = xrealloc(sp->id, cap * sizeof *sp->id);
+            sp->path = xrealloc(sp->path, cap * sizeof *sp->path);
+        }
+        sp->id[sp->n] = sqlite3_column_int64(st, 0);
+        sp->path[sp->n++] = dup_col(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query source_paths: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* ID's path, or NULL: the ids are in order (source_paths.sql). */
+static const char *source_path(const struct source_paths *sp, sqlite3_int64 id)
+{
+    size_t lo = 0, hi = sp->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sp->id[mid] == id)
+            return sp->path[mid];
+        if (sp->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void source_paths_free(struct source_paths *sp)
+{
+    for (size_t i = 0; i < sp->n; i++)
+        free(sp->path[i]);
+    free(sp->id);
+    free(sp->path);
+}
+
 /* Finds the originals of all queued NDRs with one query (see ndr_original.sql),
  * handing it the NDRs as one JSON array. */
 static int link_ndr_originals(struct run *r)
 {
     if (!r->nndr)
         return 0;
+    struct source_paths paths;
+    if (source_paths_load(r, &paths) != 0) {
+        source_paths_free(&paths);
+        return -1;
+    }
     sqlite3_str *js = sqlite3_str_new(r->db);
     sqlite3_str_appendchar(js, 1, '[');
     for (size_t i = 0; i < r->nndr; i++) {
@@ -524,11 +585,13 @@ static int link_ndr_originals(struct run *r)
     char *json = sqlite3_str_finish(js);
     if (!json) {
         snprintf(r->err, r->errlen, "out of memory building the NDR list");
+        source_paths_free(&paths);
         return -1;
     }
     sqlite3_stmt *st;
     if (prepare(r, "ndr_original", &st) != 0) {
         sqlite3_free(json);
+        source_paths_free(&paths);
         return -1;
     }
     sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":ndrs"), json, -1, sqlite3_free);
@@ -543,7 +606,7 @@ static int link_ndr_originals(struct run *r)
                               sqlite3_column_int(st, 7),
                               (const char *)sqlite3_column_text(st, 3),
                               (const char *)sqlite3_column_text(st, 1),
-                              (const char *)sqlite3_column_text(st, 4),
+                              source_path(&paths, sqlite3_column_int64(st, 4)),
                               sqlite3_column_int64(st, 5),
                               (const char *)sqlite3_column_text(st, 2)};
         if (better_candidate(&c, &best[idx])) {
@@ -570,6 +633,7 @@ static int link_ndr_originals(struct run *r)
         candidate_free(&best[i]);
     }
     free(best);
+    source_paths_free(&paths);
     if (rc != SQLITE_DONE) {
         snprintf(r->err, r->errlen, "query ndr_original: %s", sqlite3_errmsg(r->db));
         return -1;

@@ -1233,7 +1233,7 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
     const struct finding **sample = NULL;
     for (size_t i = 0; i < res->n; i++) {
         const struct finding *f = &res->findings[i];
-        if (f->kind > FINDING_BYPASSED_MX)
+        if (!(FINDING_RECEIVING_KINDS & (1u << f->kind)))
             continue;
         char *label = group_label(f);
         size_t gi;

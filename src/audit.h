@@ -35,6 +35,9 @@ enum finding_kind {
     FINDING_NDR_LOST,
     FINDING_KIND_COUNT
 };
+/* The receiving side's kinds (bits for audit_options.kinds): all that
+ * audit_precheck judges. */
+#define FINDING_RECEIVING_KINDS ((1u << (FINDING_BYPASSED_MX + 1)) - 1u)
 
 /* "ndr_direct", ...; and back (-1 for an unknown name). */
 const char *finding_kind_name(enum finding_kind k);

@@ -249,6 +249,8 @@ int cmd_precheck(const struct global_options *g, int argc, char **argv)
         precheck_usage(p > 0 ? stdout : stderr);
         return p > 0 ? EXIT_OK : EXIT_USAGE;
     }
+    /* The verdict is on the receiving side: the sending side's searches are skipped. */
+    a.kinds = FINDING_RECEIVING_KINDS;
     struct config *cfg;
     struct audit_result res;
     int rc = load_and_run("precheck", g, &a, &cfg, &res);

@@ -17,7 +17,9 @@
 -- number), ref (a Message-ID the NDR references, or null), sender (our
 -- address the NDR went to), subject (the original subject inside the NDR's,
 -- or null), domain (the remote domain from the NDR's sender, or null), before
--- (the NDR's time). NULL gives no rows.
+-- (the NDR's time). NULL gives no rows. :part, 'exchange' or 'postfix': the
+-- rows of that side only, so that the audit can look on both sides at once
+-- on two connections; NULL for both.
 -- Columns: idx, message_id, host (the delivering host; 'Exchange Online' for
 -- Exchange Online rows), ts, source_id, line, rank (0 for a referenced Message-ID,
 -- 1 for a guess), rank2 (0 for our side's sending row: SEND/SENDEXTERNAL, an
@@ -42,7 +44,8 @@ SELECT c.idx, c.message_id, c.host, c.ts, c.source_id, c.line, c.rank, c.rank2 F
                   OR (e.system = 'exo' AND (coalesce(e.client_ip, '') = '' OR e.directionality = 'Originating'))
                 THEN 0 ELSE 1 END AS rank2
     FROM n JOIN ex_event e ON e.message_id = n.ref
-    WHERE coalesce(e.event, '') COLLATE NOCASE NOT IN ('DSN', 'FAIL')
+    WHERE (:part IS NULL OR :part = 'exchange')
+      AND coalesce(e.event, '') COLLATE NOCASE NOT IN ('DSN', 'FAIL')
     UNION ALL
     SELECT n.idx, e.message_id,
            CASE WHEN e.system = 'exo' THEN 'Exchange Online' ELSE e.server END,
@@ -54,7 +57,8 @@ SELECT c.idx, c.message_id, c.host, c.ts, c.source_id, c.line, c.rank, c.rank2 F
     -- without the table; e: the whole row, for the few that match. The IN
     -- test first: it is cheaper than the join, and few rows pass it.
     FROM ex_event x CROSS JOIN n CROSS JOIN ex_event e
-    WHERE x.ts >= (SELECT datetime(min(before), '-7 days') FROM n WHERE subject IS NOT NULL)
+    WHERE (:part IS NULL OR :part = 'exchange')
+      AND x.ts >= (SELECT datetime(min(before), '-7 days') FROM n WHERE subject IS NOT NULL)
       AND x.ts <= (SELECT max(before) FROM n WHERE subject IS NOT NULL)
       AND x.subject IN (SELECT subject FROM n)
       AND n.sender = lower(x.sender) AND n.subject = x.subject
@@ -67,12 +71,14 @@ SELECT c.idx, c.message_id, c.host, c.ts, c.source_id, c.line, c.rank, c.rank2 F
     FROM n
     JOIN pf_message m ON m.message_id = n.ref
     JOIN pf_delivery d ON d.pf_message_id = m.id
+    WHERE (:part IS NULL OR :part = 'postfix')
     UNION ALL
     SELECT n.idx, m.message_id, m.host, d.ts, d.source_id, d.line, 1,
            CASE WHEN d.status = 'sent' THEN 0 ELSE 1 END
     FROM pf_message m CROSS JOIN n
     JOIN pf_delivery d ON d.pf_message_id = m.id
-    WHERE lower(m.sender) = n.sender AND m.sender <> ''
+    WHERE (:part IS NULL OR :part = 'postfix')
+      AND lower(m.sender) = n.sender AND m.sender <> ''
       AND d.ts <= n.before AND d.ts >= datetime(n.before, '-7 days')
       AND (n.domain IS NULL OR domain_of(d.recipient) = n.domain OR n.domain LIKE '%.' || domain_of(d.recipient))
 ) c;

@@ -204,6 +204,8 @@ struct run {
     size_t nndr;
 };
 
+static sqlite3 *second_connection(sqlite3 *db);
+
 static int prepare(struct run *r, const char *name, sqlite3_stmt **st)
 {
     const char *sql = embedded_query(name);
@@ -554,8 +556,69 @@ static void source_paths_free(struct source_paths *sp)
     free(sp->path);
 }
 
-/* Finds the originals of all queued NDRs with one query (see ndr_original.sql),
- * handing it the NDRs as one JSON array. */
+/* One pass of ndr_original.sql over one side (PART), or both (NULL), on its
+ * own connection: keeps the best candidate of each NDR in BEST. */
+struct ndr_pass {
+    sqlite3 *db;
+    const char *part;
+    const char *json; /* the NDRs (:ndrs) */
+    size_t nndr;
+    const struct source_paths *paths;
+    struct candidate *best; /* nndr of them */
+    int status;
+    char err[512];
+};
+
+static void *ndr_pass_run(void *arg)
+{
+    struct ndr_pass *p = arg;
+    p->status = -1;
+    const char *sql = embedded_query("ndr_original");
+    sqlite3_stmt *st;
+    if (!sql || sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(p->err, sizeof p->err, "query ndr_original: %s", sql ? sqlite3_errmsg(p->db) : "not built in");
+        return NULL;
+    }
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":ndrs"), p->json, -1, SQLITE_STATIC);
+    bind_text(st, ":part", p->part);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long idx = sqlite3_column_int64(st, 0);
+        if (idx < 0 || (size_t)idx >= p->nndr)
+            continue;
+        struct candidate c = {1,
+                              sqlite3_column_int(st, 6),
+                              sqlite3_column_int(st, 7),
+                              (const char *)sqlite3_column_text(st, 3),
+                              (const char *)sqlite3_column_text(st, 1),
+                              source_path(p->paths, sqlite3_column_int64(st, 4)),
+                              sqlite3_column_int64(st, 5),
+                              (const char *)sqlite3_column_text(st, 2)};
+        if (better_candidate(&c, &p->best[idx])) {
+            candidate_free(&p->best[idx]);
+            p->best[idx] = (struct candidate){1,
+                                              c.rank,
+                                              c.rank2,
+                                              c.ts ? xstrdup(c.ts) : NULL,
+                                              c.message_id ? xstrdup(c.message_id) : NULL,
+                                              c.file ? xstrdup(c.file) : NULL,
+                                              c.line,
+                                              c.host ? xstrdup(c.host) : NULL};
+        }
+    }
+    if (rc != SQLITE_DONE)
+        snprintf(p->err, sizeof p->err, "query ndr_original: %s", sqlite3_errmsg(p->db));
+    else
+        p->status = 0;
+    sqlite3_finalize(st);
+    return NULL;
+}
+
+/* Finds the originals of all queued NDRs (see ndr_original.sql), handing the
+ * query the NDRs as one JSON array. The Exchange and the Postfix side are
+ * looked at at once, each on a connection and thread of its own, and the
+ * better of the two candidates wins; where no second connection can be had
+ * (see second_connection), one pass does both. */
 static int link_ndr_originals(struct run *r)
 {
     if (!r->nndr)
@@ -588,57 +651,44 @@ static int link_ndr_originals(struct run *r)
         source_paths_free(&paths);
         return -1;
     }
-    sqlite3_stmt *st;
-    if (prepare(r, "ndr_original", &st) != 0) {
-        sqlite3_free(json);
-        source_paths_free(&paths);
-        return -1;
+    struct ndr_pass ex = {.db = r->db, .part = "exchange", .json = json, .nndr = r->nndr, .paths = &paths};
+    struct ndr_pass pf = ex;
+    ex.best = xcalloc(r->nndr, sizeof *ex.best);
+    pf.best = xcalloc(r->nndr, sizeof *pf.best);
+    pf.part = "postfix";
+    pf.db = second_connection(r->db);
+    pthread_t thread;
+    int threaded = pf.db && pthread_create(&thread, NULL, ndr_pass_run, &pf) == 0;
+    if (!threaded)
+        ex.part = NULL;
+    ndr_pass_run(&ex);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (pf.db)
+        store_close(pf.db);
+    int status = 0;
+    if (ex.status != 0 || (threaded && pf.status != 0)) {
+        snprintf(r->err, r->errlen, "%s", ex.status != 0 ? ex.err : pf.err);
+        status = -1;
     }
-    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":ndrs"), json, -1, sqlite3_free);
-    struct candidate *best = xcalloc(r->nndr, sizeof *best);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long idx = sqlite3_column_int64(st, 0);
-        if (idx < 0 || (size_t)idx >= r->nndr)
-            continue;
-        struct candidate c = {1,
-                              sqlite3_column_int(st, 6),
-                              sqlite3_column_int(st, 7),
-                              (const char *)sqlite3_column_text(st, 3),
-                              (const char *)sqlite3_column_text(st, 1),
-                              source_path(&paths, sqlite3_column_int64(st, 4)),
-                              sqlite3_column_int64(st, 5),
-                              (const char *)sqlite3_column_text(st, 2)};
-        if (better_candidate(&c, &best[idx])) {
-            candidate_free(&best[idx]);
-            best[idx] = (struct candidate){1,
-                                           c.rank,
-                                           c.rank2,
-                                           c.ts ? xstrdup(c.ts) : NULL,
-                                           c.message_id ? xstrdup(c.message_id) : NULL,
-                                           c.file ? xstrdup(c.file) : NULL,
-                                           c.line,
-                                           c.host ? xstrdup(c.host) : NULL};
-        }
-    }
-    sqlite3_finalize(st);
     for (size_t i = 0; i < r->nndr; i++) {
         struct finding *f = &r->res->findings[r->ndr[i].finding];
-        if (best[i].set && rc == SQLITE_DONE) {
-            f->original_message_id = best[i].message_id ? xstrdup(best[i].message_id) : NULL;
-            f->original_host = best[i].host ? xstrdup(best[i].host) : NULL;
-            if (best[i].file)
-                add_evidence(f, best[i].file, best[i].line);
+        const struct candidate *b =
+            better_candidate(&pf.best[i], &ex.best[i]) && pf.best[i].set ? &pf.best[i] : &ex.best[i];
+        if (b->set && status == 0) {
+            f->original_message_id = b->message_id ? xstrdup(b->message_id) : NULL;
+            f->original_host = b->host ? xstrdup(b->host) : NULL;
+            if (b->file)
+                add_evidence(f, b->file, b->line);
         }
-        candidate_free(&best[i]);
+        candidate_free(&ex.best[i]);
+        candidate_free(&pf.best[i]);
     }
-    free(best);
+    free(ex.best);
+    free(pf.best);
+    sqlite3_free(json);
     source_paths_free(&paths);
-    if (rc != SQLITE_DONE) {
-        snprintf(r->err, r->errlen, "query ndr_original: %s", sqlite3_errmsg(r->db));
-        return -1;
-    }
-    return 0;
+    return status;
 }
 
 static int judge_message(struct run *r, struct entry_row *rows, size_t n)

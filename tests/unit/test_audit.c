@@ -234,6 +234,43 @@ static void test_ndr_linked_by_subject(void)
         CHECK_STR(f->original_message_id, "0rig-7@fabrikam.example");
 }
 
+/* The Exchange and the Postfix side are searched on two connections at once
+ * (one pass on one connection inside the caller's transaction); the better
+ * candidate of the two sides wins either way. */
+static void test_ndr_original_both_sides(void)
+{
+    fresh_db();
+    long long m =
+        pf_msg("mx1", "4Xk2Lq0Jz9z9", "2026-11-27 09:58:00", "alice@fabrikam.example", "orig-pf@fabrikam.example", 0);
+    pf_dlv(m, 40, "2026-11-27 09:58:01", "bob@contoso.example", "contoso-example.mail.protection.outlook.com", "sent",
+           "2.6.0", "250 2.6.0 Queued mail for delivery", NULL, 1);
+    ex_row(3, "exchange", "msgtrk", "2026-11-27 09:59:00", "SEND", "SMTP", "orig-ex@fabrikam.example",
+           "alice@fabrikam.example", "Quote 9", NULL, NULL, NULL, "bob@contoso.example");
+    exec("UPDATE ex_event SET server = 'EX1' WHERE line = 3");
+    trace(2, "2026-11-27 10:00:00", "ndr9@contoso.example", "", "Undeliverable: Quote 9", "40.107.5.6",
+          "alice@fabrikam.example");
+    const char *want[2] = {"orig-ex@fabrikam.example", "orig-pf@fabrikam.example"};
+    const char *host[2] = {"EX1", "mx1"};
+    for (int later_pf = 0; later_pf < 2; later_pf++) {
+        if (later_pf) /* a delivery after the Exchange row: the later guess wins */
+            pf_dlv(m, 41, "2026-11-27 09:59:30", "carol@contoso.example", "contoso-example.mail.protection.outlook.com",
+                   "sent", "2.6.0", "250 2.6.0 Queued", NULL, 1);
+        for (int in_tx = 0; in_tx < 2; in_tx++) {
+            if (in_tx)
+                exec("BEGIN");
+            run();
+            const struct finding *f = only();
+            CHECK_STR(KIND(f), "ndr_direct");
+            if (f) {
+                CHECK_STR(f->original_message_id, want[later_pf]);
+                CHECK_STR(f->original_host, host[later_pf]);
+            }
+            if (in_tx)
+                exec("ROLLBACK");
+        }
+    }
+}
+
 static void test_ndr_markers(void)
 {
     fresh_db();
@@ -762,6 +799,7 @@ int main(int argc, char **argv)
     test_ndr_via_gateway();
     test_ndr_direct_linked();
     test_ndr_linked_by_subject();
+    test_ndr_original_both_sides();
     test_ndr_markers();
     test_autoreply_back_door();
     test_notification_via_gateway();

@@ -1277,45 +1277,84 @@ static int cmp_group(const void *a, const void *b)
     return strcmp(x->label, y->label);
 }
 
+/* A receiving-side finding with its group's key, for audit_precheck. */
+struct group_key {
+    const char *entry, *source_net;
+    char *label;
+    size_t finding; /* index into the result: the order findings came in */
+};
+
+static int cmp_group_key(const void *a, const void *b)
+{
+    const struct group_key *x = a, *y = b;
+    int c = strcmp(x->entry, y->entry);
+    if (!c)
+        c = strcmp(x->source_net, y->source_net);
+    if (!c)
+        c = strcmp(x->label, y->label);
+    return c ? c : (x->finding > y->finding) - (x->finding < y->finding);
+}
+
+/* The group of a finding's first in the result comes first: the order
+ * groups had when each finding looked its group up, which cmp_group's ties
+ * keep. */
+struct group_order {
+    size_t first;
+    struct precheck_group group;
+    const struct finding *sample;
+};
+
+static int cmp_group_order(const void *a, const void *b)
+{
+    const struct group_order *x = a, *y = b;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
 void audit_precheck(const struct config *cfg, const struct audit_result *res, struct precheck_result *pre)
 {
     memset(pre, 0, sizeof *pre);
-    const struct finding **sample = NULL;
+    /* Grouped by sorting the findings on their key, not by looking each up
+     * among the groups: a month of spam has thousands of sender domains. */
+    struct group_key *keys = xcalloc(res->n ? res->n : 1, sizeof *keys);
+    size_t nkeys = 0;
     for (size_t i = 0; i < res->n; i++) {
         const struct finding *f = &res->findings[i];
         if (!(FINDING_RECEIVING_KINDS & (1u << f->kind)))
             continue;
-        char *label = group_label(f);
-        size_t gi;
-        for (gi = 0; gi < pre->n; gi++) {
-            struct precheck_group *g = &pre->groups[gi];
-            if (!strcmp(g->entry, f->entry) && !strcmp(g->source_net, f->source_net) && !strcmp(g->label, label))
-                break;
-        }
-        if (gi == pre->n) {
-            pre->groups = xrealloc(pre->groups, (pre->n + 1) * sizeof *pre->groups);
-            sample = xrealloc(sample, (pre->n + 1) * sizeof *sample);
-            struct precheck_group *g = &pre->groups[pre->n];
-            memset(g, 0, sizeof *g);
-            g->entry = f->entry;
-            g->source_net = f->source_net;
-            g->label = label;
-            g->first_seen = xstrdup(f->first_seen);
-            g->last_seen = xstrdup(f->last_seen);
-            sample[pre->n] = f;
-            pre->n++;
+        keys[nkeys++] = (struct group_key){f->entry, f->source_net, group_label(f), i};
+    }
+    if (nkeys)
+        qsort(keys, nkeys, sizeof *keys, cmp_group_key);
+    struct group_order *order = NULL;
+    for (size_t k = 0; k < nkeys; k++) {
+        const struct finding *f = &res->findings[keys[k].finding];
+        const struct precheck_group *last = pre->n ? &order[pre->n - 1].group : NULL;
+        int same = last && !strcmp(keys[k].entry, last->entry) && !strcmp(keys[k].source_net, last->source_net) &&
+                   !strcmp(keys[k].label, last->label);
+        if (!same) {
+            order = xrealloc(order, (pre->n + 1) * sizeof *order);
+            struct group_order *o = &order[pre->n++];
+            memset(o, 0, sizeof *o);
+            o->first = keys[k].finding;
+            o->group.entry = f->entry;
+            o->group.source_net = f->source_net;
+            o->group.label = keys[k].label;
+            o->group.first_seen = xstrdup(f->first_seen);
+            o->group.last_seen = xstrdup(f->last_seen);
+            o->sample = f;
         } else {
-            free(label);
+            free(keys[k].label);
         }
-        struct precheck_group *g = &pre->groups[gi];
+        struct group_order *o = &order[pre->n - 1];
+        struct precheck_group *g = &o->group;
         g->counts[f->kind]++;
         g->messages++;
         if (f->excepted)
             g->excepted++;
         /* Prefer a non-excepted, most serious finding as the group's example. */
-        const struct finding *s = sample[gi];
-        if ((s->excepted && !f->excepted) || (s->excepted == f->excepted && f->kind < s->kind))
-            sample[gi] = f;
+        const struct finding *sm = o->sample;
+        if ((sm->excepted && !f->excepted) || (sm->excepted == f->excepted && f->kind < sm->kind))
+            o->sample = f;
         if (strcmp(f->first_seen, g->first_seen) < 0) {
             free(g->first_seen);
             g->first_seen = xstrdup(f->first_seen);
@@ -1331,6 +1370,16 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
         if (!strcmp(f->entry, "exo") && !f->excepted && f->partner)
             g->partner = 1;
     }
+    free(keys);
+    if (pre->n)
+        qsort(order, pre->n, sizeof *order, cmp_group_order);
+    pre->groups = xcalloc(pre->n ? pre->n : 1, sizeof *pre->groups);
+    const struct finding **sample = xcalloc(pre->n ? pre->n : 1, sizeof *sample);
+    for (size_t gi = 0; gi < pre->n; gi++) {
+        pre->groups[gi] = order[gi].group;
+        sample[gi] = order[gi].sample;
+    }
+    free(order);
     for (size_t gi = 0; gi < pre->n; gi++)
         pre->groups[gi].advice = group_advice(cfg, &pre->groups[gi], sample[gi]);
     free(sample);

@@ -743,6 +743,55 @@ static void test_since_until_and_json(void)
     precheck_result_free(&pre);
 }
 
+/* The precheck groups findings by door, network and label wherever they
+ * stand in the result; groups that tie in the verdict's order keep the order
+ * their first findings came in. */
+static void test_precheck_groups(void)
+{
+    fresh_db();
+    run(); /* for the configuration */
+    struct finding f[6];
+    memset(f, 0, sizeof f);
+    const struct {
+        enum finding_kind kind;
+        const char *net, *sender, *ts, *ip;
+    } in[6] = {
+        {FINDING_BYPASSED_MX, "internet", "a@spam-one.example", "2026-11-27 10:00:00", "203.0.113.1"},
+        {FINDING_BYPASSED_MX, "eop", "b@spam-one.example", "2026-11-27 10:01:00", "40.107.1.1"},
+        {FINDING_BYPASSED_MX, "internet", "c@Spam-One.example", "2026-11-27 09:00:00", "203.0.113.2"},
+        {FINDING_NDR_DIRECT, "eop", "", "2026-11-27 10:02:00", "40.107.1.2"},
+        {FINDING_BYPASSED_MX, "eop", "d@spam-one.example", "2026-11-27 11:00:00", "40.107.1.1"},
+        {FINDING_ATTRIBUTION_FAILURE, NULL, "e@fabrikam.example", "2026-11-27 12:00:00", NULL},
+    };
+    for (int i = 0; i < 6; i++) {
+        f[i].kind = in[i].kind;
+        f[i].entry = in[i].net ? "exo" : NULL;
+        f[i].source_net = in[i].net;
+        f[i].sender = (char *)in[i].sender;
+        f[i].first_seen = f[i].last_seen = (char *)in[i].ts;
+        f[i].client_ip = (char *)in[i].ip;
+    }
+    struct audit_result r = {.findings = f, .n = 6};
+    struct precheck_result pre;
+    audit_precheck(cfg, &r, &pre);
+    CHECK_INT(pre.n, 3);
+    CHECK_INT(pre.safe, 0);
+    if (pre.n == 3) {
+        CHECK_STR(pre.groups[0].label, "NDRs (null sender)");
+        CHECK_STR(pre.groups[1].label, "spam-one.example");
+        CHECK_STR(pre.groups[1].source_net, "internet");
+        CHECK_INT(pre.groups[1].messages, 2);
+        CHECK_STR(pre.groups[1].first_seen, "2026-11-27 09:00:00");
+        CHECK_STR(pre.groups[1].last_seen, "2026-11-27 10:00:00");
+        CHECK_INT(pre.groups[1].nclient_ips, 2);
+        CHECK_STR(pre.groups[2].label, "spam-one.example");
+        CHECK_STR(pre.groups[2].source_net, "eop");
+        CHECK_INT(pre.groups[2].messages, 2);
+        CHECK_INT(pre.groups[2].nclient_ips, 1);
+    }
+    precheck_result_free(&pre);
+}
+
 /* The audit reads the entries from the partial index ex_event_entry, which
  * SQLite uses only while the view v_entry repeats the index's WHERE word for
  * word: an edit of one without the other would leave the audit right but
@@ -814,6 +863,7 @@ int main(int argc, char **argv)
     test_sending_side();
     test_sending_side_exchange();
     test_partner();
+    test_precheck_groups();
     test_since_until_and_json();
     audit_result_free(&res);
     config_free(cfg);

@@ -196,7 +196,7 @@ struct run {
     char today[11];
     char *err;
     size_t errlen;
-    sqlite3_stmt *relayed, *evidence, *recipients, *is_dsn, *entry;
+    sqlite3_stmt *relayed, *evidence, *recipients, *entry;
     struct {
         size_t finding; /* index into res->findings (which may move: never a pointer) */
         char *ref;
@@ -266,7 +266,6 @@ struct entry_row {
     long long line;
     char **own_rcpts; /* recipients in our domains */
     size_t nown;
-    int is_dsn;
 };
 
 static void entry_row_free(struct entry_row *e)
@@ -339,21 +338,6 @@ static int own_recipients(struct run *r, struct entry_row *e, sqlite3_int64 even
     return 0;
 }
 
-/* Whether any Exchange row of MESSAGE_ID is a DSN event: 0, 1, or -1. */
-static int message_is_dsn(struct run *r, const char *message_id)
-{
-    if (!message_id)
-        return 0;
-    sqlite3_stmt *st = r->is_dsn;
-    sqlite3_reset(st);
-    bind_text(st, ":message_id", message_id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        snprintf(r->err, r->errlen, "query message_is_dsn: %s", sqlite3_errmsg(r->db));
-        return -1;
-    }
-    return sqlite3_column_int(st, 0);
-}
-
 /* Removes the recipients the gateway's own Postfix relayed this message to. */
 static int drop_gateway_relayed(struct run *r, const char *message_id, char ***rcpts, size_t *n)
 {
@@ -387,17 +371,58 @@ static int drop_gateway_relayed(struct run *r, const char *message_id, char ***r
     return 0;
 }
 
-static int collect_evidence(struct run *r, struct finding *f)
+/* Every row that saw a Message-ID (message_evidence.sql), read before the
+ * finding exists: whether one is a DSN decides the finding's kind. */
+struct message_rows {
+    struct {
+        char *file, *ts;
+        long long line;
+        int is_entry;
+    } * row;
+    size_t n;
+    int is_dsn;
+};
+
+static void message_rows_free(struct message_rows *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->row[i].file);
+        free(m->row[i].ts);
+    }
+    free(m->row);
+    memset(m, 0, sizeof *m);
+}
+
+static int read_message_rows(struct run *r, const char *message_id, struct message_rows *m)
 {
     sqlite3_stmt *st = r->evidence;
     sqlite3_reset(st);
-    bind_text(st, ":message_id", f->message_id);
+    bind_text(st, ":message_id", message_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        add_evidence(f, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+        m->row = xrealloc(m->row, (m->n + 1) * sizeof *m->row);
+        m->row[m->n].file = dup_col(st, 0);
+        m->row[m->n].line = sqlite3_column_int64(st, 1);
+        m->row[m->n].ts = dup_col(st, 2);
+        m->row[m->n].is_entry = sqlite3_column_int(st, 3);
+        m->is_dsn |= sqlite3_column_int(st, 4);
+        m->n++;
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query message_evidence: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
+}
+
+static void add_message_rows(struct run *r, struct finding *f, const struct message_rows *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->row[i].file)
+            add_evidence(f, m->row[i].file, m->row[i].line);
         /* first and last seen entering Exchange, hybrid and gateway hops included */
-        const char *ts = (const char *)sqlite3_column_text(st, 2);
-        if (!sqlite3_column_int(st, 3) || !ts)
+        const char *ts = m->row[i].ts;
+        if (!m->row[i].is_entry || !ts)
             continue;
         if ((!r->opt->since || strcmp(ts, r->opt->since) >= 0) && strcmp(ts, f->first_seen) < 0) {
             free(f->first_seen);
@@ -408,11 +433,6 @@ static int collect_evidence(struct run *r, struct finding *f)
             f->last_seen = xstrdup(ts);
         }
     }
-    if (rc != SQLITE_DONE) {
-        snprintf(r->err, r->errlen, "query message_evidence: %s", sqlite3_errmsg(r->db));
-        return -1;
-    }
-    return 0;
 }
 
 /* The first Message-ID of a ';'-joined reference field, without brackets. */
@@ -705,10 +725,8 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
     const struct entry_row *first = NULL;
     enum door first_door = DOOR_NONE;
     const char *first_ip = NULL;
-    int is_dsn = 0;
     for (size_t i = 0; i < n; i++) {
         struct entry_row *e = &rows[i];
-        is_dsn |= e->is_dsn;
         const char *ip = e->client_ip && *e->client_ip ? e->client_ip : ip_of[!strcmp(e->system, "exo")];
         enum door d = judge_entry(r, e, ip);
         if (d == DOOR_NONE)
@@ -744,10 +762,18 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
         free(rcpts);
         return 0;
     }
+    struct message_rows seen = {0};
+    if (message_id && read_message_rows(r, message_id, &seen) != 0) {
+        for (size_t i = 0; i < nrcpts; i++)
+            free(rcpts[i]);
+        free(rcpts);
+        message_rows_free(&seen);
+        return -1;
+    }
 
     enum finding_kind kind;
     const struct config_sender *known = NULL;
-    if (audit_is_ndr(r->cfg, sender, subject) || is_dsn)
+    if (audit_is_ndr(r->cfg, sender, subject) || seen.is_dsn)
         kind = FINDING_NDR_DIRECT;
     else if ((known = config_match_sender(r->cfg, sender)) != NULL)
         kind = FINDING_NOTIFICATION_KNOWN;
@@ -759,6 +785,7 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
         for (size_t i = 0; i < nrcpts; i++)
             free(rcpts[i]);
         free(rcpts);
+        message_rows_free(&seen);
         return 0;
     }
 
@@ -769,7 +796,7 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
     f->recipients = rcpts;
     f->nrecipients = nrcpts;
     f->subject = dup_or_null(subject);
-    /* rows are in time order; collect_evidence widens this to every entry row */
+    /* rows are in time order; add_message_rows widens this to every entry row */
     f->first_seen = xstrdup(rows[0].ts);
     f->last_seen = xstrdup(rows[n - 1].ts);
     f->entry = first_door == DOOR_EXO ? "exo" : "onprem";
@@ -779,8 +806,8 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
         f->service = xstrdup(known->service);
     for (size_t i = 0; i < n; i++)
         add_evidence(f, rows[i].file, rows[i].line);
-    if (f->message_id && collect_evidence(r, f) != 0)
-        return -1;
+    add_message_rows(r, f, &seen);
+    message_rows_free(&seen);
     if (kind == FINDING_NDR_DIRECT)
         queue_ndr(r, (size_t)(f - r->res->findings), reference);
     return 0;
@@ -860,8 +887,6 @@ static int run_inbound(struct run *r)
         int got = own_recipients(r, &e, id);
         if (got == 0 && e.nown)
             got = read_entry(r, &e, id);
-        if (got == 1)
-            got = (e.is_dsn = message_is_dsn(r, e.message_id)) < 0 ? -1 : 1;
         if (got < 0) {
             entry_row_free(&e);
             status = -1;
@@ -1110,8 +1135,8 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     int threaded = side.r.db && pthread_create(&thread, NULL, sending_side, &side) == 0;
     int status = -1;
     if (prepare(&r, "gateway_relayed", &r.relayed) == 0 && prepare(&r, "message_evidence", &r.evidence) == 0 &&
-        prepare(&r, "entry_recipients", &r.recipients) == 0 && prepare(&r, "message_is_dsn", &r.is_dsn) == 0 &&
-        prepare(&r, "entry_row", &r.entry) == 0 && run_inbound(&r) == 0 && link_ndr_originals(&r) == 0)
+        prepare(&r, "entry_recipients", &r.recipients) == 0 && prepare(&r, "entry_row", &r.entry) == 0 &&
+        run_inbound(&r) == 0 && link_ndr_originals(&r) == 0)
         status = 0;
     if (threaded) {
         pthread_join(thread, NULL);
@@ -1145,7 +1170,6 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     sqlite3_finalize(r.relayed);
     sqlite3_finalize(r.evidence);
     sqlite3_finalize(r.recipients);
-    sqlite3_finalize(r.is_dsn);
     sqlite3_finalize(r.entry);
     for (size_t i = 0; i < r.nndr; i++)
         free(r.ndr[i].ref);

@@ -19,7 +19,10 @@
 -- or null), domain (the remote domain from the NDR's sender, or null), before
 -- (the NDR's time). NULL gives no rows. :part, 'exchange' or 'postfix': the
 -- rows of that side only, so that the audit can look on both sides at once
--- on two connections; NULL for both.
+-- on two connections; NULL for both. :subjects and :senders, optional: the
+-- NDRs' original subjects and (lower-cased) senders as JSON arrays, tested
+-- with in_list(), a hash, before a row is matched to the NDRs; without them
+-- an IN or the join does the same, at a B-tree search for every row.
 -- Columns: idx, message_id, host (the delivering host; 'Exchange Online' for
 -- Exchange Online rows), ts, source_id, line, rank (0 for a referenced Message-ID,
 -- 1 for a guess), rank2 (0 for our side's sending row: SEND/SENDEXTERNAL, an
@@ -54,13 +57,14 @@ SELECT c.idx, c.message_id, c.host, c.ts, c.source_id, c.line, c.rank, c.rank2 F
                   OR (e.system = 'exo' AND (coalesce(e.client_ip, '') = '' OR e.directionality = 'Originating'))
                 THEN 0 ELSE 1 END
     -- x: the time index (ts, sender, subject) over the NDRs' days, read
-    -- without the table; e: the whole row, for the few that match. The IN
-    -- test first: it is cheaper than the join, and few rows pass it.
+    -- without the table; e: the whole row, for the few that match. The
+    -- subject test first: it is cheaper than the join, and few rows pass it.
     FROM ex_event x CROSS JOIN n CROSS JOIN ex_event e
     WHERE (:part IS NULL OR :part = 'exchange')
       AND x.ts >= (SELECT datetime(min(before), '-7 days') FROM n WHERE subject IS NOT NULL)
       AND x.ts <= (SELECT max(before) FROM n WHERE subject IS NOT NULL)
-      AND x.subject IN (SELECT subject FROM n)
+      AND CASE WHEN :subjects IS NULL THEN x.subject IN (SELECT subject FROM n)
+               ELSE in_list(x.subject, :subjects) END
       AND n.sender = lower(x.sender) AND n.subject = x.subject
       AND x.ts <= n.before AND x.ts >= datetime(n.before, '-7 days')
       AND e.id = x.id
@@ -75,10 +79,14 @@ SELECT c.idx, c.message_id, c.host, c.ts, c.source_id, c.line, c.rank, c.rank2 F
     UNION ALL
     SELECT n.idx, m.message_id, m.host, d.ts, d.source_id, d.line, 1,
            CASE WHEN d.status = 'sent' THEN 0 ELSE 1 END
-    FROM pf_message m CROSS JOIN n
-    JOIN pf_delivery d ON d.pf_message_id = m.id
+    -- our sender's messages first, then their deliveries: a tenth of the
+    -- deliveries are our NDR senders'.
+    FROM pf_message m CROSS JOIN pf_delivery d CROSS JOIN n
     WHERE (:part IS NULL OR :part = 'postfix')
-      AND lower(m.sender) = n.sender AND m.sender <> ''
+      AND m.sender <> ''
+      AND CASE WHEN :senders IS NULL THEN 1 ELSE in_list(lower(m.sender), :senders) END
+      AND d.pf_message_id = m.id
+      AND lower(m.sender) = n.sender
       AND d.ts <= n.before AND d.ts >= datetime(n.before, '-7 days')
       AND (n.domain IS NULL OR domain_of(d.recipient) = n.domain OR n.domain LIKE '%.' || domain_of(d.recipient))
 ) c;

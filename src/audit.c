@@ -581,7 +581,9 @@ static void source_paths_free(struct source_paths *sp)
 struct ndr_pass {
     sqlite3 *db;
     const char *part;
-    const char *json; /* the NDRs (:ndrs) */
+    const char *json;     /* the NDRs (:ndrs) */
+    const char *subjects; /* their original subjects (:subjects) */
+    const char *senders;  /* our senders they went to, lower-cased (:senders) */
     size_t nndr;
     const struct source_paths *paths;
     struct candidate *best; /* nndr of them */
@@ -600,6 +602,8 @@ static void *ndr_pass_run(void *arg)
         return NULL;
     }
     sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":ndrs"), p->json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":subjects"), p->subjects, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":senders"), p->senders, -1, SQLITE_STATIC);
     bind_text(st, ":part", p->part);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -666,12 +670,53 @@ static int link_ndr_originals(struct run *r)
     }
     sqlite3_str_appendchar(js, 1, ']');
     char *json = sqlite3_str_finish(js);
-    if (!json) {
+    sqlite3_str *ss = sqlite3_str_new(r->db);
+    sqlite3_str_appendchar(ss, 1, '[');
+    int nsubjects = 0;
+    for (size_t i = 0; i < r->nndr; i++) {
+        const char *subject = audit_ndr_original_subject(r->res->findings[r->ndr[i].finding].subject);
+        if (!subject)
+            continue;
+        if (nsubjects++)
+            sqlite3_str_appendchar(ss, 1, ',');
+        json_append(ss, subject);
+    }
+    sqlite3_str_appendchar(ss, 1, ']');
+    char *subjects = sqlite3_str_finish(ss);
+    /* lower-cased as SQL's lower() does it (ASCII), as ndr_original.sql compares them */
+    ss = sqlite3_str_new(r->db);
+    sqlite3_str_appendchar(ss, 1, '[');
+    int nsenders = 0;
+    for (size_t i = 0; i < r->nndr; i++) {
+        const struct finding *f = &r->res->findings[r->ndr[i].finding];
+        if (!f->nrecipients || !f->recipients[0])
+            continue;
+        char *lower = xstrdup(f->recipients[0]);
+        for (char *c = lower; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        if (nsenders++)
+            sqlite3_str_appendchar(ss, 1, ',');
+        json_append(ss, lower);
+        free(lower);
+    }
+    sqlite3_str_appendchar(ss, 1, ']');
+    char *senders = sqlite3_str_finish(ss);
+    if (!json || !subjects || !senders) {
         snprintf(r->err, r->errlen, "out of memory building the NDR list");
+        sqlite3_free(json);
+        sqlite3_free(subjects);
+        sqlite3_free(senders);
         source_paths_free(&paths);
         return -1;
     }
-    struct ndr_pass ex = {.db = r->db, .part = "exchange", .json = json, .nndr = r->nndr, .paths = &paths};
+    struct ndr_pass ex = {.db = r->db,
+                          .part = "exchange",
+                          .json = json,
+                          .subjects = subjects,
+                          .senders = senders,
+                          .nndr = r->nndr,
+                          .paths = &paths};
     struct ndr_pass pf = ex;
     ex.best = xcalloc(r->nndr, sizeof *ex.best);
     pf.best = xcalloc(r->nndr, sizeof *pf.best);
@@ -707,6 +752,8 @@ static int link_ndr_originals(struct run *r)
     free(ex.best);
     free(pf.best);
     sqlite3_free(json);
+    sqlite3_free(subjects);
+    sqlite3_free(senders);
     source_paths_free(&paths);
     return status;
 }

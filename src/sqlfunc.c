@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,125 @@ static void fn_ip_in(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_set_auxdata(ctx, 1, set, ipset_free_void);
 }
 
+/* A set of strings for in_list(): open addressing, FNV-1a, at most half full. */
+struct strset {
+    char **key; /* NUL-terminated copies; NULL = empty slot */
+    size_t *len;
+    size_t cap, n;
+};
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static size_t strset_slot(const struct strset *set, const char *k, size_t n)
+{
+    size_t i = (size_t)fnv1a(k, n) & (set->cap - 1);
+    while (set->key[i] && (set->len[i] != n || memcmp(set->key[i], k, n) != 0))
+        i = (i + 1) & (set->cap - 1);
+    return i;
+}
+
+static void strset_add(struct strset *set, const char *k, size_t n)
+{
+    if (2 * (set->n + 1) > set->cap) {
+        struct strset bigger = {xcalloc(set->cap * 2, sizeof(char *)), xcalloc(set->cap * 2, sizeof(size_t)),
+                                set->cap * 2, set->n};
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->key[i]) {
+                size_t j = strset_slot(&bigger, set->key[i], set->len[i]);
+                bigger.key[j] = set->key[i];
+                bigger.len[j] = set->len[i];
+            }
+        free(set->key);
+        free(set->len);
+        *set = bigger;
+    }
+    size_t i = strset_slot(set, k, n);
+    if (set->key[i])
+        return;
+    set->key[i] = xmalloc(n + 1);
+    memcpy(set->key[i], k, n);
+    set->key[i][n] = '\0';
+    set->len[i] = n;
+    set->n++;
+}
+
+static void strset_free(void *p)
+{
+    struct strset *set = p;
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->key[i]);
+    free(set->key);
+    free(set->len);
+    free(set);
+}
+
+/* The strings of the JSON array LIST (its numbers as text, nulls left out),
+ * read with SQLite's own json_each on the calling connection; NULL and an
+ * error in ERR when LIST is not a JSON array. */
+static struct strset *strset_from_json(sqlite3 *db, sqlite3_value *list, char **err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT json_type(?1) = 'array', NULL UNION ALL "
+                           "SELECT NULL, CAST(value AS TEXT) FROM json_each(?1) "
+                           "WHERE json_type(?1) = 'array' AND atom IS NOT NULL",
+                           -1, &st, NULL) != SQLITE_OK) {
+        *err = sqlite3_mprintf("in_list: %s", sqlite3_errmsg(db));
+        return NULL;
+    }
+    sqlite3_bind_value(st, 1, list);
+    struct strset *set = xmalloc(sizeof *set);
+    *set = (struct strset){xcalloc(16, sizeof(char *)), xcalloc(16, sizeof(size_t)), 16, 0};
+    int rc, is_array = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+            is_array = sqlite3_column_int(st, 0);
+        else
+            strset_add(set, (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+    }
+    if (rc != SQLITE_DONE || !is_array) {
+        *err = rc != SQLITE_DONE ? sqlite3_mprintf("in_list: the list is not JSON: %s", sqlite3_errmsg(db))
+                                 : sqlite3_mprintf("in_list: the list is not a JSON array");
+        strset_free(set);
+        set = NULL;
+    }
+    sqlite3_finalize(st);
+    return set;
+}
+
+/* The list becomes a hash set once per statement (auxiliary data of
+ * argument 1, as for ip_in), so a test against thousands of values costs
+ * one hash, where IN (SELECT ...) searches a B-tree for every row. */
+static void fn_in_list(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+        return;
+    struct strset *set = sqlite3_get_auxdata(ctx, 1);
+    int fresh = 0;
+    if (!set) {
+        char *err = NULL;
+        set = strset_from_json(sqlite3_context_db_handle(ctx), argv[1], &err);
+        if (!set) {
+            sqlite3_result_error(ctx, err ? err : "in_list: out of memory", -1);
+            sqlite3_free(err);
+            return;
+        }
+        fresh = 1;
+    }
+    const char *v = (const char *)sqlite3_value_text(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    sqlite3_result_int(ctx, v && set->key[strset_slot(set, v, n)] != NULL);
+    if (fresh)
+        sqlite3_set_auxdata(ctx, 1, set, strset_free);
+}
+
 static struct ipset *exo_set;
 
 static void fn_is_exo_ip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -151,5 +271,7 @@ int sqlfunc_register(sqlite3 *db)
         rc = sqlite3_create_function(db, "domain_of", 1, flags, NULL, fn_domain_of, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(db, "local_part_of", 1, flags, NULL, fn_local_part_of, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "in_list", 2, flags, NULL, fn_in_list, NULL, NULL);
     return rc;
 }

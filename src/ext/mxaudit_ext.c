@@ -4,7 +4,7 @@
  *
  * NAME
  *   mxaudit_ext - regexp(), ip_in(), is_exo_ip(), domain_of(),
- *   local_part_of() (src/sqlfunc.h) for the sqlite3 shell, DB Browser for
+ *   local_part_of(), in_list() (src/sqlfunc.h) for the sqlite3 shell, DB Browser for
  *   SQLite, Datasette and anything else that can load an extension.
  * SUMMARY
  *   sqlite3 mxaudit.db

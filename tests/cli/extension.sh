@@ -15,6 +15,7 @@ expect_eq "$(sqlite3 x.db ".load ./mxaudit_ext" "SELECT ip_in('2001:db8::25', '2
 expect_eq "$(sqlite3 x.db ".load ./mxaudit_ext" "SELECT domain_of('Bob@Company-A.Example'), local_part_of('bob@x.example')")" "company-a.example|bob" "domain_of, local_part_of"
 expect_eq "$(sqlite3 x.db ".load ./mxaudit_ext" "SELECT 'status=bounced' REGEXP '(?i)STATUS=(sent|bounced)'")" 1 "REGEXP operator"
 expect_eq "$(sqlite3 x.db ".load ./mxaudit_ext" "SELECT is_exo_ip('40.107.20.84'), is_exo_ip('192.0.2.1')")" "1|0" "is_exo_ip"
+expect_eq "$(sqlite3 x.db ".load ./mxaudit_ext" "SELECT in_list('b', '[\"a\", \"b\"]'), in_list('c', '[\"a\", \"b\"]')")" "1|0" "in_list"
 # Errors are SQL errors in the host, not crashes.
 sqlite3 x.db ".load ./mxaudit_ext" "SELECT ip_in('10.1.2.3', 'not-a-net')" > out.txt 2> err.txt
 expect_in err.txt "ip_in"

@@ -236,12 +236,13 @@ static void test_ndr_linked_by_subject(void)
 
 /* The Exchange and the Postfix side are searched on two connections at once
  * (one pass on one connection inside the caller's transaction); the better
- * candidate of the two sides wins either way. */
+ * candidate of the two sides wins either way. Senders match whatever their
+ * case. */
 static void test_ndr_original_both_sides(void)
 {
     fresh_db();
     long long m =
-        pf_msg("mx1", "4Xk2Lq0Jz9z9", "2026-11-27 09:58:00", "alice@fabrikam.example", "orig-pf@fabrikam.example", 0);
+        pf_msg("mx1", "4Xk2Lq0Jz9z9", "2026-11-27 09:58:00", "Alice@Fabrikam.example", "orig-pf@fabrikam.example", 0);
     pf_dlv(m, 40, "2026-11-27 09:58:01", "bob@contoso.example", "contoso-example.mail.protection.outlook.com", "sent",
            "2.6.0", "250 2.6.0 Queued mail for delivery", NULL, 1);
     ex_row(3, "exchange", "msgtrk", "2026-11-27 09:59:00", "SEND", "SMTP", "orig-ex@fabrikam.example",

@@ -57,6 +57,25 @@ int main(int argc, char **argv)
     CHECK_STR(test_sql_text(db, "SELECT local_part_of('no-reply@sharepointonline.com')"), "no-reply");
     CHECK_STR(test_sql_text(db, "SELECT local_part_of('\"a@b\"@example.com')"), "\"a@b\"");
 
+    CHECK_INT(test_sql_int(db, "SELECT in_list('b@x', '[\"a@x\", \"b@x\"]')"), 1);
+    CHECK_INT(test_sql_int(db, "SELECT in_list('B@x', '[\"a@x\", \"b@x\"]')"), 0);        /* exact, as = is */
+    CHECK_INT(test_sql_int(db, "SELECT in_list('b', '[\"bc\", \"ab\"]')"), 0);            /* whole values only */
+    CHECK_INT(test_sql_int(db, "SELECT in_list('\"q\" \\', '[\"\\\"q\\\" \\\\\"]')"), 1); /* JSON escapes */
+    CHECK_INT(test_sql_int(db, "SELECT in_list(42, '[1, 42]')"), 1);
+    CHECK_INT(test_sql_int(db, "SELECT in_list('x', '[]')"), 0);
+    CHECK_STR(test_sql_text(db, "SELECT coalesce(in_list(NULL, '[\"a\"]'), 'null')"), "null");
+    CHECK_STR(test_sql_text(db, "SELECT coalesce(in_list('a', NULL), 'null')"), "null");
+    CHECK(sql_fails_with(db, "SELECT in_list('a', '{\"a\": 1}')", "in_list: the list is not a JSON array"));
+    CHECK(sql_fails_with(db, "SELECT in_list('a', 'a, b')", "in_list: the list is not JSON"));
+    /* The set is built once and serves every row; more values than its first size. */
+    CHECK_INT(test_sql_int(db, "WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t WHERE i < 500) "
+                               "SELECT count(*) FROM t WHERE in_list('v' || i, "
+                               "(SELECT json_group_array('v' || (i * 2)) FROM t))"),
+              250);
+    CHECK_INT(test_sql_int(db, "WITH t(s) AS (VALUES ('a'), ('b'), ('c'), (NULL)) "
+                               "SELECT count(*) FROM t WHERE in_list(s, '[\"a\", \"c\", null]')"),
+              2);
+
     sqlite3_close(db);
     return test_done("test_sqlfunc");
 }

@@ -234,6 +234,24 @@ static void test_ndr_linked_by_subject(void)
         CHECK_STR(f->original_message_id, "0rig-7@fabrikam.example");
 }
 
+/* The NDRs' subjects reach the search as a JSON array: quotes, backslashes
+ * and control characters must come out of it as they went in. */
+static void test_ndr_subject_escaped(void)
+{
+    fresh_db();
+    const char *subject = "Offer \"A\\B\"\tfinal";
+    ex_row(1, "exchange", "msgtrk", "2026-11-27 09:00:00", "SEND", "SMTP", "orig-q@fabrikam.example",
+           "alice@fabrikam.example", subject, NULL, NULL, NULL, "bob@contoso.example");
+    char ndr_subject[128];
+    snprintf(ndr_subject, sizeof ndr_subject, "Undeliverable: %s", subject);
+    trace(2, "2026-11-27 10:00:00", "ndrq@contoso.example", "", ndr_subject, "40.107.5.6", "alice@fabrikam.example");
+    run();
+    const struct finding *f = only();
+    CHECK_STR(KIND(f), "ndr_direct");
+    if (f)
+        CHECK_STR(f->original_message_id, "orig-q@fabrikam.example");
+}
+
 /* The Exchange and the Postfix side are searched on two connections at once
  * (one pass on one connection inside the caller's transaction); the better
  * candidate of the two sides wins either way. Senders match whatever their
@@ -850,6 +868,7 @@ int main(int argc, char **argv)
     test_ndr_direct_linked();
     test_ndr_linked_by_subject();
     test_ndr_original_both_sides();
+    test_ndr_subject_escaped();
     test_ndr_markers();
     test_autoreply_back_door();
     test_notification_via_gateway();

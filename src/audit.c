@@ -638,6 +638,28 @@ static void *ndr_pass_run(void *arg)
     return NULL;
 }
 
+/* The NDRs' original subjects (SENDERS 0) or our senders they went to (1):
+ * a JSON array for in_list() in ndr_original.sql. The senders are the
+ * recipients of the NDRs, which ex_recipient holds lower-cased, as the query
+ * compares them. */
+static char *ndr_list(const struct run *r, int senders)
+{
+    sqlite3_str *out = sqlite3_str_new(r->db);
+    sqlite3_str_appendchar(out, 1, '[');
+    int n = 0;
+    for (size_t i = 0; i < r->nndr; i++) {
+        const struct finding *f = &r->res->findings[r->ndr[i].finding];
+        const char *v = senders ? (f->nrecipients ? f->recipients[0] : NULL) : audit_ndr_original_subject(f->subject);
+        if (!v)
+            continue;
+        if (n++)
+            sqlite3_str_appendchar(out, 1, ',');
+        json_append(out, v);
+    }
+    sqlite3_str_appendchar(out, 1, ']');
+    return sqlite3_str_finish(out);
+}
+
 /* Finds the originals of all queued NDRs (see ndr_original.sql), handing the
  * query the NDRs as one JSON array. The Exchange and the Postfix side are
  * looked at at once, each on a connection and thread of its own, and the
@@ -670,38 +692,8 @@ static int link_ndr_originals(struct run *r)
     }
     sqlite3_str_appendchar(js, 1, ']');
     char *json = sqlite3_str_finish(js);
-    sqlite3_str *ss = sqlite3_str_new(r->db);
-    sqlite3_str_appendchar(ss, 1, '[');
-    int nsubjects = 0;
-    for (size_t i = 0; i < r->nndr; i++) {
-        const char *subject = audit_ndr_original_subject(r->res->findings[r->ndr[i].finding].subject);
-        if (!subject)
-            continue;
-        if (nsubjects++)
-            sqlite3_str_appendchar(ss, 1, ',');
-        json_append(ss, subject);
-    }
-    sqlite3_str_appendchar(ss, 1, ']');
-    char *subjects = sqlite3_str_finish(ss);
-    /* lower-cased as SQL's lower() does it (ASCII), as ndr_original.sql compares them */
-    ss = sqlite3_str_new(r->db);
-    sqlite3_str_appendchar(ss, 1, '[');
-    int nsenders = 0;
-    for (size_t i = 0; i < r->nndr; i++) {
-        const struct finding *f = &r->res->findings[r->ndr[i].finding];
-        if (!f->nrecipients || !f->recipients[0])
-            continue;
-        char *lower = xstrdup(f->recipients[0]);
-        for (char *c = lower; *c; c++)
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c - 'A' + 'a');
-        if (nsenders++)
-            sqlite3_str_appendchar(ss, 1, ',');
-        json_append(ss, lower);
-        free(lower);
-    }
-    sqlite3_str_appendchar(ss, 1, ']');
-    char *senders = sqlite3_str_finish(ss);
+    char *subjects = ndr_list(r, 0);
+    char *senders = ndr_list(r, 1);
     if (!json || !subjects || !senders) {
         snprintf(r->err, r->errlen, "out of memory building the NDR list");
         sqlite3_free(json);
@@ -739,7 +731,7 @@ static int link_ndr_originals(struct run *r)
     for (size_t i = 0; i < r->nndr; i++) {
         struct finding *f = &r->res->findings[r->ndr[i].finding];
         const struct candidate *b =
-            better_candidate(&pf.best[i], &ex.best[i]) && pf.best[i].set ? &pf.best[i] : &ex.best[i];
+            pf.best[i].set && better_candidate(&pf.best[i], &ex.best[i]) ? &pf.best[i] : &ex.best[i];
         if (b->set && status == 0) {
             f->original_message_id = b->message_id ? xstrdup(b->message_id) : NULL;
             f->original_host = b->host ? xstrdup(b->host) : NULL;

@@ -113,14 +113,46 @@ int64_t time_local_to_utc(int year, int month, int day, int hour, int min, int s
     return as_utc - offset;
 }
 
+/* Writes V (0 <= V < 10^WIDTH) as WIDTH digits with leading zeros. */
+static void put_digits(char **p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        (*p)[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    *p += width;
+}
+
 size_t time_format(int64_t epoch, int ms, char *out)
 {
     int y, mo, d, h, mi, s;
     time_to_civil(epoch, &y, &mo, &d, &h, &mi, &s);
-    if (ms >= 0)
-        return (size_t)snprintf(out, TIME_TEXT_MAX, "%04d-%02d-%02d %02d:%02d:%02d.%03d", y, mo, d, h, mi, s,
-                                ms % 1000);
-    return (size_t)snprintf(out, TIME_TEXT_MAX, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
+    if (y < 0 || y > 9999) {
+        if (ms >= 0)
+            return (size_t)snprintf(out, TIME_TEXT_MAX, "%04d-%02d-%02d %02d:%02d:%02d.%03d", y, mo, d, h, mi, s,
+                                    ms % 1000);
+        return (size_t)snprintf(out, TIME_TEXT_MAX, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
+    }
+    /* Every stored row has a time: written digit by digit, as snprintf would,
+     * at a tenth of its cost (it was 7 % of a tracking-log ingest). */
+    char *p = out;
+    put_digits(&p, y, 4);
+    *p++ = '-';
+    put_digits(&p, mo, 2);
+    *p++ = '-';
+    put_digits(&p, d, 2);
+    *p++ = ' ';
+    put_digits(&p, h, 2);
+    *p++ = ':';
+    put_digits(&p, mi, 2);
+    *p++ = ':';
+    put_digits(&p, s, 2);
+    if (ms >= 0) {
+        *p++ = '.';
+        put_digits(&p, ms % 1000, 3);
+    }
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
 size_t time_format_iso(int64_t epoch, int ms, char *out)

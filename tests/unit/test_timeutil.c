@@ -45,5 +45,45 @@ int main(int argc, char **argv)
     time_format_iso(e, ms, out);
     CHECK_STR(out, "2026-11-27T09:04:05Z");
     CHECK(time_parse_iso("2026-02-30T10:04:05Z", 20, 1, &e, &ms, &zone) == 0);
+
+    /* The stored form is what "%04d-%02d-%02d %02d:%02d:%02d.%03d" gives,
+     * for any time: every 3,600,007 s from 1969 to 2101, with and without
+     * milliseconds, and outside four-digit years. */
+    static const int64_t odd[] = {
+        -1,          86399, 951782400 /* 2000-02-29 */, 253402300799 /* 9999-12-31 */, 253402300800 /* 10000-01-01 */,
+        -62167219201 /* -0001-12-31 */};
+    size_t mismatches = 0, tried = 0;
+    for (int64_t t = -86400LL * 365; t < 4133980800LL + 86400 * 366 * 2; t += 3600007) {
+        for (int k = -1; k < 3; k++) {
+            int m = k < 0 ? -1 : (int)(t % 1000 + 1000) % 1000 * k / 2; /* -1, 0, then varied */
+            char want[64], got[TIME_TEXT_MAX];
+            int y, mo, d, h, mi, sec;
+            time_to_civil(t, &y, &mo, &d, &h, &mi, &sec);
+            if (m >= 0)
+                snprintf(want, sizeof want, "%04d-%02d-%02d %02d:%02d:%02d.%03d", y, mo, d, h, mi, sec, m % 1000);
+            else
+                snprintf(want, sizeof want, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec);
+            size_t n = time_format(t, m, got);
+            tried++;
+            if (n != strlen(want) || strcmp(got, want) != 0) {
+                if (mismatches++ < 5)
+                    fprintf(stderr, "time_format(%lld, %d): got '%s', want '%s'\n", (long long)t, m, got, want);
+            }
+        }
+    }
+    CHECK(tried > 4000);
+    CHECK_INT((int)mismatches, 0);
+    time_format(odd[2], 999, out);
+    CHECK_STR(out, "2000-02-29 00:00:00.999");
+    time_format(odd[3], -1, out);
+    CHECK_STR(out, "9999-12-31 23:59:59");
+    time_format(odd[4], -1, out);
+    CHECK_STR(out, "10000-01-01 00:00:00");
+    time_format(odd[5], 5, out);
+    CHECK_STR(out, "-001-12-31 23:59:59.005");
+    time_format(odd[0], 1234, out);
+    CHECK_STR(out, "1969-12-31 23:59:59.234");
+    time_format(odd[1], 0, out);
+    CHECK_STR(out, "1970-01-01 23:59:59.000");
     return test_done("test_timeutil");
 }

@@ -796,12 +796,12 @@ fail_parse:
     /* A database error surfacing through the parser is still a database error. */
     {
         int code = sqlite3_errcode(run->db) & 0xFF;
-        char msg[256];
+        char msg[256], why[256];
+        snprintf(why, sizeof why, "%s", sqlite3_errmsg(run->db)); /* the ROLLBACK replaces it */
         store_exec(run->db, "ROLLBACK", msg, sizeof msg);
         if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CORRUPT || code == SQLITE_READONLY ||
             code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_NOMEM || code == SQLITE_CANTOPEN) {
-            fprintf(stderr, "mxaudit: %s: database error: %s; nothing of this file was stored\n", job->path,
-                    sqlite3_errmsg(run->db));
+            fprintf(stderr, "mxaudit: %s: database error: %s; nothing of this file was stored\n", job->path, why);
             run->rep->db_errors++;
             worse(run, ST_DB);
             goto done;

@@ -8,7 +8,8 @@
  * DESCRIPTION
  *   Scanning is by hand, with no allocation and no regular expression per
  *   line: every field is a span into the line and is bound to the prepared
- *   INSERT as SQLITE_STATIC.
+ *   INSERT as SQLITE_STATIC. Lines are stored sixteen per INSERT, each parsed
+ *   from its own copy that lives until its batch is written.
  */
 #include "postfix.h"
 
@@ -971,8 +972,14 @@ enum {
     EV_COMMAND,
     EV_TEXT,
     EV_TRUNCATED,
-    EV_UID
+    EV_UID,
+    EV_NCOL = EV_UID /* parameters per row */
 };
+
+/* Lines stored per INSERT. Each statement has a fixed cost (starting it,
+ * opening and closing its cursors): sixteen rows in one VALUES list took a
+ * fifth fewer instructions per row than one row per statement. */
+#define EV_BATCH 16
 
 static const char sql_insert_event[] =
     "INSERT INTO pf_event(source_id, line, ts, ts_ms, year_inferred, host, instance, daemon, pid,"
@@ -1019,8 +1026,26 @@ struct dirty_slot {
     char qid[40];    /* postfix_queue_id_len() accepts at most 40 bytes */
 };
 
+/* A line waiting for its batch: its own copy of the text (every span of
+ * ENV and F points into it) and what was resolved from it. */
+struct ev_row {
+    char *text;
+    size_t cap;
+    struct pf_envelope env;
+    struct pf_fields f;
+    int64_t ts_ms;
+    int year_inferred;
+    uint64_t line_no;
+    char ts_text[TIME_TEXT_MAX];
+    size_t ts_len;
+};
+
 struct pf_state {
-    sqlite3_stmt *ins_event;
+    sqlite3_stmt *ins_event; /* one row: a batch's remainder at the end of the file */
+    sqlite3_stmt *ins_batch; /* EV_BATCH rows */
+    struct ev_row rows[EV_BATCH];
+    size_t nrows;
+    uint64_t batch_bound[EV_BATCH]; /* per row of ins_batch, as ev_bound for ins_event */
     sqlite3_stmt *ins_reject;
     sqlite3_stmt *ins_dirty;
     struct dirty_slot *dirty;
@@ -1055,27 +1080,29 @@ static void bind_long(sqlite3_stmt *st, int i, long v)
 static void postfix_close(void *state);
 
 /* Optional event columns: bindings survive sqlite3_reset(), so a column
- * absent now and absent on the previous line is left alone. Most lines fill
- * a handful of the 39 columns; this halves the calls into SQLite per line. */
-static void ev_span(struct pf_state *s, int i, struct pf_span v)
+ * absent now and absent on the previous use of the same parameters is left
+ * alone. Most lines fill a handful of the 39 columns; this halves the calls
+ * into SQLite per line. BOUND has bit i set while parameter BASE + i holds a
+ * value. */
+static void ev_span(sqlite3_stmt *st, int base, uint64_t *bound, int i, struct pf_span v)
 {
     if (v.p) {
-        sqlite3_bind_text(s->ins_event, i, v.p, (int)v.n, SQLITE_STATIC);
-        s->ev_bound |= 1ULL << i;
-    } else if (s->ev_bound & (1ULL << i)) {
-        sqlite3_bind_null(s->ins_event, i);
-        s->ev_bound &= ~(1ULL << i);
+        sqlite3_bind_text(st, base + i, v.p, (int)v.n, SQLITE_STATIC);
+        *bound |= 1ULL << i;
+    } else if (*bound & (1ULL << i)) {
+        sqlite3_bind_null(st, base + i);
+        *bound &= ~(1ULL << i);
     }
 }
 
-static void ev_long(struct pf_state *s, int i, long v)
+static void ev_long(sqlite3_stmt *st, int base, uint64_t *bound, int i, long v)
 {
     if (v >= 0) {
-        sqlite3_bind_int64(s->ins_event, i, v);
-        s->ev_bound |= 1ULL << i;
-    } else if (s->ev_bound & (1ULL << i)) {
-        sqlite3_bind_null(s->ins_event, i);
-        s->ev_bound &= ~(1ULL << i);
+        sqlite3_bind_int64(st, base + i, v);
+        *bound |= 1ULL << i;
+    } else if (*bound & (1ULL << i)) {
+        sqlite3_bind_null(st, base + i);
+        *bound &= ~(1ULL << i);
     }
 }
 
@@ -1084,7 +1111,23 @@ static int postfix_open(struct parse_ctx *ctx, void **state)
     struct pf_state *s = xcalloc(1, sizeof *s);
     s->cache_epoch = INT64_MIN;
     s->dirty = xcalloc(DIRTY_SLOTS, sizeof *s->dirty);
-    if (sqlite3_prepare_v3(ctx->db, sql_insert_event, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_event, NULL) !=
+    char *batch = sqlite3_mprintf("%s", sql_insert_event);
+    for (int r = 1; batch && r < EV_BATCH; r++) {
+        char *more = sqlite3_mprintf("%s,(", batch);
+        for (int c = 1; more && c <= EV_NCOL; c++) {
+            char *next = sqlite3_mprintf("%s%s?%d", more, c > 1 ? "," : "", r * EV_NCOL + c);
+            sqlite3_free(more);
+            more = next;
+        }
+        sqlite3_free(batch);
+        batch = more ? sqlite3_mprintf("%s)", more) : NULL;
+        sqlite3_free(more);
+    }
+    int prepared =
+        batch && sqlite3_prepare_v3(ctx->db, batch, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_batch, NULL) == SQLITE_OK;
+    sqlite3_free(batch);
+    if (!prepared ||
+        sqlite3_prepare_v3(ctx->db, sql_insert_event, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_event, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v3(ctx->db, sql_insert_reject, -1, SQLITE_PREPARE_PERSISTENT, &s->ins_reject, NULL) !=
             SQLITE_OK ||
@@ -1112,6 +1155,8 @@ static int postfix_open(struct parse_ctx *ctx, void **state)
     }
     /* the same for every line of the file */
     sqlite3_bind_int64(s->ins_event, EV_SOURCE, ctx->source_id);
+    for (int r = 0; r < EV_BATCH; r++)
+        sqlite3_bind_int64(s->ins_batch, r * EV_NCOL + EV_SOURCE, ctx->source_id);
     sqlite3_bind_int64(s->ins_reject, RJ_SOURCE, ctx->source_id);
     *state = s;
     return 0;
@@ -1205,100 +1250,151 @@ static int store_reject(struct pf_state *s, struct parse_ctx *ctx, const struct 
     return step_done(ctx, st);
 }
 
-static int store_event(struct pf_state *s, struct parse_ctx *ctx, const struct pf_envelope *env,
-                       const struct pf_fields *f, int64_t ts_ms, int year_inferred)
+/* Binds row R to the parameters of ST from BASE + 1 on. */
+static void bind_event(sqlite3_stmt *st, int base, uint64_t *bound, const struct ev_row *r)
 {
-    sqlite3_stmt *st = s->ins_event;
-    sqlite3_bind_int64(st, EV_LINE, (sqlite3_int64)ctx->line_no);
-    sqlite3_bind_text(st, EV_TS, s->ts_text, (int)s->ts_len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, EV_TS_MS, ts_ms);
-    sqlite3_bind_int(st, EV_YEAR_INFERRED, year_inferred);
-    bind_span(st, EV_HOST, env->host);
-    bind_span(st, EV_INSTANCE, env->instance);
-    bind_span(st, EV_DAEMON, env->daemon);
-    ev_long(s, EV_PID, env->pid);
-    ev_span(s, EV_QUEUE_ID, f->queue_id);
-    sqlite3_bind_text(st, EV_KIND, postfix_kind_name(f->kind), -1, SQLITE_STATIC);
-    ev_span(s, EV_CLIENT_HOST, f->client_host);
-    ev_span(s, EV_CLIENT_IP, f->client_ip);
-    ev_long(s, EV_CLIENT_PORT, f->client_port);
-    ev_span(s, EV_SENDER, f->sender);
-    ev_span(s, EV_RECIPIENT, f->recipient);
-    ev_span(s, EV_ORIG_RECIPIENT, f->orig_recipient);
-    ev_span(s, EV_RELAY_HOST, f->relay_host);
-    ev_span(s, EV_RELAY_IP, f->relay_ip);
-    ev_long(s, EV_RELAY_PORT, f->relay_port);
-    ev_long(s, EV_CONN_USE, f->conn_use);
+    const struct pf_envelope *env = &r->env;
+    const struct pf_fields *f = &r->f;
+    sqlite3_bind_int64(st, base + EV_LINE, (sqlite3_int64)r->line_no);
+    sqlite3_bind_text(st, base + EV_TS, r->ts_text, (int)r->ts_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, base + EV_TS_MS, r->ts_ms);
+    sqlite3_bind_int(st, base + EV_YEAR_INFERRED, r->year_inferred);
+    bind_span(st, base + EV_HOST, env->host);
+    bind_span(st, base + EV_INSTANCE, env->instance);
+    bind_span(st, base + EV_DAEMON, env->daemon);
+    ev_long(st, base, bound, EV_PID, env->pid);
+    ev_span(st, base, bound, EV_QUEUE_ID, f->queue_id);
+    sqlite3_bind_text(st, base + EV_KIND, postfix_kind_name(f->kind), -1, SQLITE_STATIC);
+    ev_span(st, base, bound, EV_CLIENT_HOST, f->client_host);
+    ev_span(st, base, bound, EV_CLIENT_IP, f->client_ip);
+    ev_long(st, base, bound, EV_CLIENT_PORT, f->client_port);
+    ev_span(st, base, bound, EV_SENDER, f->sender);
+    ev_span(st, base, bound, EV_RECIPIENT, f->recipient);
+    ev_span(st, base, bound, EV_ORIG_RECIPIENT, f->orig_recipient);
+    ev_span(st, base, bound, EV_RELAY_HOST, f->relay_host);
+    ev_span(st, base, bound, EV_RELAY_IP, f->relay_ip);
+    ev_long(st, base, bound, EV_RELAY_PORT, f->relay_port);
+    ev_long(st, base, bound, EV_CONN_USE, f->conn_use);
     if (f->delay >= 0) {
-        sqlite3_bind_double(st, EV_DELAY, f->delay);
-        s->ev_bound |= 1ULL << EV_DELAY;
-    } else if (s->ev_bound & (1ULL << EV_DELAY)) {
-        sqlite3_bind_null(st, EV_DELAY);
-        s->ev_bound &= ~(1ULL << EV_DELAY);
+        sqlite3_bind_double(st, base + EV_DELAY, f->delay);
+        *bound |= 1ULL << EV_DELAY;
+    } else if (*bound & (1ULL << EV_DELAY)) {
+        sqlite3_bind_null(st, base + EV_DELAY);
+        *bound &= ~(1ULL << EV_DELAY);
     }
-    ev_span(s, EV_DELAYS, f->delays);
-    ev_span(s, EV_TLS, f->tls);
-    ev_span(s, EV_DSN, f->dsn);
-    ev_span(s, EV_STATUS, f->kind == PF_CLEANUP_ACTION || f->kind == PF_REJECT ? f->action : f->status);
-    ev_span(s, EV_REPLY, f->reply);
-    ev_long(s, EV_SIZE, f->size);
-    ev_long(s, EV_NRCPT, f->nrcpt);
-    ev_span(s, EV_MESSAGE_ID_RAW, f->message_id);
-    ev_span(s, EV_SASL_METHOD, f->sasl_method);
-    ev_span(s, EV_SASL_USERNAME, f->sasl_username);
-    ev_span(s, EV_LINK_QUEUE_ID, f->link_queue_id);
+    ev_span(st, base, bound, EV_DELAYS, f->delays);
+    ev_span(st, base, bound, EV_TLS, f->tls);
+    ev_span(st, base, bound, EV_DSN, f->dsn);
+    ev_span(st, base, bound, EV_STATUS, f->kind == PF_CLEANUP_ACTION || f->kind == PF_REJECT ? f->action : f->status);
+    ev_span(st, base, bound, EV_REPLY, f->reply);
+    ev_long(st, base, bound, EV_SIZE, f->size);
+    ev_long(st, base, bound, EV_NRCPT, f->nrcpt);
+    ev_span(st, base, bound, EV_MESSAGE_ID_RAW, f->message_id);
+    ev_span(st, base, bound, EV_SASL_METHOD, f->sasl_method);
+    ev_span(st, base, bound, EV_SASL_USERNAME, f->sasl_username);
+    ev_span(st, base, bound, EV_LINK_QUEUE_ID, f->link_queue_id);
     struct pf_span lk = {f->link_kind, f->link_kind ? strlen(f->link_kind) : 0};
-    ev_span(s, EV_LINK_KIND, lk);
-    ev_span(s, EV_HELO, f->helo);
-    ev_span(s, EV_COMMAND, f->command);
-    ev_span(s, EV_TEXT, f->text);
-    sqlite3_bind_int(st, EV_TRUNCATED, f->truncated);
-    ev_long(s, EV_UID, f->uid);
-    return step_done(ctx, st);
+    ev_span(st, base, bound, EV_LINK_KIND, lk);
+    ev_span(st, base, bound, EV_HELO, f->helo);
+    ev_span(st, base, bound, EV_COMMAND, f->command);
+    ev_span(st, base, bound, EV_TEXT, f->text);
+    sqlite3_bind_int(st, base + EV_TRUNCATED, f->truncated);
+    ev_long(st, base, bound, EV_UID, f->uid);
+}
+
+/* Writes the lines waiting for their batch: all in one statement when the
+ * batch is full, else one statement each (the end of a file). */
+static int flush_events(struct pf_state *s, struct parse_ctx *ctx)
+{
+    int rc = SQLITE_DONE;
+    if (s->nrows == EV_BATCH) {
+        for (int r = 0; r < EV_BATCH; r++)
+            bind_event(s->ins_batch, r * EV_NCOL, &s->batch_bound[r], &s->rows[r]);
+        rc = sqlite3_step(s->ins_batch);
+        sqlite3_reset(s->ins_batch);
+    } else {
+        for (size_t r = 0; r < s->nrows && rc == SQLITE_DONE; r++) {
+            bind_event(s->ins_event, 0, &s->ev_bound, &s->rows[r]);
+            rc = sqlite3_step(s->ins_event);
+            sqlite3_reset(s->ins_event);
+        }
+    }
+    s->nrows = 0;
+    if (rc != SQLITE_DONE) {
+        snprintf(ctx->reason, sizeof ctx->reason, "postfix: database error: %s", sqlite3_errmsg(ctx->db));
+        return PARSE_FATAL;
+    }
+    return PARSE_OK;
+}
+
+/* Takes the line in the next row of the batch (parsed from that row's copy
+ * of the text) into the batch. */
+static int store_event(struct pf_state *s, struct parse_ctx *ctx, int64_t ts_ms, int year_inferred)
+{
+    struct ev_row *r = &s->rows[s->nrows++];
+    r->ts_ms = ts_ms;
+    r->year_inferred = year_inferred;
+    r->line_no = ctx->line_no;
+    memcpy(r->ts_text, s->ts_text, s->ts_len);
+    r->ts_len = s->ts_len;
+    ctx->events++;
+    return s->nrows == EV_BATCH ? flush_events(s, ctx) : PARSE_OK;
 }
 
 static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, size_t len)
 {
     struct pf_state *s = state;
-    struct pf_envelope env;
-    int r = postfix_parse_envelope(text, len, &env);
+    /* Parsed from the next batch row's copy, which outlives this call. */
+    struct ev_row *row = &s->rows[s->nrows];
+    if (row->cap < len + 1) {
+        row->cap = len + 1 > 256 ? len + 1 : 256;
+        free(row->text);
+        row->text = xmalloc(row->cap);
+    }
+    memcpy(row->text, text, len);
+    row->text[len] = '\0';
+    text = row->text;
+    struct pf_envelope *env = &row->env;
+    int r = postfix_parse_envelope(text, len, env);
     if (r == PF_ENV_BAD)
         return parser_reject(ctx, "not a syslog line (no timestamp, host and tag)");
     if (r == PF_ENV_OTHER)
         return PARSE_SKIP;
     int64_t epoch;
     int year_inferred = 0;
-    if (env.has_year) {
-        epoch = env.epoch;
+    if (env->has_year) {
+        epoch = env->epoch;
     } else {
-        int year = parser_year_for(ctx, env.month, env.day);
+        int year = parser_year_for(ctx, env->month, env->day);
         year_inferred = !(ctx->opt && ctx->opt->year > 0);
-        if (!time_valid_date(year, env.month, env.day))
-            return parser_reject(ctx, "no such date: %d-%02d-%02d", year, env.month, env.day);
-        epoch = time_local_to_utc(year, env.month, env.day, env.hour, env.min, env.sec);
+        if (!time_valid_date(year, env->month, env->day))
+            return parser_reject(ctx, "no such date: %d-%02d-%02d", year, env->month, env->day);
+        epoch = time_local_to_utc(year, env->month, env->day, env->hour, env->min, env->sec);
     }
-    if (epoch != s->cache_epoch || env.ms != s->cache_ms) {
-        s->ts_len = time_format(epoch, env.ms, s->ts_text);
+    if (epoch != s->cache_epoch || env->ms != s->cache_ms) {
+        s->ts_len = time_format(epoch, env->ms, s->ts_text);
         s->cache_epoch = epoch;
-        s->cache_ms = env.ms;
+        s->cache_ms = env->ms;
     }
     parser_note_time(ctx, epoch);
-    int64_t ts_ms = epoch * 1000 + (env.ms > 0 ? env.ms : 0);
+    int64_t ts_ms = epoch * 1000 + (env->ms > 0 ? env->ms : 0);
 
-    struct pf_fields f;
-    postfix_parse_body(env.body, env.body_len, &f);
-    if (f.queue_id.p && !s->first_load && mark_dirty(s, ctx, f.queue_id) != 0)
+    struct pf_fields *f = &row->f;
+    postfix_parse_body(env->body, env->body_len, f);
+    if (f->queue_id.p && !s->first_load && mark_dirty(s, ctx, f->queue_id) != 0)
         return PARSE_FATAL;
-    if (f.kind == PF_REJECT) {
-        int rc = store_reject(s, ctx, &env, &f, year_inferred);
-        if (rc != PARSE_OK || !f.queue_id.p)
+    if (f->kind == PF_REJECT) {
+        int rc = store_reject(s, ctx, env, f, year_inferred);
+        if (rc != PARSE_OK || !f->queue_id.p)
             return rc;
     }
-    return store_event(s, ctx, &env, &f, ts_ms, year_inferred);
+    return store_event(s, ctx, ts_ms, year_inferred);
 }
 
 static int postfix_finish(void *state, struct parse_ctx *ctx)
 {
+    if (flush_events(state, ctx) != PARSE_OK)
+        return PARSE_FATAL;
     return flush_dirty(state, ctx);
 }
 
@@ -1308,6 +1404,9 @@ static void postfix_close(void *state)
     if (!s)
         return;
     sqlite3_finalize(s->ins_event);
+    sqlite3_finalize(s->ins_batch);
+    for (size_t i = 0; i < EV_BATCH; i++)
+        free(s->rows[i].text);
     sqlite3_finalize(s->ins_reject);
     sqlite3_finalize(s->ins_dirty);
     free(s->dirty);

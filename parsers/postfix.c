@@ -981,8 +981,13 @@ enum {
  * fifth fewer instructions per row than one row per statement. */
 #define EV_BATCH 16
 
+/* OR FAIL: a failing row ends the statement without undoing the rows before
+ * it, which the file's rollback does anyway. With the default (ABORT) a
+ * statement of several rows keeps a journal of its own, and SQLite wrote its
+ * pages to a temporary file for every batch: 35k writes instead of 2k for
+ * 100k lines. */
 static const char sql_insert_event[] =
-    "INSERT INTO pf_event(source_id, line, ts, ts_ms, year_inferred, host, instance, daemon, pid,"
+    "INSERT OR FAIL INTO pf_event(source_id, line, ts, ts_ms, year_inferred, host, instance, daemon, pid,"
     " queue_id, kind, client_host, client_ip, client_port, sender, recipient, orig_recipient,"
     " relay_host, relay_ip, relay_port, conn_use, delay, delays, tls, dsn, status, reply, size,"
     " nrcpt, message_id_raw, sasl_method, sasl_username, link_queue_id, link_kind, helo, command,"

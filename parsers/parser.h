@@ -18,7 +18,8 @@
  * always, even after a failure. after_run(), when not NULL, runs once per
  * ingest run after the last file of this format, in a transaction of its own,
  * to rebuild derived tables (for example correlating Postfix lines into
- * messages across files).
+ * messages across files). State a parser keeps from file to file within a
+ * run lives in *ctx->run_state, freed by free_run() when the run ends.
  */
 #ifndef MXAUDIT_PARSER_H
 #define MXAUDIT_PARSER_H
@@ -64,6 +65,9 @@ struct parse_ctx {
     /* Set by the driver: stores a rejected record (see parser_reject_record). */
     int (*store_reject)(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len, const char *reason);
     void *driver;
+    /* Set by the driver: where this parser may keep state for the whole run
+     * (NULL at its start), handed to after_run() and free_run(). */
+    void **run_state;
 };
 
 struct parser {
@@ -80,9 +84,12 @@ struct parser {
     int (*finish)(void *state, struct parse_ctx *ctx);
     /* Frees the state; always called once open() succeeded. */
     void (*close)(void *state);
-    /* Once per run after this format's files: rebuild derived tables. 0 or -1
-     * with a message in err. May be NULL. */
-    int (*after_run)(sqlite3 *db, char *err, size_t errlen);
+    /* Once per run after this format's files, when one of them was stored:
+     * rebuild derived tables. RUN_STATE is what open() left in
+     * *ctx->run_state. 0 or -1 with a message in err. May be NULL. */
+    int (*after_run)(sqlite3 *db, void *run_state, char *err, size_t errlen);
+    /* Frees a run state open() left, at the end of every run. May be NULL. */
+    void (*free_run)(void *run_state);
     /* 1 when every line stands alone (Postfix): a file that grew since it was
      * ingested is parsed on from its last complete line. 0 when lines depend
      * on earlier ones (a CSV header, a #Fields line, records spanning lines):

@@ -4,7 +4,8 @@
  * SUMMARY
  *   Per line: split the syslog envelope, keep only Postfix programs, scan the
  *   body by hand into fields and store one pf_event row (or a pf_reject row).
- *   Correlation into messages happens after the run (postfix_rebuild.c).
+ *   Correlation into messages happens after the run (postfix_rebuild.c),
+ *   or, for a first load, as the rows are written (a pf_stream).
  * DESCRIPTION
  *   Scanning is by hand, with no allocation and no regular expression per
  *   line: every field is a span into the line and is bound to the prepared
@@ -1057,9 +1058,10 @@ struct pf_state {
     size_t ndirty;
     char last_qid[40]; /* the previous line's id: consecutive lines often share it */
     size_t last_qid_len;
-    uint64_t ev_bound;   /* ins_event parameters holding a value (bit i: ?i), the rest hold NULL */
-    int first_load;      /* pf_event was empty at open: everything is rebuilt after the run */
-    int64_t cache_epoch; /* the last formatted time, reused for lines of the same second */
+    uint64_t ev_bound;        /* ins_event parameters holding a value (bit i: ?i), the rest hold NULL */
+    int first_load;           /* pf_event was empty at open: everything is rebuilt after the run */
+    struct pf_stream *stream; /* the run's correlation while storing, when it still holds (postfix.h) */
+    int64_t cache_epoch;      /* the last formatted time, reused for lines of the same second */
     int cache_ms;
     char ts_text[TIME_TEXT_MAX];
     size_t ts_len;
@@ -1157,6 +1159,19 @@ static int postfix_open(struct parse_ctx *ctx, void **state)
         snprintf(ctx->reason, sizeof ctx->reason, "postfix: %s", sqlite3_errmsg(ctx->db));
         postfix_close(s);
         return PARSE_FATAL;
+    }
+    /* A run that starts with pf_event empty correlates its lines as it
+     * stores them, as long as every file of the run lands whole. */
+    struct pf_stream **run = (struct pf_stream **)ctx->run_state;
+    if (run && !*run && s->first_load) {
+        *run = postfix_stream_start(ctx->db, ctx->reason, sizeof ctx->reason);
+        if (!*run) {
+            postfix_close(s);
+            return PARSE_FATAL;
+        }
+        s->stream = *run;
+    } else if (run && *run && postfix_stream_usable(*run, ctx->source_id)) {
+        s->stream = *run;
     }
     /* the same for every line of the file */
     sqlite3_bind_int64(s->ins_event, EV_SOURCE, ctx->source_id);
@@ -1307,27 +1322,85 @@ static void bind_event(sqlite3_stmt *st, int base, uint64_t *bound, const struct
     ev_long(st, base, bound, EV_UID, f->uid);
 }
 
+static struct pf_span cstr_span(const char *p)
+{
+    struct pf_span v = {p, p ? strlen(p) : 0};
+    return v;
+}
+
+/* Row R, stored with id ID, as the correlation reads it: what the table
+ * holds for it, column for column. */
+static void event_of_row(struct pf_event *e, const struct ev_row *r, int64_t source_id, int64_t id)
+{
+    const struct pf_fields *f = &r->f;
+    e->id = id;
+    e->source_id = source_id;
+    e->line = (int64_t)r->line_no;
+    e->ts_ms = r->ts_ms;
+    e->year_inferred = r->year_inferred;
+    e->truncated = f->truncated;
+    e->ts = (struct pf_span){r->ts_text, r->ts_len};
+    e->host = r->env.host;
+    e->instance = r->env.instance;
+    e->daemon = r->env.daemon;
+    e->queue_id = f->queue_id;
+    e->kind = cstr_span(postfix_kind_name(f->kind));
+    e->client_host = f->client_host;
+    e->client_ip = f->client_ip;
+    e->sender = f->sender;
+    e->recipient = f->recipient;
+    e->orig_recipient = f->orig_recipient;
+    e->relay_host = f->relay_host;
+    e->relay_ip = f->relay_ip;
+    e->delays = f->delays;
+    e->tls = f->tls;
+    e->dsn = f->dsn;
+    e->status = f->kind == PF_CLEANUP_ACTION || f->kind == PF_REJECT ? f->action : f->status;
+    e->reply = f->reply;
+    e->message_id_raw = f->message_id;
+    e->sasl_username = f->sasl_username;
+    e->link_queue_id = f->link_queue_id;
+    e->link_kind = cstr_span(f->link_kind);
+    e->relay_port = f->relay_port;
+    e->conn_use = f->conn_use;
+    e->size = f->size;
+    e->nrcpt = f->nrcpt;
+    e->uid = f->uid;
+    e->delay = f->delay;
+}
+
 /* Writes the lines waiting for their batch: all in one statement when the
  * batch is full, else one statement each (the end of a file). */
 static int flush_events(struct pf_state *s, struct parse_ctx *ctx)
 {
     int rc = SQLITE_DONE;
-    if (s->nrows == EV_BATCH) {
+    size_t n = s->nrows;
+    s->nrows = 0;
+    if (n == EV_BATCH) {
         for (int r = 0; r < EV_BATCH; r++)
             bind_event(s->ins_batch, r * EV_NCOL, &s->batch_bound[r], &s->rows[r]);
         rc = sqlite3_step(s->ins_batch);
         sqlite3_reset(s->ins_batch);
     } else {
-        for (size_t r = 0; r < s->nrows && rc == SQLITE_DONE; r++) {
+        for (size_t r = 0; r < n && rc == SQLITE_DONE; r++) {
             bind_event(s->ins_event, 0, &s->ev_bound, &s->rows[r]);
             rc = sqlite3_step(s->ins_event);
             sqlite3_reset(s->ins_event);
         }
     }
-    s->nrows = 0;
     if (rc != SQLITE_DONE) {
         snprintf(ctx->reason, sizeof ctx->reason, "postfix: database error: %s", sqlite3_errmsg(ctx->db));
         return PARSE_FATAL;
+    }
+    if (!s->stream)
+        return PARSE_OK;
+    /* The rows got the ids after the table's last, in order. */
+    int64_t id = sqlite3_last_insert_rowid(ctx->db) - (int64_t)n + 1;
+    for (size_t r = 0; r < n; r++) {
+        struct pf_event e;
+        event_of_row(&e, &s->rows[r], ctx->source_id, id + (int64_t)r);
+        if (postfix_stream_take(s->stream, &e, ctx->reason, sizeof ctx->reason) != 0)
+            return PARSE_FATAL;
     }
     return PARSE_OK;
 }
@@ -1386,7 +1459,7 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
 
     struct pf_fields *f = &row->f;
     postfix_parse_body(env->body, env->body_len, f);
-    if (f->queue_id.p && !s->first_load && mark_dirty(s, ctx, f->queue_id) != 0)
+    if (f->queue_id.p && !s->first_load && !s->stream && mark_dirty(s, ctx, f->queue_id) != 0)
         return PARSE_FATAL;
     if (f->kind == PF_REJECT) {
         int rc = store_reject(s, ctx, env, f, year_inferred);
@@ -1438,9 +1511,14 @@ static int postfix_detect(const char *const *lines, const size_t *lens, size_t n
     return syslog * 2 >= n ? 80 : 50;
 }
 
-static int postfix_after_run(sqlite3 *db, char *err, size_t errlen)
+static int postfix_after_run(sqlite3 *db, void *run_state, char *err, size_t errlen)
 {
-    return postfix_rebuild(db, err, errlen);
+    return postfix_rebuild(db, run_state, err, errlen);
+}
+
+static void postfix_free_run(void *run_state)
+{
+    postfix_stream_free(run_state);
 }
 
 const struct parser postfix_parser = {
@@ -1452,5 +1530,6 @@ const struct parser postfix_parser = {
     .finish = postfix_finish,
     .close = postfix_close,
     .after_run = postfix_after_run,
+    .free_run = postfix_free_run,
     .resumable = 1,
 };

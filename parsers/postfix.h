@@ -124,9 +124,49 @@ struct pf_exo_reply {
 /* Fills X from REPLY; returns 1 when any field was found, else 0. */
 int postfix_parse_exo_reply(const char *reply, size_t len, struct pf_exo_reply *x);
 
+/* One pf_event row as the correlation reads it: read back from the table,
+ * or handed over by the parser as it stores the row. Spans with p == NULL
+ * are SQL NULL, and so are numbers < 0. */
+struct pf_event {
+    int64_t id, source_id, line, ts_ms;
+    int year_inferred, truncated;
+    struct pf_span ts, host, instance, daemon, queue_id, kind;
+    struct pf_span client_host, client_ip, sender, recipient, orig_recipient, relay_host, relay_ip;
+    struct pf_span delays, tls, dsn, status, reply, message_id_raw, sasl_username, link_queue_id, link_kind;
+    long relay_port, conn_use, size, nrcpt, uid;
+    double delay;
+};
+
+/* The correlation of a first load, done while the lines are stored.
+ *
+ * When a run starts with pf_event empty, every line it stores is handed to
+ * postfix_stream_take() in id order, and the messages and deliveries are
+ * written as their lives end, instead of reading every line back after the
+ * run. postfix_rebuild() finishes the stream. A file whose transaction was
+ * rolled back (its rows, and the derived rows written with them, are gone)
+ * or a file resumed within the run breaks the stream: postfix_stream_take()
+ * then refuses it and postfix_rebuild() correlates everything from the
+ * table, as without a stream. */
+struct pf_stream;
+
+/* Starts a stream on DB, whose pf_event is empty; NULL with a message in
+ * ERR when the statements could not be prepared. */
+struct pf_stream *postfix_stream_start(sqlite3 *db, char *err, size_t errlen);
+
+/* 1 when the stream still matches pf_event and may take the rows of the
+ * file SOURCE_ID (not one it took rows of before); 0 breaks it for good. */
+int postfix_stream_usable(struct pf_stream *s, int64_t source_id);
+
+/* Takes one stored row. 0, or -1 with a message in ERR (a database error:
+ * the file fails). */
+int postfix_stream_take(struct pf_stream *s, const struct pf_event *e, char *err, size_t errlen);
+
+void postfix_stream_free(struct pf_stream *s);
+
 /* Rebuilds pf_message and pf_delivery from pf_event for the queue ids in
  * pf_dirty and those linked to them, or for all when that is cheaper (the
- * parser's after_run); empties pf_dirty. 0, or -1 with a message in err. */
-int postfix_rebuild(sqlite3 *db, char *err, size_t errlen);
+ * parser's after_run); finishes STREAM instead when it is intact (NULL: no
+ * stream); empties pf_dirty. 0, or -1 with a message in err. */
+int postfix_rebuild(sqlite3 *db, struct pf_stream *stream, char *err, size_t errlen);
 
 #endif

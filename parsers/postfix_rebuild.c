@@ -19,7 +19,11 @@
  *   in stored order with a table of the lives still open: a log is written in
  *   time order, so that gives the sorted result without sorting every line.
  *   The queue ids whose lines were stored out of time order (rotated files
- *   ingested newest first) get a sorted pass of their own afterwards.
+ *   ingested newest first) get a sorted pass of their own afterwards. When
+ *   the run started with pf_event empty, that scan happens while the lines
+ *   are stored (a pf_stream: the parser hands each row over as it writes
+ *   it), and nothing is read back; a file that fails breaks the stream, and
+ *   the scan reads the table after all.
  *   Row ids are pf_event ids (first line of a life, the delivery line), so the
  *   rows of untouched messages keep their ids from run to run.
  */
@@ -64,10 +68,9 @@ static void sb_set(struct sbuf *b, const unsigned char *s, int n)
     b->set = 1;
 }
 
-static void sb_col(struct sbuf *b, sqlite3_stmt *st, int col)
+static void sb_span(struct sbuf *b, struct pf_span v)
 {
-    const unsigned char *s = sqlite3_column_text(st, col);
-    sb_set(b, s, sqlite3_column_bytes(st, col));
+    sb_set(b, (const unsigned char *)v.p, (int)v.n);
 }
 
 static void sb_bind(sqlite3_stmt *st, int i, const struct sbuf *b)
@@ -78,11 +81,9 @@ static void sb_bind(sqlite3_stmt *st, int i, const struct sbuf *b)
         sqlite3_bind_null(st, i);
 }
 
-static int sb_eq_col(const struct sbuf *b, sqlite3_stmt *st, int col)
+static int sb_eq(const struct sbuf *b, struct pf_span v)
 {
-    const unsigned char *s = sqlite3_column_text(st, col);
-    int n = sqlite3_column_bytes(st, col);
-    return s && b->set && b->n == (size_t)n && memcmp(b->p, s, (size_t)n) == 0;
+    return v.p && b->set && b->n == v.n && memcmp(b->p, v.p, v.n) == 0;
 }
 
 /* A delivery of a life, to find its recipient's last attempt. */
@@ -178,6 +179,64 @@ enum {
     " conn_use, delay, delays, tls, dsn, status, reply, size, nrcpt, message_id_raw, sasl_username,"                   \
     " link_queue_id, link_kind, truncated, uid, id FROM pf_event"
 
+static struct pf_span col_span(sqlite3_stmt *st, int col)
+{
+    struct pf_span v;
+    v.p = (const char *)sqlite3_column_text(st, col);
+    v.n = (size_t)sqlite3_column_bytes(st, col);
+    return v;
+}
+
+static long col_long(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(st, col);
+}
+
+/* The row of an event query. */
+static void event_of_row(struct pf_event *e, sqlite3_stmt *st)
+{
+    e->id = sqlite3_column_int64(st, C_ID);
+    e->source_id = sqlite3_column_int64(st, C_SOURCE);
+    e->line = sqlite3_column_int64(st, C_LINE);
+    e->ts_ms = sqlite3_column_int64(st, C_TS_MS);
+    e->year_inferred = sqlite3_column_int(st, C_YEAR_INFERRED);
+    e->truncated = sqlite3_column_int(st, C_TRUNCATED);
+    e->ts = col_span(st, C_TS);
+    e->host = col_span(st, C_HOST);
+    e->instance = col_span(st, C_INSTANCE);
+    e->daemon = col_span(st, C_DAEMON);
+    e->queue_id = col_span(st, C_QUEUE_ID);
+    e->kind = col_span(st, C_KIND);
+    e->client_host = col_span(st, C_CLIENT_HOST);
+    e->client_ip = col_span(st, C_CLIENT_IP);
+    e->sender = col_span(st, C_SENDER);
+    e->recipient = col_span(st, C_RECIPIENT);
+    e->orig_recipient = col_span(st, C_ORIG_RECIPIENT);
+    e->relay_host = col_span(st, C_RELAY_HOST);
+    e->relay_ip = col_span(st, C_RELAY_IP);
+    e->delays = col_span(st, C_DELAYS);
+    e->tls = col_span(st, C_TLS);
+    e->dsn = col_span(st, C_DSN);
+    e->status = col_span(st, C_STATUS);
+    e->reply = col_span(st, C_REPLY);
+    e->message_id_raw = col_span(st, C_MESSAGE_ID_RAW);
+    e->sasl_username = col_span(st, C_SASL_USERNAME);
+    e->link_queue_id = col_span(st, C_LINK_QUEUE_ID);
+    e->link_kind = col_span(st, C_LINK_KIND);
+    e->relay_port = col_long(st, C_RELAY_PORT);
+    e->conn_use = col_long(st, C_CONN_USE);
+    e->size = col_long(st, C_SIZE);
+    e->nrcpt = col_long(st, C_NRCPT);
+    e->uid = col_long(st, C_UID);
+    e->delay = sqlite3_column_type(st, C_DELAY) == SQLITE_NULL ? -1 : sqlite3_column_double(st, C_DELAY);
+}
+
+static int span_is(struct pf_span v, const char *lit)
+{
+    size_t n = strlen(lit);
+    return v.p && v.n == n && memcmp(v.p, lit, n) == 0;
+}
+
 /* Both orders list a queue id's lines by host, instance and time, so links
  * are met (and resolved, first come first served) in the same order. */
 static const char sql_events_all[] =
@@ -259,7 +318,20 @@ struct rebuild {
     int64_t link_seq;
     size_t written;        /* lives written */
     struct lifetable open; /* the stream pass */
+    struct qset redo;      /* queue ids the stream pass met out of time order */
+    char **ddl;            /* rebuild_all: CREATE and DROP of the derived tables' secondary indexes, in pairs */
+    size_t nddl;
     char lower[1024];
+};
+
+/* A first load correlated while it is stored (postfix.h). */
+struct pf_stream {
+    struct rebuild r;
+    int broken;       /* a file's rows went away, or a file was resumed: correlate from the table */
+    int64_t taken;    /* rows taken */
+    int64_t last_id;  /* the last of them */
+    int64_t *sources; /* files whose rows were taken */
+    size_t nsources, capsources;
 };
 
 /* ---- small containers ---- */
@@ -423,19 +495,19 @@ static int flush_life(struct rebuild *r, struct life *L, char *err, size_t errle
     return 0;
 }
 
-static void start_life(struct life *L, sqlite3_stmt *ev)
+static void start_life(struct life *L, const struct pf_event *e)
 {
-    L->id = sqlite3_column_int64(ev, C_ID);
+    L->id = e->id;
     L->open = 1;
     L->natt = 0;
     L->nrcpts = 0;
-    sb_col(&L->host, ev, C_HOST);
-    sb_col(&L->instance, ev, C_INSTANCE);
-    sb_col(&L->qid, ev, C_QUEUE_ID);
-    sb_col(&L->first_ts, ev, C_TS);
-    L->first_ms = sqlite3_column_int64(ev, C_TS_MS);
-    L->source_id = sqlite3_column_int64(ev, C_SOURCE);
-    L->line = sqlite3_column_int64(ev, C_LINE);
+    sb_span(&L->host, e->host);
+    sb_span(&L->instance, e->instance);
+    sb_span(&L->qid, e->queue_id);
+    sb_span(&L->first_ts, e->ts);
+    L->first_ms = e->ts_ms;
+    L->source_id = e->source_id;
+    L->line = e->line;
     struct sbuf *clear[] = {&L->client_host, &L->client_ip, &L->sasl, &L->sender, &L->msgid_raw, &L->resent_raw};
     for (size_t i = 0; i < sizeof clear / sizeof *clear; i++)
         clear[i]->set = 0;
@@ -444,17 +516,16 @@ static void start_life(struct life *L, sqlite3_stmt *ev)
     L->removed = L->expired = L->seen_start = L->rejected = L->year_inferred = 0;
 }
 
-static int add_link(struct rebuild *r, sqlite3_stmt *ev, int kind, char *err, size_t errlen)
+static int add_link(struct rebuild *r, const struct pf_event *e, int kind, char *err, size_t errlen)
 {
-    const unsigned char *q = sqlite3_column_text(ev, C_LINK_QUEUE_ID);
-    if (!q)
+    if (!e->link_queue_id.p)
         return 0;
     sqlite3_stmt *st = r->addlink;
     sqlite3_bind_int64(st, 1, r->cur->id);
-    sqlite3_bind_int64(st, 2, sqlite3_column_int64(ev, C_TS_MS));
+    sqlite3_bind_int64(st, 2, e->ts_ms);
     sqlite3_bind_int64(st, 3, r->link_seq++);
     sqlite3_bind_int(st, 4, kind);
-    sqlite3_bind_text(st, 5, (const char *)q, sqlite3_column_bytes(ev, C_LINK_QUEUE_ID), SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e->link_queue_id.p, (int)e->link_queue_id.n, SQLITE_STATIC);
     sb_bind(st, 6, &r->cur->host);
     sb_bind(st, 7, &r->cur->instance);
     sb_bind(st, 8, &r->cur->qid);
@@ -467,48 +538,48 @@ static int add_link(struct rebuild *r, sqlite3_stmt *ev, int kind, char *err, si
     return 0;
 }
 
-static void set_sender(struct life *L, sqlite3_stmt *ev, int rank)
+static void set_sender(struct life *L, const struct pf_event *e, int rank)
 {
-    if (sqlite3_column_type(ev, C_SENDER) == SQLITE_NULL || rank < L->sender_rank)
+    if (!e->sender.p || rank < L->sender_rank)
         return;
-    sb_col(&L->sender, ev, C_SENDER);
+    sb_span(&L->sender, e->sender);
     L->sender_rank = rank;
 }
 
-static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t errlen)
+static int store_delivery(struct rebuild *r, const struct pf_event *e, char *err, size_t errlen)
 {
     sqlite3_stmt *st = r->dlv;
     struct life *L = r->cur;
     sqlite3_bind_int64(st, 1, L->id);
-    sqlite3_bind_value(st, 2, sqlite3_column_value(ev, C_TS));
-    const unsigned char *rc = sqlite3_column_text(ev, C_RECIPIENT);
+    bind_span(st, 2, e->ts);
+    const char *rc = e->recipient.p;
     int n = 0;
     if (rc) {
-        n = sqlite3_column_bytes(ev, C_RECIPIENT);
-        if ((size_t)n > sizeof r->lower)
-            n = (int)sizeof r->lower;
+        n = (int)(e->recipient.n < sizeof r->lower ? e->recipient.n : sizeof r->lower);
         for (int i = 0; i < n; i++)
-            r->lower[i] = (char)tolower(rc[i]);
+            r->lower[i] = (char)tolower((unsigned char)rc[i]);
         sqlite3_bind_text(st, 3, r->lower, n, SQLITE_STATIC);
     } else {
         sqlite3_bind_null(st, 3);
     }
-    sqlite3_bind_value(st, 4, sqlite3_column_value(ev, C_ORIG_RECIPIENT));
-    sqlite3_bind_value(st, 5, sqlite3_column_value(ev, C_DAEMON));
-    sqlite3_bind_value(st, 6, sqlite3_column_value(ev, C_RELAY_HOST));
-    sqlite3_bind_value(st, 7, sqlite3_column_value(ev, C_RELAY_IP));
-    sqlite3_bind_value(st, 8, sqlite3_column_value(ev, C_RELAY_PORT));
-    sqlite3_bind_value(st, 9, sqlite3_column_value(ev, C_CONN_USE));
-    sqlite3_bind_value(st, 10, sqlite3_column_value(ev, C_DELAY));
-    sqlite3_bind_value(st, 11, sqlite3_column_value(ev, C_DELAYS));
-    sqlite3_bind_value(st, 12, sqlite3_column_value(ev, C_TLS));
-    sqlite3_bind_value(st, 13, sqlite3_column_value(ev, C_DSN));
-    sqlite3_bind_value(st, 14, sqlite3_column_value(ev, C_STATUS));
-    sqlite3_bind_value(st, 15, sqlite3_column_value(ev, C_REPLY));
-    sqlite3_bind_value(st, 16, sqlite3_column_value(ev, C_LINK_QUEUE_ID));
-    const char *reply = (const char *)sqlite3_column_text(ev, C_REPLY);
+    bind_span(st, 4, e->orig_recipient);
+    bind_span(st, 5, e->daemon);
+    bind_span(st, 6, e->relay_host);
+    bind_span(st, 7, e->relay_ip);
+    bind_opt_int(st, 8, e->relay_port);
+    bind_opt_int(st, 9, e->conn_use);
+    if (e->delay >= 0)
+        sqlite3_bind_double(st, 10, e->delay);
+    else
+        sqlite3_bind_null(st, 10);
+    bind_span(st, 11, e->delays);
+    bind_span(st, 12, e->tls);
+    bind_span(st, 13, e->dsn);
+    bind_span(st, 14, e->status);
+    bind_span(st, 15, e->reply);
+    bind_span(st, 16, e->link_queue_id);
     struct pf_exo_reply x;
-    if (reply && postfix_parse_exo_reply(reply, (size_t)sqlite3_column_bytes(ev, C_REPLY), &x)) {
+    if (e->reply.p && postfix_parse_exo_reply(e->reply.p, e->reply.n, &x)) {
         bind_span(st, 17, x.message_id);
         bind_span(st, 18, x.internal_id);
         bind_span(st, 19, x.hostname);
@@ -517,10 +588,10 @@ static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t
         for (int i = 17; i <= 20; i++)
             sqlite3_bind_null(st, i);
     }
-    sqlite3_bind_value(st, 21, sqlite3_column_value(ev, C_TRUNCATED));
-    sqlite3_bind_value(st, 22, sqlite3_column_value(ev, C_SOURCE));
-    sqlite3_bind_value(st, 23, sqlite3_column_value(ev, C_LINE));
-    int64_t id = sqlite3_column_int64(ev, C_ID);
+    sqlite3_bind_int(st, 21, e->truncated);
+    sqlite3_bind_int64(st, 22, e->source_id);
+    sqlite3_bind_int64(st, 23, e->line);
+    int64_t id = e->id;
     sqlite3_bind_int64(st, 24, id);
     int s = sqlite3_step(st);
     sqlite3_reset(st);
@@ -558,89 +629,87 @@ static int store_delivery(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t
     return 0;
 }
 
-static int take_event(struct rebuild *r, sqlite3_stmt *ev, char *err, size_t errlen)
+static int take_event(struct rebuild *r, const struct pf_event *e, char *err, size_t errlen)
 {
     struct life *L = r->cur;
-    int64_t ms = sqlite3_column_int64(ev, C_TS_MS);
-    if (!L->open || L->removed || ms - L->last_ms > LIFE_MAX_GAP_MS || !sb_eq_col(&L->qid, ev, C_QUEUE_ID) ||
-        !sb_eq_col(&L->instance, ev, C_INSTANCE) || !sb_eq_col(&L->host, ev, C_HOST)) {
+    int64_t ms = e->ts_ms;
+    if (!L->open || L->removed || ms - L->last_ms > LIFE_MAX_GAP_MS || !sb_eq(&L->qid, e->queue_id) ||
+        !sb_eq(&L->instance, e->instance) || !sb_eq(&L->host, e->host)) {
         if (flush_life(r, L, err, errlen) != 0)
             return -1;
-        start_life(L, ev);
+        start_life(L, e);
     }
-    sb_col(&L->last_ts, ev, C_TS);
+    sb_span(&L->last_ts, e->ts);
     L->last_ms = ms;
-    L->last_source = sqlite3_column_int64(ev, C_SOURCE);
-    L->last_line = sqlite3_column_int64(ev, C_LINE);
-    if (sqlite3_column_int(ev, C_YEAR_INFERRED))
+    L->last_source = e->source_id;
+    L->last_line = e->line;
+    if (e->year_inferred)
         L->year_inferred = 1;
-    const char *kind = (const char *)sqlite3_column_text(ev, C_KIND);
-    if (!kind)
+    struct pf_span kind = e->kind;
+    if (!kind.p || !kind.n)
         return 0;
-    switch (kind[0]) {
+    switch (kind.p[0]) {
     case 'a':
-        if (strcmp(kind, "active") == 0) {
-            set_sender(L, ev, 3);
-            if (sqlite3_column_type(ev, C_SIZE) != SQLITE_NULL)
-                L->size = sqlite3_column_int64(ev, C_SIZE);
-            if (sqlite3_column_type(ev, C_NRCPT) != SQLITE_NULL)
-                L->nrcpt = sqlite3_column_int64(ev, C_NRCPT);
+        if (span_is(kind, "active")) {
+            set_sender(L, e, 3);
+            if (e->size >= 0)
+                L->size = e->size;
+            if (e->nrcpt >= 0)
+                L->nrcpt = e->nrcpt;
         }
         break;
     case 'c':
-        if (strcmp(kind, "client") == 0) {
-            sb_col(&L->client_host, ev, C_CLIENT_HOST);
-            sb_col(&L->client_ip, ev, C_CLIENT_IP);
-            if (sqlite3_column_type(ev, C_SASL_USERNAME) != SQLITE_NULL)
-                sb_col(&L->sasl, ev, C_SASL_USERNAME);
+        if (span_is(kind, "client")) {
+            sb_span(&L->client_host, e->client_host);
+            sb_span(&L->client_ip, e->client_ip);
+            if (e->sasl_username.p)
+                sb_span(&L->sasl, e->sasl_username);
             L->seen_start = 1;
-            if (sqlite3_column_type(ev, C_LINK_QUEUE_ID) != SQLITE_NULL && add_link(r, ev, LINK_ORIG, err, errlen) != 0)
+            if (e->link_queue_id.p && add_link(r, e, LINK_ORIG, err, errlen) != 0)
                 return -1;
-        } else if (strcmp(kind, "cleanup_action") == 0) {
-            const char *a = (const char *)sqlite3_column_text(ev, C_STATUS);
-            if (a && strcmp(a, "discard") == 0)
+        } else if (span_is(kind, "cleanup_action")) {
+            if (span_is(e->status, "discard"))
                 L->rejected = 1;
         }
         break;
     case 'd':
-        if (strcmp(kind, "delivery") == 0) {
-            if (store_delivery(r, ev, err, errlen) != 0)
+        if (span_is(kind, "delivery")) {
+            if (store_delivery(r, e, err, errlen) != 0)
                 return -1;
-            const char *lk = (const char *)sqlite3_column_text(ev, C_LINK_KIND);
-            if (lk && add_link(r, ev, strcmp(lk, "forwarded_as") == 0 ? LINK_FORWARDED : LINK_QUEUED, err, errlen) != 0)
+            if (e->link_kind.p &&
+                add_link(r, e, span_is(e->link_kind, "forwarded_as") ? LINK_FORWARDED : LINK_QUEUED, err, errlen) != 0)
                 return -1;
         }
         break;
     case 'e':
-        if (strcmp(kind, "expired") == 0) {
+        if (span_is(kind, "expired")) {
             L->expired = 1;
-            set_sender(L, ev, 2);
+            set_sender(L, e, 2);
         }
         break;
     case 'm':
-        if (strcmp(kind, "message_id") == 0)
-            sb_col(&L->msgid_raw, ev, C_MESSAGE_ID_RAW);
+        if (span_is(kind, "message_id"))
+            sb_span(&L->msgid_raw, e->message_id_raw);
         break;
     case 'n':
-        if (strcmp(kind, "notice") == 0 && add_link(r, ev, LINK_NDR, err, errlen) != 0)
+        if (span_is(kind, "notice") && add_link(r, e, LINK_NDR, err, errlen) != 0)
             return -1;
         break;
     case 'p':
-        if (strcmp(kind, "pickup") == 0) {
-            set_sender(L, ev, 1);
+        if (span_is(kind, "pickup")) {
+            set_sender(L, e, 1);
             L->seen_start = 1;
-            if (sqlite3_column_type(ev, C_UID) != SQLITE_NULL)
-                L->uid = sqlite3_column_int64(ev, C_UID);
+            if (e->uid >= 0)
+                L->uid = e->uid;
         }
         break;
     case 'r':
-        if (strcmp(kind, "removed") == 0)
+        if (span_is(kind, "removed"))
             L->removed = 1;
-        else if (strcmp(kind, "resent_message_id") == 0)
-            sb_col(&L->resent_raw, ev, C_MESSAGE_ID_RAW);
-        else if (strcmp(kind, "reject") == 0) {
-            const char *a = (const char *)sqlite3_column_text(ev, C_STATUS);
-            if (a && strcmp(a, "reject_warning") != 0)
+        else if (span_is(kind, "resent_message_id"))
+            sb_span(&L->resent_raw, e->message_id_raw);
+        else if (span_is(kind, "reject")) {
+            if (e->status.p && !span_is(e->status, "reject_warning"))
                 L->rejected = 1;
         }
         break;
@@ -797,9 +866,12 @@ done:
 static int run_events(struct rebuild *r, char *err, size_t errlen)
 {
     int s;
-    while ((s = sqlite3_step(r->ev)) == SQLITE_ROW)
-        if (take_event(r, r->ev, err, errlen) != 0)
+    struct pf_event e;
+    while ((s = sqlite3_step(r->ev)) == SQLITE_ROW) {
+        event_of_row(&e, r->ev);
+        if (take_event(r, &e, err, errlen) != 0)
             return -1;
+    }
     sqlite3_reset(r->ev);
     if (s != SQLITE_DONE) {
         snprintf(err, errlen, "postfix: reading events: %s", sqlite3_errmsg(r->db));
@@ -847,23 +919,20 @@ done:
 
 /* ---- the stream pass ---- */
 
-static uint64_t life_hash(sqlite3_stmt *ev)
+static uint64_t life_hash(const struct pf_event *e)
 {
-    uint64_t h =
-        hash_bytes((const char *)sqlite3_column_text(ev, C_QUEUE_ID), (size_t)sqlite3_column_bytes(ev, C_QUEUE_ID));
-    h = h * 31 ^ hash_bytes((const char *)sqlite3_column_text(ev, C_HOST), (size_t)sqlite3_column_bytes(ev, C_HOST));
-    h = h * 31 ^
-        hash_bytes((const char *)sqlite3_column_text(ev, C_INSTANCE), (size_t)sqlite3_column_bytes(ev, C_INSTANCE));
+    uint64_t h = hash_bytes(e->queue_id.p, e->queue_id.n);
+    h = h * 31 ^ hash_bytes(e->host.p, e->host.n);
+    h = h * 31 ^ hash_bytes(e->instance.p, e->instance.n);
     return h ? h : 1; /* 0 marks an empty idmap slot */
 }
 
-static struct life *table_find(const struct lifetable *t, uint64_t h, sqlite3_stmt *ev)
+static struct life *table_find(const struct lifetable *t, uint64_t h, const struct pf_event *e)
 {
     if (!t->nbucket)
         return NULL;
     for (struct life *L = t->bucket[h & (t->nbucket - 1)]; L; L = L->next)
-        if (L->hash == h && sb_eq_col(&L->qid, ev, C_QUEUE_ID) && sb_eq_col(&L->host, ev, C_HOST) &&
-            sb_eq_col(&L->instance, ev, C_INSTANCE))
+        if (L->hash == h && sb_eq(&L->qid, e->queue_id) && sb_eq(&L->host, e->host) && sb_eq(&L->instance, e->instance))
             return L;
     return NULL;
 }
@@ -912,64 +981,78 @@ static void table_free(struct lifetable *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Reads every line in stored order, each into the open life of its (host,
- * instance, queue id), and writes a life out at its "removed". That is the
- * sorted pass's result without its sort as long as each queue id's lines
- * were stored in time order, which is how a log is written and read. A queue
- * id with a line stored out of that order (a rotated file ingested after a
- * newer one, a clock step, a resumed file) goes into REDO for a sorted pass
- * of its own. *LIVES counts the lives written. */
-static int stream_events(struct rebuild *r, struct qset *redo, size_t *lives, char *err, size_t errlen)
+/* The stream pass takes every line in stored order, each into the open life
+ * of its (host, instance, queue id), and writes a life out at its "removed".
+ * That is the sorted pass's result without its sort as long as each queue
+ * id's lines were stored in time order, which is how a log is written and
+ * read. A queue id with a line stored out of that order (a rotated file
+ * ingested after a newer one, a clock step, a resumed file) goes into
+ * r->redo for a sorted pass of its own. The lines come from the table
+ * (stream_events) or from the parser as it stores them (a pf_stream). */
+static int stream_event(struct rebuild *r, const struct pf_event *e, char *err, size_t errlen)
 {
     struct lifetable *t = &r->open;
-    sqlite3_stmt *ev = r->ev;
-    int s;
-    while ((s = sqlite3_step(ev)) == SQLITE_ROW) {
-        uint64_t h = life_hash(ev);
-        int64_t ms = sqlite3_column_int64(ev, C_TS_MS);
-        int64_t src = sqlite3_column_int64(ev, C_SOURCE), line = sqlite3_column_int64(ev, C_LINE);
-        const char *kind = (const char *)sqlite3_column_text(ev, C_KIND);
-        int removed = kind && strcmp(kind, "removed") == 0;
-        struct life *L = table_find(t, h, ev);
-        int late;
-        if (L) { /* sorted order: (ts_ms, kind = 'removed', source_id, line) */
-            late = ms < L->last_ms || (ms == L->last_ms && !removed &&
-                                       (src < L->last_source || (src == L->last_source && line < L->last_line)));
-        } else {
-            int64_t closed;
-            late = idmap_get(&t->closed, (int64_t)h, &closed) && ms <= closed;
-            L = xcalloc(1, sizeof *L);
-            L->hash = h;
-            table_add(t, L);
-        }
-        if (late)
-            qset_add(redo, (const char *)sqlite3_column_text(ev, C_QUEUE_ID),
-                     (size_t)sqlite3_column_bytes(ev, C_QUEUE_ID));
-        r->cur = L;
-        if (take_event(r, ev, err, errlen) != 0) /* may write L out and start it again (a gap) */
+    uint64_t h = life_hash(e);
+    int64_t ms = e->ts_ms, src = e->source_id, line = e->line;
+    int removed = span_is(e->kind, "removed");
+    struct life *L = table_find(t, h, e);
+    int late;
+    if (L) { /* sorted order: (ts_ms, kind = 'removed', source_id, line) */
+        late = ms < L->last_ms || (ms == L->last_ms && !removed &&
+                                   (src < L->last_source || (src == L->last_source && line < L->last_line)));
+    } else {
+        int64_t closed;
+        late = idmap_get(&t->closed, (int64_t)h, &closed) && ms <= closed;
+        L = xcalloc(1, sizeof *L);
+        L->hash = h;
+        table_add(t, L);
+    }
+    if (late)
+        qset_add(&r->redo, e->queue_id.p, e->queue_id.n);
+    r->cur = L;
+    if (take_event(r, e, err, errlen) != 0) /* may write L out and start it again (a gap) */
+        return -1;
+    if (L->removed) {
+        if (flush_life(r, L, err, errlen) != 0)
             return -1;
-        if (L->removed) {
+        int64_t before;
+        if (!idmap_get(&t->closed, (int64_t)h, &before) || before < L->last_ms)
+            idmap_put(&t->closed, (int64_t)h, L->last_ms);
+        table_remove(t, L);
+        free_life(L);
+        free(L);
+    }
+    return 0;
+}
+
+/* Lives with no "removed" yet (still queued, or their end is in a file not
+ * stored yet) are written as open. */
+static int stream_close(struct rebuild *r, char *err, size_t errlen)
+{
+    struct lifetable *t = &r->open;
+    for (size_t i = 0; i < t->nbucket; i++)
+        for (struct life *L = t->bucket[i]; L; L = L->next)
             if (flush_life(r, L, err, errlen) != 0)
                 return -1;
-            int64_t before;
-            if (!idmap_get(&t->closed, (int64_t)h, &before) || before < L->last_ms)
-                idmap_put(&t->closed, (int64_t)h, L->last_ms);
-            table_remove(t, L);
-            free_life(L);
-            free(L);
-        }
+    table_free(t);
+    r->cur = &r->one;
+    return 0;
+}
+
+static int stream_events(struct rebuild *r, char *err, size_t errlen)
+{
+    sqlite3_stmt *ev = r->ev;
+    struct pf_event e;
+    int s;
+    while ((s = sqlite3_step(ev)) == SQLITE_ROW) {
+        event_of_row(&e, ev);
+        if (stream_event(r, &e, err, errlen) != 0)
+            return -1;
     }
     if (s != SQLITE_DONE) {
         snprintf(err, errlen, "postfix: reading events: %s", sqlite3_errmsg(r->db));
         return -1;
     }
-    /* Lives with no "removed" yet (still queued, or their end is in a file
-     * not stored yet) are written as open. */
-    for (size_t i = 0; i < t->nbucket; i++)
-        for (struct life *L = t->bucket[i]; L; L = L->next)
-            if (flush_life(r, L, err, errlen) != 0)
-                return -1;
-    *lives = r->written;
     return 0;
 }
 
@@ -1017,81 +1100,105 @@ done:
     return rc;
 }
 
-/* Rebuilds every message: one stream pass in stored order, then a sorted
- * pass for the queue ids whose lines were not stored in time order; when
- * those are many, one sorted pass over everything instead. */
-static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
+/* Rebuilding every message starts here: the secondary indexes of the
+ * derived tables are dropped (building an index once over the loaded rows is
+ * cheaper than keeping it in order row by row; rebuild_all_end makes them
+ * again from their stored definitions, kept in r->ddl) and the derived
+ * tables emptied. */
+static int rebuild_all_begin(struct rebuild *r, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    char **ddl = NULL;
-    size_t nddl = 0;
-    int rc = -1;
-    struct qset redo;
-    memset(&redo, 0, sizeof redo);
-    /* Secondary indexes of the derived tables are dropped and made again
-     * from their own stored definitions: building an index once over the
-     * loaded rows is cheaper than keeping it in order row by row. */
     if (sqlite3_prepare_v2(r->db,
                            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
                            " AND tbl_name IN ('pf_message', 'pf_delivery')",
                            -1, &st, NULL) != SQLITE_OK)
         goto db_error;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        ddl = xrealloc(ddl, (nddl + 2) * sizeof *ddl);
-        ddl[nddl++] = xstrdup((const char *)sqlite3_column_text(st, 1));
-        ddl[nddl++] = sqlite3_mprintf("DROP INDEX \"%w\"", (const char *)sqlite3_column_text(st, 0));
+        r->ddl = xrealloc(r->ddl, (r->nddl + 2) * sizeof *r->ddl);
+        r->ddl[r->nddl++] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 1));
+        r->ddl[r->nddl++] = sqlite3_mprintf("DROP INDEX \"%w\"", (const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
-    st = NULL;
-    for (size_t i = 1; i < nddl; i += 2)
-        if (sqlite3_exec(r->db, ddl[i], NULL, NULL, NULL) != SQLITE_OK)
+    for (size_t i = 1; i < r->nddl; i += 2)
+        if (sqlite3_exec(r->db, r->ddl[i], NULL, NULL, NULL) != SQLITE_OK)
             goto db_error;
-    if (clear_derived(r, err, errlen) != 0)
-        goto done;
-    if (sqlite3_prepare_v2(r->db, sql_events_stored, -1, &r->ev, NULL) != SQLITE_OK)
-        goto db_error;
-    size_t lives = 0;
-    if (stream_events(r, &redo, &lives, err, errlen) != 0)
-        goto done;
-    table_free(&r->open);
-    sqlite3_finalize(r->ev);
-    r->ev = NULL;
-    r->cur = &r->one;
-    int sorted = redo.n > lives / 4 + 64;
+    return clear_derived(r, err, errlen);
+db_error:
+    snprintf(err, errlen, "postfix: rebuilding all messages: %s", sqlite3_errmsg(r->db));
+    return -1;
+}
+
+/* Makes the indexes rebuild_all_begin dropped, unless they are there. */
+static int restore_indexes(struct rebuild *r)
+{
+    for (size_t i = 0; i < r->nddl; i += 2) {
+        char *sql = sqlite3_mprintf("%s", r->ddl[i]);
+        /* "CREATE INDEX name" -> "CREATE INDEX IF NOT EXISTS name" */
+        const char *rest = strncmp(sql, "CREATE INDEX ", 13) == 0 ? sql + 13 : NULL;
+        char *safe = rest ? sqlite3_mprintf("CREATE INDEX IF NOT EXISTS %s", rest) : sqlite3_mprintf("%s", sql);
+        int rc = sqlite3_exec(r->db, safe, NULL, NULL, NULL);
+        sqlite3_free(safe);
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static void free_ddl(struct rebuild *r)
+{
+    for (size_t i = 0; i < r->nddl; i++)
+        sqlite3_free(r->ddl[i]);
+    free(r->ddl);
+    r->ddl = NULL;
+    r->nddl = 0;
+}
+
+/* After the stream pass over every line: when the queue ids met out of time
+ * order are many, one sorted pass over everything instead; else a sorted
+ * pass for those alone, once the indexes are back. */
+static int rebuild_all_end(struct rebuild *r, char *err, size_t errlen)
+{
+    if (stream_close(r, err, errlen) != 0)
+        return -1;
+    size_t lives = r->written;
+    int sorted = r->redo.n > lives / 4 + 64;
     if (sorted) {
-        if (clear_derived(r, err, errlen) != 0)
-            goto done;
-        if (drop_links(r, NULL, err, errlen) != 0)
-            goto done;
+        if (clear_derived(r, err, errlen) != 0 || drop_links(r, NULL, err, errlen) != 0)
+            return -1;
         if (sqlite3_prepare_v2(r->db, sql_events_all, -1, &r->ev, NULL) != SQLITE_OK)
             goto db_error;
         if (run_events(r, err, errlen) != 0 || flush_life(r, &r->one, err, errlen) != 0)
-            goto done;
+            return -1;
         sqlite3_finalize(r->ev);
         r->ev = NULL;
     }
-    for (size_t i = 0; i < nddl; i += 2)
-        if (sqlite3_exec(r->db, ddl[i], NULL, NULL, NULL) != SQLITE_OK)
-            goto db_error;
-    if (!sorted && redo.n) {
-        if (drop_links(r, &redo, err, errlen) != 0)
-            goto done;
-        if (rebuild_some(r, &redo, err, errlen) != 0)
-            goto done;
+    if (restore_indexes(r) != 0)
+        goto db_error;
+    if (!sorted && r->redo.n) {
+        if (drop_links(r, &r->redo, err, errlen) != 0 || rebuild_some(r, &r->redo, err, errlen) != 0)
+            return -1;
     }
-    rc = 0;
-    goto done;
+    return 0;
 db_error:
     snprintf(err, errlen, "postfix: rebuilding all messages: %s", sqlite3_errmsg(r->db));
-done:
-    sqlite3_finalize(st);
-    for (size_t i = 0; i < nddl; i += 2) {
-        free(ddl[i]);
-        sqlite3_free(ddl[i + 1]);
+    return -1;
+}
+
+/* Rebuilds every message: one stream pass in stored order, then what
+ * rebuild_all_end says. */
+static int rebuild_all(struct rebuild *r, char *err, size_t errlen)
+{
+    if (rebuild_all_begin(r, err, errlen) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(r->db, sql_events_stored, -1, &r->ev, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: rebuilding all messages: %s", sqlite3_errmsg(r->db));
+        return -1;
     }
-    free(ddl);
-    qset_free(&redo);
-    return rc;
+    int rc = stream_events(r, err, errlen);
+    sqlite3_finalize(r->ev);
+    r->ev = NULL;
+    return rc != 0 ? -1 : rebuild_all_end(r, err, errlen);
 }
 
 /* The look-up indexes of schema/002-postfix.sql, which the parser drops
@@ -1100,63 +1207,56 @@ static const char sql_indexes[] =
     "CREATE INDEX IF NOT EXISTS pf_event_qid ON pf_event(queue_id) WHERE queue_id IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS pf_event_link ON pf_event(link_queue_id) WHERE link_queue_id IS NOT NULL";
 
-int postfix_rebuild(sqlite3 *db, char *err, size_t errlen)
+/* The statements every rebuild writes with, and the table of links. */
+static int rebuild_prepare(struct rebuild *r, sqlite3 *db, char *err, size_t errlen)
 {
-    struct rebuild r;
-    memset(&r, 0, sizeof r);
-    r.db = db;
-    r.cur = &r.one;
-    int rc = -1;
+    memset(r, 0, sizeof *r);
+    r->db = db;
+    r->cur = &r->one;
     char *msg = NULL;
-    struct qset set;
-    memset(&set, 0, sizeof set);
-    if (sqlite3_exec(db, sql_indexes, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "postfix: creating the event indexes: %s", msg ? msg : "?");
-        sqlite3_free(msg);
-        return -1;
-    }
-    if (sqlite3_prepare_v2(db, sql_message, -1, &r.msg, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql_delivery, -1, &r.dlv, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql_not_final, -1, &r.notfinal, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql_candidates, -1, &r.cand, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql_link, -1, &r.lnk, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql_message, -1, &r->msg, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql_delivery, -1, &r->dlv, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql_not_final, -1, &r->notfinal, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql_candidates, -1, &r->cand, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql_link, -1, &r->lnk, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "postfix: preparing the rebuild: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    /* Rebuilding one queue id costs a few index look-ups; rebuilding all
-     * costs one sort of every stored line. Past a quarter of the stored
-     * messages, the sort is cheaper. */
-    int64_t messages = query_int(db, "SELECT EXISTS (SELECT 1 FROM pf_message)");
-    if (messages > 0 && query_int(db, "SELECT EXISTS (SELECT 1 FROM pf_dirty)") == 0) {
-        rc = 0; /* nothing pending: a run that stored no Postfix line */
-        goto out;
+        return -1;
     }
     if (sqlite3_exec(db, sql_links_table, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "postfix: making the table of links: %s", msg ? msg : "?");
         sqlite3_free(msg);
-        goto out;
+        return -1;
     }
-    if (sqlite3_prepare_v2(db, sql_add_link, -1, &r.addlink, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql_add_link, -1, &r->addlink, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "postfix: preparing the rebuild: %s", sqlite3_errmsg(db));
-        goto out;
+        return -1;
     }
-    int some = 0;
-    if (messages > 0) {
-        messages = query_int(db, "SELECT count(*) FROM pf_message");
-        some = dirty_component(db, &set, (size_t)messages / 4 + 64);
-        if (some < 0) {
-            snprintf(err, errlen, "postfix: finding the queue ids to rebuild: %s", sqlite3_errmsg(db));
-            goto out;
-        }
-    }
-    if ((some ? rebuild_some(&r, &set, err, errlen) : rebuild_all(&r, err, errlen)) != 0)
-        goto out;
-    if (flush_life(&r, &r.one, err, errlen) != 0)
-        goto out;
+    return 0;
+}
+
+static void rebuild_release(struct rebuild *r)
+{
+    sqlite3_finalize(r->ev);
+    sqlite3_finalize(r->msg);
+    sqlite3_finalize(r->dlv);
+    sqlite3_finalize(r->notfinal);
+    sqlite3_finalize(r->cand);
+    sqlite3_finalize(r->lnk);
+    sqlite3_finalize(r->addlink);
+    free_life(&r->one);
+    table_free(&r->open);
+    qset_free(&r->redo);
+    free_ddl(r);
+    memset(r, 0, sizeof *r);
+}
+
+/* Resolves the links met by the passes, then forgets them and pf_dirty. */
+static int finish_links(struct rebuild *r, char *err, size_t errlen)
+{
     sqlite3_stmt *pl;
-    if (sqlite3_prepare_v2(db, sql_pending_links, -1, &pl, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "postfix: reading the links: %s", sqlite3_errmsg(db));
-        goto out;
+    if (sqlite3_prepare_v2(r->db, sql_pending_links, -1, &pl, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: reading the links: %s", sqlite3_errmsg(r->db));
+        return -1;
     }
     int s;
     while ((s = sqlite3_step(pl)) == SQLITE_ROW) {
@@ -1168,33 +1268,156 @@ int postfix_rebuild(sqlite3 *db, char *err, size_t errlen)
                          (const char *)sqlite3_column_text(pl, 5)};
         if (!k.qid || !k.host || !k.instance)
             continue;
-        if (resolve_link(&r, &k, err, errlen) != 0) {
+        if (resolve_link(r, &k, err, errlen) != 0) {
             sqlite3_finalize(pl);
-            goto out;
+            return -1;
         }
     }
     sqlite3_finalize(pl);
     if (s != SQLITE_DONE) {
-        snprintf(err, errlen, "postfix: reading the links: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "postfix: reading the links: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    char *msg = NULL;
+    if (sqlite3_exec(r->db, "DELETE FROM pf_dirty", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: clearing pf_dirty: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+struct pf_stream *postfix_stream_start(sqlite3 *db, char *err, size_t errlen)
+{
+    struct pf_stream *s = xcalloc(1, sizeof *s);
+    if (rebuild_prepare(&s->r, db, err, errlen) != 0 || rebuild_all_begin(&s->r, err, errlen) != 0) {
+        postfix_stream_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int postfix_stream_usable(struct pf_stream *s, int64_t source_id)
+{
+    if (s->broken)
+        return 0;
+    /* Every row taken is still there: the last one is the table's last. A
+     * file rolled back takes its rows, and the derived rows written with
+     * them, away. A file resumed within the run deletes rows taken. */
+    int64_t last = query_int(s->r.db, "SELECT coalesce(max(id), 0) FROM pf_event");
+    /* A file that failed before its first row still took the stream's own
+     * start (the table of links) away with it. */
+    if (query_int(s->r.db, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_schema WHERE name = 'pf_link_pending')") != 1)
+        last = -1;
+    for (size_t i = 0; i < s->nsources && last == s->last_id; i++)
+        if (s->sources[i] == source_id)
+            last = -1;
+    if (last != s->last_id) {
+        s->broken = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int postfix_stream_take(struct pf_stream *s, const struct pf_event *e, char *err, size_t errlen)
+{
+    if (!s->nsources || s->sources[s->nsources - 1] != e->source_id) {
+        if (s->nsources == s->capsources) {
+            s->capsources = s->capsources ? s->capsources * 2 : 16;
+            s->sources = xrealloc(s->sources, s->capsources * sizeof *s->sources);
+        }
+        s->sources[s->nsources++] = e->source_id;
+    }
+    s->taken++;
+    s->last_id = e->id;
+    if (!e->queue_id.p) /* the stream pass reads lines with a queue id only */
+        return 0;
+    return stream_event(&s->r, e, err, errlen);
+}
+
+void postfix_stream_free(struct pf_stream *s)
+{
+    if (!s)
+        return;
+    rebuild_release(&s->r);
+    free(s->sources);
+    free(s);
+}
+
+/* The secondary indexes of the derived tables, as schema/002-postfix.sql
+ * makes them (keep both texts the same). A stream drops them in the first
+ * file's transaction and makes them again at the end of the run: when they
+ * are missing at the start of a rebuild, a run ended before its stream did
+ * (killed between two files), and everything is rebuilt. */
+static const char sql_derived_indexes[] = "CREATE INDEX IF NOT EXISTS pf_message_qid ON pf_message(queue_id);"
+                                          "CREATE INDEX IF NOT EXISTS pf_message_msgid ON pf_message(message_id);"
+                                          "CREATE INDEX IF NOT EXISTS pf_message_ts ON pf_message(first_ts);"
+                                          "CREATE INDEX IF NOT EXISTS pf_message_parent ON pf_message(parent_id);"
+                                          "CREATE INDEX IF NOT EXISTS pf_delivery_msg ON pf_delivery(pf_message_id);"
+                                          "CREATE INDEX IF NOT EXISTS pf_delivery_rcpt ON pf_delivery(recipient)";
+
+static const char sql_derived_index_count[] =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('pf_message_qid', 'pf_message_msgid',"
+    " 'pf_message_ts', 'pf_message_parent', 'pf_delivery_msg', 'pf_delivery_rcpt')";
+
+int postfix_rebuild(sqlite3 *db, struct pf_stream *stream, char *err, size_t errlen)
+{
+    struct rebuild local;
+    struct rebuild *r = &local;
+    int rc = -1;
+    char *msg = NULL;
+    struct qset set;
+    memset(&set, 0, sizeof set);
+    memset(&local, 0, sizeof local);
+    if (sqlite3_exec(db, sql_indexes, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: creating the event indexes: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    if (stream && postfix_stream_usable(stream, -1)) {
+        /* Every line of the run was correlated as it was stored. */
+        r = &stream->r;
+        if (rebuild_all_end(r, err, errlen) != 0 || flush_life(r, &r->one, err, errlen) != 0 ||
+            finish_links(r, err, errlen) != 0)
+            goto out;
+        rc = 0;
         goto out;
     }
-    if (sqlite3_exec(db, "DELETE FROM pf_dirty", NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "postfix: clearing pf_dirty: %s", msg ? msg : "?");
+    /* A broken stream's, or an earlier run's unfinished one's, dropped indexes. */
+    int unfinished = query_int(db, sql_derived_index_count) != 6;
+    if (sqlite3_exec(db, sql_derived_indexes, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "postfix: making the message indexes again: %s", msg ? msg : "?");
         sqlite3_free(msg);
         goto out;
     }
+    if (rebuild_prepare(r, db, err, errlen) != 0)
+        goto out;
+    /* Rebuilding one queue id costs a few index look-ups; rebuilding all
+     * costs one sort of every stored line. Past a quarter of the stored
+     * messages, the sort is cheaper. */
+    int64_t messages = unfinished ? 0 : query_int(db, "SELECT EXISTS (SELECT 1 FROM pf_message)");
+    if (messages > 0 && query_int(db, "SELECT EXISTS (SELECT 1 FROM pf_dirty)") == 0) {
+        rc = 0; /* nothing pending: a run that stored no Postfix line */
+        goto out;
+    }
+    int some = 0;
+    if (messages > 0) {
+        messages = query_int(db, "SELECT count(*) FROM pf_message");
+        some = dirty_component(db, &set, (size_t)messages / 4 + 64);
+        if (some < 0) {
+            snprintf(err, errlen, "postfix: finding the queue ids to rebuild: %s", sqlite3_errmsg(db));
+            goto out;
+        }
+    }
+    if ((some ? rebuild_some(r, &set, err, errlen) : rebuild_all(r, err, errlen)) != 0)
+        goto out;
+    if (flush_life(r, &r->one, err, errlen) != 0 || finish_links(r, err, errlen) != 0)
+        goto out;
     rc = 0;
 out:
-    sqlite3_finalize(r.ev);
-    sqlite3_finalize(r.msg);
-    sqlite3_finalize(r.dlv);
-    sqlite3_finalize(r.notfinal);
-    sqlite3_finalize(r.cand);
-    sqlite3_finalize(r.lnk);
-    sqlite3_finalize(r.addlink);
     sqlite3_exec(db, "DELETE FROM temp.pf_link_pending", NULL, NULL, NULL);
-    free_life(&r.one);
-    table_free(&r.open);
+    if (r == &local)
+        rebuild_release(&local);
     qset_free(&set);
     return rc;
 }

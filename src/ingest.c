@@ -62,6 +62,7 @@ struct run {
     struct ingest_report *rep;
     int status;             /* worst exit status so far */
     unsigned char used[64]; /* parsers that ingested something */
+    void *run_state[64];    /* each parser's state for the whole run (parse_ctx.run_state) */
     char **row_tables;      /* tables with source_id and line columns */
     size_t nrow_tables;
     int progress; /* show progress on stderr */
@@ -574,6 +575,7 @@ static void ingest_file(struct run *run, struct file_job *job)
     ctx->db = run->db;
     ctx->store_reject = store_reject;
     ctx->driver = &ps;
+    ctx->run_state = &run->run_state[parser_index(parser)];
     ctx->path = job->path;
     ctx->display_name = display;
     ctx->opt = run->opt;
@@ -1035,7 +1037,8 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
         if (!run.used[i] || !p->after_run)
             continue;
         char msg[512];
-        if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0 || p->after_run(db, msg, sizeof msg) < 0) {
+        if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0 ||
+            p->after_run(db, run.run_state[i], msg, sizeof msg) < 0) {
             fprintf(stderr,
                     "mxaudit: %s: rebuilding derived tables failed: %s; the files themselves are "
                     "stored, and the next ingest of such files finishes the rebuild\n",
@@ -1055,6 +1058,9 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
             worse(&run, ST_DB);
         }
     }
+    for (size_t i = 0; parser_registry[i]; i++)
+        if (run.run_state[i] && parser_registry[i]->free_run)
+            parser_registry[i]->free_run(run.run_state[i]);
     store_exec(db, "PRAGMA foreign_keys = ON", err, sizeof err);
     if (rollback && store_exec(db, "PRAGMA journal_mode = WAL", err, sizeof err) < 0)
         fprintf(stderr, "mxaudit: warning: the database stays in rollback-journal mode until the next run: %s\n", err);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static struct ingest_options opt = {.year = 2026, .tz = "UTC", .quiet = 1};
 
@@ -255,6 +256,202 @@ static void test_stream_hash_collision(void)
     store_close(db);
 }
 
+/* The six secondary indexes of pf_message and pf_delivery in DB. */
+static long long derived_indexes(sqlite3 *db)
+{
+    return test_sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('pf_message_qid',"
+                            " 'pf_message_msgid', 'pf_message_ts', 'pf_message_parent', 'pf_delivery_msg',"
+                            " 'pf_delivery_rcpt')");
+}
+
+/* A first load correlates its lines as it stores them; the same files
+ * stored when pf_event already held a line (a connection-level one, which
+ * makes no message) are correlated from the table after the run. Both give
+ * the same messages and deliveries, links included. */
+static void test_stream_matches_table(void)
+{
+    char gateway[1024], reuse[1024];
+    fixture(gateway, sizeof gateway, "gateway.log");
+    fixture(reuse, sizeof reuse, "reuse.log");
+    write_split_messages(40, "heads.log", "tails.log");
+    /* rejected after queueing: by a milter, and discarded by cleanup */
+    write_file("rejects.log",
+               "Nov 20 11:00:00 gw postfix/smtpd[100]: 4A1B2C3D4E: client=a.example[192.0.2.1]\n"
+               "Nov 20 11:00:01 gw postfix/cleanup[101]: 4A1B2C3D4E: milter-reject: END-OF-MESSAGE from "
+               "a.example[192.0.2.1]: 5.7.1 Spam detected; from=<s@a.example> to=<r@company-a.example> proto=ESMTP "
+               "helo=<a.example>\n"
+               "Nov 20 11:00:02 gw postfix/smtpd[100]: 4A1B2C3D4F: client=a.example[192.0.2.1]\n"
+               "Nov 20 11:00:03 gw postfix/cleanup[101]: 4A1B2C3D4F: discard: header Subject: spam from "
+               "a.example[192.0.2.1]; from=<s@a.example> to=<r@company-a.example> proto=ESMTP helo=<a.example>: "
+               "bye\n");
+    char *files[] = {gateway, "heads.log", reuse, "rejects.log", "tails.log"};
+
+    sqlite3 *db = fresh_db("streamed.db");
+    CHECK_INT(ingest_paths(db, files, 5), 0);
+    CHECK_INT(derived_indexes(db), 6);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_dirty"), 0);
+    long long messages = test_sql_int(db, "SELECT count(*) FROM pf_message");
+    CHECK_INT(messages, 4 + 6 + 2 + 40);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE rejected = 1"), 2);
+    store_close(db);
+
+    write_file("stub.log", "Nov 20 09:00:00 other postfix/smtpd[9]: connect from unknown[198.51.100.7]\n");
+    db = fresh_db("from-table.db");
+    char *stub[] = {"stub.log"};
+    CHECK_INT(ingest_paths(db, stub, 1), 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 0);
+    CHECK_INT(ingest_paths(db, files, 5), 0);
+    attach_other(db, "streamed.db");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), messages);
+    CHECK_INT(rows_differing(db, MSG_ROWS), 0);
+    CHECK_INT(rows_differing(db, DLV_ROWS), 0);
+    CHECK(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE parent_id IS NOT NULL") > 0);
+    store_close(db);
+}
+
+/* A gzip file cut short fails after its lines were stored: its transaction
+ * is rolled back, with the messages written while it was read (the ends of
+ * the first file's messages are in it). The run still correlates what
+ * landed, as a run without the failed file does, and the message indexes
+ * are back. */
+static void test_stream_after_failed_file(void)
+{
+    write_split_messages(1500, "heads.log", "tails.log");
+    char gateway[1024];
+    fixture(gateway, sizeof gateway, "gateway.log");
+    /* tails.log gzipped, then cut in its last block */
+    FILE *t = fopen("tails.log", "rb");
+    gzFile gz = gzopen("tails-cut.log.gz", "wb");
+    char buf[4096];
+    size_t n;
+    while (t && gz && (n = fread(buf, 1, sizeof buf, t)) > 0)
+        gzwrite(gz, buf, (unsigned)n);
+    if (t)
+        fclose(t);
+    gzclose(gz);
+    FILE *g = fopen("tails-cut.log.gz", "rb+");
+    CHECK(g != NULL);
+    fseek(g, 0, SEEK_END);
+    long size = ftell(g);
+    fclose(g);
+    CHECK(size > 100);
+    CHECK_INT(truncate("tails-cut.log.gz", size - 20), 0);
+
+    sqlite3 *db = fresh_db("failed.db");
+    char *files[] = {"heads.log", "tails-cut.log.gz", gateway};
+    CHECK(ingest_paths(db, files, 3) != 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM source WHERE status = 'ok'"), 2);
+    CHECK_INT(derived_indexes(db), 6);
+
+    sqlite3 *without = fresh_db("without.db");
+    char *good[] = {"heads.log", gateway};
+    CHECK_INT(ingest_paths(without, good, 2), 0);
+    store_close(without);
+    attach_other(db, "without.db");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 1500 + 4);
+    /* the first file's messages lost their ends with the failed file */
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE status = 'open' AND queue_id LIKE '3%'"), 1500);
+    CHECK_INT(rows_differing(db, MSG_ROWS), 0);
+    CHECK_INT(rows_differing(db, DLV_ROWS), 0);
+    store_close(db);
+}
+
+/* Writes TEXT, then LINES lines of another program that compress badly, to
+ * NAME gzipped, and cuts its end off. */
+static void write_cut_gzip(const char *name, const char *text, int lines)
+{
+    gzFile gz = gzopen(name, "wb");
+    CHECK(gz != NULL);
+    if (!gz)
+        return;
+    gzputs(gz, text);
+    uint32_t x = 12345;
+    for (int i = 0; i < lines; i++) {
+        x = x * 1103515245u + 12345u;
+        uint32_t y = x * 2654435761u;
+        gzprintf(gz, "Nov 20 09:30:%02d gw dovecot: imap(u%u): Logged out in=%u out=%u session=<%08x%08x>\n", i % 60,
+                 x % 997, x % 100000, y % 1000000, x, y);
+    }
+    gzclose(gz);
+    FILE *g = fopen(name, "rb");
+    CHECK(g != NULL);
+    if (!g)
+        return;
+    fseek(g, 0, SEEK_END);
+    long size = ftell(g);
+    fclose(g);
+    CHECK(size > 300 * 1024); /* past the reader's first block */
+    CHECK_INT(truncate(name, size - 20), 0);
+}
+
+/* A file that fails after the stream started but before any of its lines
+ * were written (they wait for their batch) takes the stream's start away
+ * with its rollback: the next files are correlated from the table, links
+ * included. */
+static void test_stream_failed_start(void)
+{
+    char gateway[1024], reuse[1024];
+    fixture(gateway, sizeof gateway, "gateway.log");
+    fixture(reuse, sizeof reuse, "reuse.log");
+    write_cut_gzip("mixed-cut.log.gz",
+                   "Nov 20 09:00:00 gw postfix/smtpd[100]: connect from a.example[192.0.2.1]\n"
+                   "Nov 20 09:00:01 gw postfix/smtpd[100]: disconnect from a.example[192.0.2.1]\n",
+                   30000);
+    sqlite3 *db = fresh_db("failed-start.db");
+    char *files[] = {"mixed-cut.log.gz", gateway, reuse};
+    CHECK(ingest_paths(db, files, 3) != 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM source WHERE status = 'ok'"), 2);
+    CHECK_INT(derived_indexes(db), 6);
+    sqlite3 *without = fresh_db("without-start.db");
+    char *good[] = {gateway, reuse};
+    CHECK_INT(ingest_paths(without, good, 2), 0);
+    store_close(without);
+    attach_other(db, "without-start.db");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 4 + 6);
+    CHECK(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE parent_id IS NOT NULL") > 0);
+    CHECK_INT(rows_differing(db, MSG_ROWS), 0);
+    CHECK_INT(rows_differing(db, DLV_ROWS), 0);
+    store_close(db);
+}
+
+/* A run that ended between two files of a first load (killed) leaves the
+ * messages whose lives closed in the files stored so far, no row for the
+ * lives still open, and the message indexes dropped. The next run, whatever
+ * its files, sees the missing indexes and correlates everything again. */
+static void test_stream_unfinished_run(void)
+{
+    char gateway[1024], reuse[1024];
+    fixture(gateway, sizeof gateway, "gateway.log");
+    fixture(reuse, sizeof reuse, "reuse.log");
+    write_split_messages(25, "heads.log", "tails.log");
+    sqlite3 *db = fresh_db("unfinished.db");
+    char *first[] = {gateway, "heads.log"};
+    CHECK_INT(ingest_paths(db, first, 2), 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE status = 'open'"), 25 + 1);
+    /* what the run would have committed had it been killed after its files */
+    CHECK_INT(sqlite3_exec(db,
+                           "DELETE FROM pf_delivery WHERE pf_message_id IN (SELECT id FROM pf_message"
+                           " WHERE status = 'open'); DELETE FROM pf_message WHERE status = 'open';"
+                           " UPDATE pf_message SET parent_id = NULL, parent_kind = NULL;"
+                           " DROP INDEX pf_message_qid; DROP INDEX pf_delivery_rcpt",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    char *next[] = {reuse};
+    CHECK_INT(ingest_paths(db, next, 1), 0);
+    CHECK_INT(derived_indexes(db), 6);
+    store_close(db);
+
+    db = fresh_db("finished.db");
+    char *all[] = {gateway, "heads.log", reuse};
+    CHECK_INT(ingest_paths(db, all, 3), 0);
+    attach_other(db, "unfinished.db");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM other.pf_message WHERE status = 'open'"),
+              test_sql_int(db, "SELECT count(*) FROM pf_message WHERE status = 'open'"));
+    CHECK_INT(rows_differing(db, MSG_ROWS), 0);
+    CHECK_INT(rows_differing(db, DLV_ROWS), 0);
+    store_close(db);
+}
+
 /* A bounce notice links to its parent when the stored year has five digits. */
 static void test_link_year_10000(void)
 {
@@ -280,5 +477,9 @@ int main(int argc, char **argv)
     test_first_load_order();
     test_stream_hash_collision();
     test_link_year_10000();
+    test_stream_matches_table();
+    test_stream_after_failed_file();
+    test_stream_failed_start();
+    test_stream_unfinished_run();
     return test_done("test_postfix_incremental");
 }

@@ -3,8 +3,12 @@
  *
  * Three layers, each pulling from the one below: the file (read(2) in large
  * blocks), gzip (zlib inflate, member after member), and UTF-16 decoding.
- * Plain UTF-8 input is read straight into the line buffer, gzip inflates
- * straight into it; only UTF-16 passes through a second buffer.
+ * Plain UTF-8 input is read straight into the line buffer; only UTF-16
+ * passes through a second buffer. Gzip input is read and inflated by a
+ * thread of its own, a few blocks ahead of the lines, so that decompression
+ * runs on the second core beside the parser and the database: that thread
+ * owns the file and gzip layers once it runs, and hands over what it
+ * inflated, its position and its error through struct inflater.
  */
 #include "linereader.h"
 
@@ -12,8 +16,9 @@
 #include "xalloc.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,23 @@
 #define RAW_BLOCK (256 * 1024)
 #define FILL_BLOCK (256 * 1024)
 #define DEFAULT_MAX_LINE ((size_t)64 << 20)
+#define INFLATE_SLOTS 4 /* inflated blocks the thread may be ahead */
+
+/* The inflating thread and what it hands over. Under mu: the ring of full
+ * blocks, state, stop and the position and mtime as of the last block. */
+struct inflater {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned char *block[INFLATE_SLOTS];
+    size_t len[INFLATE_SLOTS];
+    size_t head, count; /* full blocks: block[head] and the count - 1 after it */
+    size_t off;         /* how much of block[head] the reader took */
+    int state;          /* 0 inflating, 1 at the end, -1 failed (zerr says why) */
+    int stop;           /* the reader is closing */
+    uint64_t consumed;  /* compressed bytes consumed */
+    time_t mtime;       /* the gzip header's mtime, once read */
+};
 
 struct linereader {
     int fd;
@@ -56,24 +78,51 @@ struct linereader {
     int failed;
     unsigned warnings;
     char err[512];
+    /* gzip read ahead by a thread (NULL: none, or plain input) */
+    struct inflater *inf;
+    char zerr[512];         /* the thread's error, until handed over */
+    uint64_t seen_consumed; /* as of the last block taken */
+    time_t seen_mtime;
 };
+
+static void vset_error(struct linereader *r, char *dst, size_t cap, const char *fmt, va_list ap)
+{
+    int n = snprintf(dst, cap, "%s: ", r->path);
+    if (n < 0 || (size_t)n >= cap)
+        n = (int)cap - 1;
+    vsnprintf(dst + n, cap - (size_t)n, fmt, ap);
+}
 
 static int fail(struct linereader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct linereader *r, const char *fmt, ...)
 {
     va_list ap;
-    int n = snprintf(r->err, sizeof r->err, "%s: ", r->path);
-    if (n < 0 || (size_t)n >= sizeof r->err)
-        n = (int)sizeof r->err - 1;
     va_start(ap, fmt);
-    vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+    vset_error(r, r->err, sizeof r->err, fmt, ap);
     va_end(ap);
     r->failed = 1;
     return -1;
 }
 
+/* An error of the file or gzip layer: in r->err, or in r->zerr when the
+ * inflating thread met it (IN_THREAD), to be handed over with its state. */
+static int layer_fail(struct linereader *r, int in_thread, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int layer_fail(struct linereader *r, int in_thread, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (in_thread) {
+        vset_error(r, r->zerr, sizeof r->zerr, fmt, ap);
+    } else {
+        vset_error(r, r->err, sizeof r->err, fmt, ap);
+        r->failed = 1;
+    }
+    va_end(ap);
+    return -1;
+}
+
 /* File layer: refills raw[] when it is used up. 0 ok (raw_eof at the end), -1 error. */
-static int raw_fill(struct linereader *r)
+static int raw_fill(struct linereader *r, int in_thread)
 {
     if (r->raw_pos < r->raw_len || r->raw_eof)
         return 0;
@@ -82,7 +131,8 @@ static int raw_fill(struct linereader *r)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return fail(r, "read error at byte %llu: %s", (unsigned long long)r->raw_total, strerror(errno));
+            return layer_fail(r, in_thread, "read error at byte %llu: %s", (unsigned long long)r->raw_total,
+                              strerror(errno));
         r->raw_pos = 0;
         r->raw_len = (size_t)n;
         r->raw_total += (uint64_t)n;
@@ -97,36 +147,13 @@ static uint64_t raw_consumed(const struct linereader *r)
     return r->raw_total - (r->raw_len - r->raw_pos);
 }
 
-/* Decompressed (or plain) bytes into dst; returns the count, 0 at the end, -1 on error. */
-static long produce_bytes(struct linereader *r, unsigned char *dst, size_t cap)
+/* Inflated bytes into dst; returns the count, 0 at the end, -1 on error. */
+static long gz_produce(struct linereader *r, unsigned char *dst, size_t cap, int in_thread)
 {
-    if (!r->gzip) {
-        if (r->raw_pos < r->raw_len) { /* bytes read while sniffing */
-            size_t n = r->raw_len - r->raw_pos;
-            if (n > cap)
-                n = cap;
-            memcpy(dst, r->raw + r->raw_pos, n);
-            r->raw_pos += n;
-            return (long)n;
-        }
-        if (r->raw_eof)
-            return 0;
-        for (;;) {
-            ssize_t n = read(r->fd, dst, cap);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return fail(r, "read error at byte %llu: %s", (unsigned long long)r->raw_total, strerror(errno));
-            r->raw_total += (uint64_t)n;
-            if (n == 0)
-                r->raw_eof = 1;
-            return (long)n;
-        }
-    }
     for (;;) {
         if (r->member_done) {
             /* Another member, trailing zeros (padding), or garbage? */
-            if (raw_fill(r) < 0)
+            if (raw_fill(r, in_thread) < 0)
                 return -1;
             if (r->raw_pos == r->raw_len)
                 return 0;
@@ -140,7 +167,7 @@ static long produce_bytes(struct linereader *r, unsigned char *dst, size_t cap)
                 memmove(r->raw, r->raw + r->raw_pos, 1);
                 ssize_t n = read(r->fd, r->raw + 1, RAW_BLOCK - 1);
                 if (n < 0)
-                    return fail(r, "read error: %s", strerror(errno));
+                    return layer_fail(r, in_thread, "read error: %s", strerror(errno));
                 r->raw_total += (uint64_t)n;
                 r->raw_pos = 0;
                 r->raw_len = 1 + (size_t)n;
@@ -148,12 +175,12 @@ static long produce_bytes(struct linereader *r, unsigned char *dst, size_t cap)
                     r->raw_eof = 1;
             }
             if (r->raw_len - r->raw_pos < 2 || r->raw[r->raw_pos] != 0x1f || r->raw[r->raw_pos + 1] != 0x8b)
-                return fail(r, "trailing garbage after gzip member at compressed byte offset %llu",
-                            (unsigned long long)raw_consumed(r));
+                return layer_fail(r, in_thread, "trailing garbage after gzip member at compressed byte offset %llu",
+                                  (unsigned long long)raw_consumed(r));
             inflateReset(&r->zs);
             r->member_done = 0;
         }
-        if (raw_fill(r) < 0)
+        if (raw_fill(r, in_thread) < 0)
             return -1;
         r->zs.next_in = r->raw + r->raw_pos;
         r->zs.avail_in = (uInt)(r->raw_len - r->raw_pos);
@@ -167,20 +194,155 @@ static long produce_bytes(struct linereader *r, unsigned char *dst, size_t cap)
                 r->gz_mtime = (time_t)r->gzh.time;
             r->member_done = 1;
         } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_MEM_ERROR || rc == Z_STREAM_ERROR) {
-            return fail(r, "corrupt gzip data at compressed byte offset %llu: %s", (unsigned long long)raw_consumed(r),
-                        r->zs.msg ? r->zs.msg : "inflate failed");
+            return layer_fail(r, in_thread, "corrupt gzip data at compressed byte offset %llu: %s",
+                              (unsigned long long)raw_consumed(r), r->zs.msg ? r->zs.msg : "inflate failed");
         } else if (rc == Z_BUF_ERROR || (produced == 0 && r->zs.avail_in == 0)) {
             if (r->raw_eof)
-                return fail(r, "truncated gzip data: unexpected end of file at compressed byte offset %llu",
-                            (unsigned long long)raw_consumed(r));
+                return layer_fail(r, in_thread,
+                                  "truncated gzip data: unexpected end of file at compressed byte offset %llu",
+                                  (unsigned long long)raw_consumed(r));
         }
         if (r->gz_mtime == 0 && r->gzh.done == 1)
             r->gz_mtime = (time_t)r->gzh.time;
         if (produced)
             return (long)produced;
         if (r->raw_pos == r->raw_len && r->raw_eof && !r->member_done)
-            return fail(r, "truncated gzip data: unexpected end of file at compressed byte offset %llu",
-                        (unsigned long long)raw_consumed(r));
+            return layer_fail(r, in_thread,
+                              "truncated gzip data: unexpected end of file at compressed byte offset %llu",
+                              (unsigned long long)raw_consumed(r));
+    }
+}
+
+/* The inflating thread: fills free blocks until the end, an error, or stop. */
+static void *inflate_main(void *arg)
+{
+    struct linereader *r = arg;
+    struct inflater *in = r->inf;
+    for (;;) {
+        pthread_mutex_lock(&in->mu);
+        while (in->count == INFLATE_SLOTS && !in->stop)
+            pthread_cond_wait(&in->cv, &in->mu);
+        int stop = in->stop;
+        size_t slot = (in->head + in->count) % INFLATE_SLOTS;
+        pthread_mutex_unlock(&in->mu);
+        if (stop)
+            return NULL;
+        /* block[slot] is not in the ring: the reader does not touch it */
+        size_t got = 0;
+        long n = 1;
+        while (got < FILL_BLOCK && (n = gz_produce(r, in->block[slot] + got, FILL_BLOCK - got, 1)) > 0)
+            got += (size_t)n;
+        pthread_mutex_lock(&in->mu);
+        in->len[slot] = got;
+        if (got)
+            in->count++;
+        in->consumed = raw_consumed(r);
+        in->mtime = r->gz_mtime ? r->gz_mtime : (r->gzh.done == 1 ? (time_t)r->gzh.time : 0);
+        if (n <= 0)
+            in->state = n < 0 ? -1 : 1;
+        pthread_cond_broadcast(&in->cv);
+        pthread_mutex_unlock(&in->mu);
+        if (n <= 0)
+            return NULL;
+    }
+}
+
+/* Starts the inflating thread; without one, the reader inflates itself. */
+static void inflater_start(struct linereader *r)
+{
+    struct inflater *in = xcalloc(1, sizeof *in);
+    for (size_t i = 0; i < INFLATE_SLOTS; i++)
+        in->block[i] = xmalloc(FILL_BLOCK);
+    pthread_mutex_init(&in->mu, NULL);
+    pthread_cond_init(&in->cv, NULL);
+    r->inf = in;
+    if (pthread_create(&in->thread, NULL, inflate_main, r) != 0) {
+        r->inf = NULL;
+        pthread_mutex_destroy(&in->mu);
+        pthread_cond_destroy(&in->cv);
+        for (size_t i = 0; i < INFLATE_SLOTS; i++)
+            free(in->block[i]);
+        free(in);
+    }
+}
+
+static void inflater_stop(struct linereader *r)
+{
+    struct inflater *in = r->inf;
+    if (!in)
+        return;
+    pthread_mutex_lock(&in->mu);
+    in->stop = 1;
+    pthread_cond_broadcast(&in->cv);
+    pthread_mutex_unlock(&in->mu);
+    pthread_join(in->thread, NULL);
+    pthread_mutex_destroy(&in->mu);
+    pthread_cond_destroy(&in->cv);
+    for (size_t i = 0; i < INFLATE_SLOTS; i++)
+        free(in->block[i]);
+    free(in);
+    r->inf = NULL;
+}
+
+/* Takes inflated bytes from the thread's blocks: the count, 0 at the end,
+ * -1 with the thread's error. */
+static long inflater_take(struct linereader *r, unsigned char *dst, size_t cap)
+{
+    struct inflater *in = r->inf;
+    pthread_mutex_lock(&in->mu);
+    while (in->count == 0 && in->state == 0)
+        pthread_cond_wait(&in->cv, &in->mu);
+    r->seen_consumed = in->consumed;
+    r->seen_mtime = in->mtime;
+    long n = 0;
+    if (in->count) {
+        size_t avail = in->len[in->head] - in->off;
+        size_t k = avail < cap ? avail : cap;
+        memcpy(dst, in->block[in->head] + in->off, k);
+        in->off += k;
+        if (in->off == in->len[in->head]) {
+            in->head = (in->head + 1) % INFLATE_SLOTS;
+            in->count--;
+            in->off = 0;
+            pthread_cond_broadcast(&in->cv);
+        }
+        n = (long)k;
+    } else if (in->state < 0) {
+        memcpy(r->err, r->zerr, sizeof r->err);
+        r->failed = 1;
+        n = -1;
+    }
+    pthread_mutex_unlock(&in->mu);
+    return n;
+}
+
+/* Decompressed (or plain) bytes into dst; returns the count, 0 at the end, -1 on error. */
+static long produce_bytes(struct linereader *r, unsigned char *dst, size_t cap)
+{
+    if (r->inf)
+        return inflater_take(r, dst, cap);
+    if (r->gzip)
+        return gz_produce(r, dst, cap, 0);
+    if (r->raw_pos < r->raw_len) { /* bytes read while sniffing */
+        size_t n = r->raw_len - r->raw_pos;
+        if (n > cap)
+            n = cap;
+        memcpy(dst, r->raw + r->raw_pos, n);
+        r->raw_pos += n;
+        return (long)n;
+    }
+    if (r->raw_eof)
+        return 0;
+    for (;;) {
+        ssize_t n = read(r->fd, dst, cap);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return fail(r, "read error at byte %llu: %s", (unsigned long long)r->raw_total, strerror(errno));
+        r->raw_total += (uint64_t)n;
+        if (n == 0)
+            r->raw_eof = 1;
+        return (long)n;
     }
 }
 
@@ -342,7 +504,7 @@ int linereader_open_fd(int fd, const char *name, size_t max_line, struct linerea
     r->cap = FILL_BLOCK * 4;
     r->buf = xmalloc(r->cap);
     hash64_init(&r->hash);
-    if (raw_fill(r) < 0)
+    if (raw_fill(r, 0) < 0)
         goto failed;
     if (r->raw_len >= 2 && r->raw[0] == 0x1f && r->raw[1] == 0x8b) {
         r->gzip = 1;
@@ -351,6 +513,7 @@ int linereader_open_fd(int fd, const char *name, size_t max_line, struct linerea
             goto failed;
         }
         inflateGetHeader(&r->zs, &r->gzh);
+        inflater_start(r);
     }
     if (sniff_encoding(r) < 0)
         goto failed;
@@ -479,6 +642,7 @@ void linereader_close(struct linereader *r)
 {
     if (!r)
         return;
+    inflater_stop(r);
     if (r->gzip)
         inflateEnd(&r->zs);
     if (r->fd >= 0)
@@ -496,7 +660,7 @@ const char *linereader_error(const struct linereader *r)
 }
 uint64_t linereader_input_pos(const struct linereader *r)
 {
-    return raw_consumed(r);
+    return r->inf ? r->seen_consumed : raw_consumed(r);
 }
 uint64_t linereader_content_pos(const struct linereader *r)
 {
@@ -516,6 +680,8 @@ enum linereader_encoding linereader_encoding(const struct linereader *r)
 }
 time_t linereader_gzip_mtime(const struct linereader *r)
 {
+    if (r->inf)
+        return r->seen_mtime;
     return r->gz_mtime ? r->gz_mtime : (r->gzh.done == 1 ? (time_t)r->gzh.time : 0);
 }
 unsigned linereader_warnings(const struct linereader *r)

@@ -85,6 +85,69 @@ static void test_plain_and_gzip(void)
     linereader_close(r);
 }
 
+/* One gzip member of DATA whose header says MTIME. */
+static void write_gzip_mtime(const char *path, const char *data, size_t len, time_t mtime)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    gz_header h;
+    memset(&h, 0, sizeof h);
+    h.time = (uLong)mtime;
+    h.os = 3;
+    size_t cap = compressBound((uLong)len) + 64;
+    unsigned char *out = malloc(cap);
+    if (!out || deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK ||
+        deflateSetHeader(&zs, &h) != Z_OK) {
+        fprintf(stderr, "cannot deflate %s\n", path);
+        exit(2);
+    }
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+        fprintf(stderr, "cannot deflate %s\n", path);
+        exit(2);
+    }
+    test_write_file(path, (const char *)out, zs.total_out);
+    deflateEnd(&zs);
+    free(out);
+}
+
+/* Gzip input is inflated by a thread a few blocks ahead of the lines: a
+ * file many blocks long gives the lines and hash of its plain form, the
+ * header's mtime is there once the first line is, and a reader closed after
+ * a few lines (while the thread waits for room) closes. */
+static void test_gzip_read_ahead(void)
+{
+    size_t len = 0, cap = 12u << 20;
+    char *big = malloc(cap);
+    int lines = 0;
+    for (uint32_t x = 1; len + 200 < cap; lines++) {
+        x = x * 1103515245u + 12345u;
+        len += (size_t)snprintf(big + len, cap - len,
+                                "Nov 23 08:%02d:%02d mx1 postfix/smtpd[%u]: connect from h%08x.example[192.0.2.%u]\n",
+                                lines / 60 % 60, lines % 60, x % 30000, x, x % 250 + 1);
+    }
+    test_write_file("big.log", big, len);
+    write_gzip_mtime("big.log.gz", big, len, 1795000000);
+    char out[64], err[512];
+    uint64_t h_plain = 0, h_gz = 1;
+    CHECK_INT(read_all("big.log", out, sizeof out, &h_plain, err, sizeof err), lines);
+    CHECK_INT(read_all("big.log.gz", out, sizeof out, &h_gz, err, sizeof err), lines);
+    CHECK(h_plain == h_gz);
+
+    struct linereader *r;
+    CHECK_INT(linereader_open("big.log.gz", 0, &r, err, sizeof err), 0);
+    struct line l;
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(linereader_next(r, &l), 1);
+    CHECK(linereader_gzip_mtime(r) == 1795000000);
+    CHECK(linereader_input_pos(r) > 0);
+    linereader_close(r);
+    free(big);
+}
+
 static void test_broken_gzip(void)
 {
     char out[4096], err[512];
@@ -294,6 +357,7 @@ int main(int argc, char **argv)
     test_hash_vectors();
     test_plain_and_gzip();
     test_broken_gzip();
+    test_gzip_read_ahead();
     test_encodings();
     test_lines();
     test_stdin();

@@ -327,10 +327,11 @@ struct rebuild {
 /* A first load correlated while it is stored (postfix.h). */
 struct pf_stream {
     struct rebuild r;
-    int broken;       /* a file's rows went away, or a file was resumed: correlate from the table */
-    int64_t taken;    /* rows taken */
-    int64_t last_id;  /* the last of them */
-    int64_t *sources; /* files whose rows were taken */
+    int broken;           /* a file's rows went away, a file was resumed, or another connection wrote */
+    int64_t data_version; /* PRAGMA data_version at the start: another connection's commit changes it */
+    int64_t taken;        /* rows taken */
+    int64_t last_id;      /* the last of them */
+    int64_t *sources;     /* files whose rows were taken */
     size_t nsources, capsources;
 };
 
@@ -1294,7 +1295,18 @@ struct pf_stream *postfix_stream_start(sqlite3 *db, char *err, size_t errlen)
         postfix_stream_free(s);
         return NULL;
     }
+    s->data_version = query_int(db, "PRAGMA data_version");
     return s;
+}
+
+/* From now on the run correlates from the table; what the stream held in
+ * memory goes. */
+static void stream_break(struct pf_stream *s)
+{
+    s->broken = 1;
+    table_free(&s->r.open);
+    qset_free(&s->r.redo);
+    memset(&s->r.redo, 0, sizeof s->r.redo);
 }
 
 int postfix_stream_usable(struct pf_stream *s, int64_t source_id)
@@ -1312,8 +1324,12 @@ int postfix_stream_usable(struct pf_stream *s, int64_t source_id)
     for (size_t i = 0; i < s->nsources && last == s->last_id; i++)
         if (s->sources[i] == source_id)
             last = -1;
+    /* Another ingest that got in between two files of this run may have
+     * rebuilt the messages from the table, or added lines. */
+    if (query_int(s->r.db, "PRAGMA data_version") != s->data_version)
+        last = -1;
     if (last != s->last_id) {
-        s->broken = 1;
+        stream_break(s);
         return 0;
     }
     return 1;
@@ -1380,11 +1396,18 @@ int postfix_rebuild(sqlite3 *db, struct pf_stream *stream, char *err, size_t err
         if (rebuild_all_end(r, err, errlen) != 0 || flush_life(r, &r->one, err, errlen) != 0 ||
             finish_links(r, err, errlen) != 0)
             goto out;
+        if (sqlite3_exec(db, sql_derived_indexes, NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "postfix: making the message indexes: %s", msg ? msg : "?");
+            sqlite3_free(msg);
+            goto out;
+        }
         rc = 0;
         goto out;
     }
-    /* A broken stream's, or an earlier run's unfinished one's, dropped indexes. */
-    int unfinished = query_int(db, sql_derived_index_count) != 6;
+    /* A broken stream's, or an earlier run's unfinished one's, dropped
+     * indexes. Either way the files it took marked no queue id dirty, and
+     * some of their messages may be written, others not: all are rebuilt. */
+    int unfinished = stream != NULL || query_int(db, sql_derived_index_count) != 6;
     if (sqlite3_exec(db, sql_derived_indexes, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "postfix: making the message indexes again: %s", msg ? msg : "?");
         sqlite3_free(msg);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -513,7 +514,11 @@ int linereader_open_fd(int fd, const char *name, size_t max_line, struct linerea
             goto failed;
         }
         inflateGetHeader(&r->zs, &r->gzh);
-        inflater_start(r);
+        /* Not for a pipe: a read there may wait for its writer, and closing
+         * the reader would wait with it. */
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+            inflater_start(r);
     }
     if (sniff_encoding(r) < 0)
         goto failed;

@@ -452,6 +452,65 @@ static void test_stream_unfinished_run(void)
     store_close(db);
 }
 
+/* Another ingest that commits between two files of a first load (another
+ * process, while this run reads its next file) breaks the stream: its rows
+ * or its rebuild are not in the stream's memory. The run's after-run step
+ * then rebuilds every message from the table, even when the indexes are
+ * there and no queue id is marked dirty. */
+static void test_stream_other_writer(void)
+{
+    write_split_messages(25, "heads.log", "tails.log");
+    sqlite3 *db = fresh_db("other-writer.db");
+    char err[256];
+    CHECK_INT(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    struct pf_stream *s = postfix_stream_start(db, err, sizeof err);
+    CHECK(s != NULL);
+    CHECK_INT(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    if (!s)
+        return;
+    CHECK_INT(postfix_stream_usable(s, 1), 1);
+
+    /* any commit of another connection, here one that adds no line */
+    sqlite3 *other;
+    CHECK_INT(store_open("other-writer.db", STORE_READWRITE, &other, err, sizeof err), 0);
+    CHECK_INT(sqlite3_exec(other, "INSERT INTO pf_dirty VALUES ('0ABCDEF')", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(postfix_stream_usable(s, 2), 0);
+    char *heads[] = {"heads.log"};
+    CHECK_INT(ingest_paths(other, heads, 1), 0);
+    store_close(other);
+    CHECK_INT(postfix_stream_usable(s, 3), 0); /* for good */
+
+    /* some messages written, others not, nothing dirty, the indexes there */
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 25);
+    CHECK_INT(sqlite3_exec(db, "DELETE FROM pf_message WHERE id % 2 = 0", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(test_sql_int(db, "SELECT count(*) FROM pf_message") < 25);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_dirty"), 0);
+    CHECK_INT(derived_indexes(db), 6);
+    CHECK_INT(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(postfix_rebuild(db, s, err, sizeof err), 0);
+    CHECK_INT(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 25);
+    CHECK_INT(derived_indexes(db), 6);
+    postfix_stream_free(s);
+    store_close(db);
+}
+
+/* A first load into a database whose message indexes went missing (an
+ * earlier first load of files without a queue-id line, killed) makes them
+ * again. */
+static void test_stream_makes_missing_indexes(void)
+{
+    write_split_messages(5, "heads.log", "tails.log");
+    sqlite3 *db = fresh_db("no-indexes.db");
+    CHECK_INT(sqlite3_exec(db, "DROP INDEX pf_message_ts; DROP INDEX pf_delivery_msg", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(derived_indexes(db), 4);
+    char *both[] = {"heads.log", "tails.log"};
+    CHECK_INT(ingest_paths(db, both, 2), 0);
+    CHECK_INT(derived_indexes(db), 6);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE status = 'removed'"), 5);
+    store_close(db);
+}
+
 /* A bounce notice links to its parent when the stored year has five digits. */
 static void test_link_year_10000(void)
 {
@@ -481,5 +540,7 @@ int main(int argc, char **argv)
     test_stream_after_failed_file();
     test_stream_failed_start();
     test_stream_unfinished_run();
+    test_stream_other_writer();
+    test_stream_makes_missing_indexes();
     return test_done("test_postfix_incremental");
 }

@@ -9,6 +9,9 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -146,6 +149,58 @@ static void test_gzip_read_ahead(void)
     CHECK(linereader_input_pos(r) > 0);
     linereader_close(r);
     free(big);
+}
+
+/* Gzip from a named pipe whose writer has written it all but keeps the
+ * pipe open: the first line comes, and the reader closes, without waiting
+ * for the writer (no thread reads ahead on a pipe). A hang here ends the
+ * test by its alarm. */
+static void test_gzip_from_pipe(void)
+{
+    char text[16384];
+    size_t len = 0;
+    for (int i = 0; len + 100 < sizeof text; i++)
+        len +=
+            (size_t)snprintf(text + len, sizeof text - len,
+                             "Nov 23 08:14:%02d mx1 postfix/smtpd[%d]: connect from a.example[192.0.2.1]\n", i % 60, i);
+    write_gzip("pipe-data.gz", text, len, 0);
+    FILE *f = fopen("pipe-data.gz", "rb");
+    char gz[16384];
+    size_t n = f ? fread(gz, 1, sizeof gz, f) : 0;
+    if (f)
+        fclose(f);
+    CHECK(n > 0 && n < sizeof gz);
+    unlink("reader.fifo");
+    CHECK_INT(mkfifo("reader.fifo", 0600), 0);
+    int go[2];
+    CHECK_INT(pipe(go), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        int w = open("reader.fifo", O_WRONLY);
+        if (w < 0 || write(w, gz, n) != (ssize_t)n)
+            _exit(1);
+        char c;
+        close(go[1]);
+        (void)!read(go[0], &c, 1); /* until the reader is closed */
+        close(w);
+        _exit(0);
+    }
+    close(go[0]);
+    alarm(30);
+    struct linereader *r;
+    char err[512];
+    CHECK_INT(linereader_open("reader.fifo", 0, &r, err, sizeof err), 0);
+    struct line l;
+    CHECK_INT(linereader_next(r, &l), 1);
+    CHECK(l.len > 20 && memcmp(l.text, "Nov 23 08:14:00 mx1", 19) == 0);
+    CHECK(linereader_is_gzip(r));
+    linereader_close(r);
+    alarm(0);
+    close(go[1]);
+    int status = -1;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink("reader.fifo");
 }
 
 static void test_broken_gzip(void)
@@ -358,6 +413,7 @@ int main(int argc, char **argv)
     test_plain_and_gzip();
     test_broken_gzip();
     test_gzip_read_ahead();
+    test_gzip_from_pipe();
     test_encodings();
     test_lines();
     test_stdin();

@@ -154,7 +154,9 @@ struct pf_stream;
 struct pf_stream *postfix_stream_start(sqlite3 *db, char *err, size_t errlen);
 
 /* 1 when the stream still matches pf_event and may take the rows of the
- * file SOURCE_ID (not one it took rows of before); 0 breaks it for good. */
+ * file SOURCE_ID; 0, and broken for good, when rows it took went away, the
+ * table of links did, another connection committed since it started, or
+ * SOURCE_ID is a file it took rows of before. */
 int postfix_stream_usable(struct pf_stream *s, int64_t source_id);
 
 /* Takes one stored row. 0, or -1 with a message in ERR (a database error:

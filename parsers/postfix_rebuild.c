@@ -329,8 +329,7 @@ struct pf_stream {
     struct rebuild r;
     int broken;           /* a file's rows went away, a file was resumed, or another connection wrote */
     int64_t data_version; /* PRAGMA data_version at the start: another connection's commit changes it */
-    int64_t taken;        /* rows taken */
-    int64_t last_id;      /* the last of them */
+    int64_t last_id;      /* the last row taken */
     int64_t *sources;     /* files whose rows were taken */
     size_t nsources, capsources;
 };
@@ -1344,7 +1343,6 @@ int postfix_stream_take(struct pf_stream *s, const struct pf_event *e, char *err
         }
         s->sources[s->nsources++] = e->source_id;
     }
-    s->taken++;
     s->last_id = e->id;
     if (!e->queue_id.p) /* the stream pass reads lines with a queue id only */
         return 0;

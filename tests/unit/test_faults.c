@@ -229,14 +229,14 @@ static long long sources_named(sqlite3 *db, const char *path)
 }
 
 /* Runs ingest_run with stderr captured into MSG (what the user would read). */
-static int ingest_capture(sqlite3 *db, const char *path, struct ingest_report *rep, char *msg, size_t msglen)
+static int ingest_capture_all(sqlite3 *db, char **paths, int npaths, struct ingest_report *rep, char *msg,
+                              size_t msglen)
 {
     fflush(stderr);
     int saved = dup(2);
     int fd = open("stderr.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 2);
-    char *paths[] = {(char *)path};
-    int rc = ingest_run(db, paths, 1, &opt, rep);
+    int rc = ingest_run(db, paths, npaths, &opt, rep);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -245,6 +245,12 @@ static int ingest_capture(sqlite3 *db, const char *path, struct ingest_report *r
     msg[n > 0 ? n : 0] = '\0';
     close(fd);
     return rc;
+}
+
+static int ingest_capture(sqlite3 *db, const char *path, struct ingest_report *rep, char *msg, size_t msglen)
+{
+    char *paths[] = {(char *)path};
+    return ingest_capture_all(db, paths, 1, rep, msg, msglen);
 }
 
 /* ---- tests ---- */
@@ -378,14 +384,7 @@ static void test_disk_full_during_first_load(void)
         CHECK_INT(store_open(name, STORE_READWRITE, &db, err, sizeof err), 0);
         write_budget = used * per_mille[b] / 1000;
         write_faults = 0;
-        fflush(stderr);
-        int saved = dup(2), fd = open("stderr.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 2);
-        int rc = ingest_run(db, both, 2, &opt, &rep);
-        fflush(stderr);
-        dup2(saved, 2);
-        close(saved);
-        close(fd);
+        int rc = ingest_capture_all(db, both, 2, &rep, msg, sizeof msg);
         write_budget = -1;
         CHECK(write_faults > 0);
         CHECK_INT(rc, 4);

@@ -295,10 +295,10 @@ static void test_stream_matches_table(void)
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message WHERE rejected = 1"), 2);
     store_close(db);
 
-    write_file("stub.log", "Nov 20 09:00:00 other postfix/smtpd[9]: connect from unknown[198.51.100.7]\n");
+    write_file("connect-only.log", "Nov 20 09:00:00 other postfix/smtpd[9]: connect from unknown[198.51.100.7]\n");
     db = fresh_db("from-table.db");
-    char *stub[] = {"stub.log"};
-    CHECK_INT(ingest_paths(db, stub, 1), 0);
+    char *connect_only[] = {"connect-only.log"};
+    CHECK_INT(ingest_paths(db, connect_only, 1), 0);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_message"), 0);
     CHECK_INT(ingest_paths(db, files, 5), 0);
     attach_other(db, "streamed.db");

@@ -253,6 +253,33 @@ static int ingest_capture(sqlite3 *db, const char *path, struct ingest_report *r
     return ingest_capture_all(db, paths, 1, rep, msg, msglen);
 }
 
+/* What a clean run of small.log and big.log into a fresh clean.db stores,
+ * to compare with, and how many bytes it writes. */
+struct clean_run {
+    long long small_rows, big_rows, messages, bytes;
+};
+
+static struct clean_run clean_run(void)
+{
+    struct clean_run c = {0, 0, 0, 0};
+    sqlite3 *db;
+    char err[512];
+    struct ingest_report rep;
+    unlink("clean.db");
+    CHECK_INT(store_open("clean.db", STORE_READWRITE, &db, err, sizeof err), 0);
+    char *both[] = {"small.log", "big.log"};
+    const long long plenty = 1LL << 40;
+    write_budget = plenty;
+    CHECK_INT(ingest_run(db, both, 2, &opt, &rep), 0);
+    c.bytes = plenty - write_budget;
+    write_budget = -1;
+    c.small_rows = rows_of(db, "small.log");
+    c.big_rows = rows_of(db, "big.log");
+    c.messages = test_sql_int(db, "SELECT count(*) FROM pf_message");
+    store_close(db);
+    return c;
+}
+
 /* ---- tests ---- */
 
 /* The disk fills up at every point of a second file's ingest in turn. */
@@ -264,19 +291,13 @@ static void test_disk_full_during_ingest(void)
     test_write_file("small.log", small, small_len);
     test_write_file("big.log", big, big_len);
 
-    /* What a clean run stores, to compare with. */
+    struct clean_run clean = clean_run();
+    long long small_rows = clean.small_rows, big_rows = clean.big_rows, clean_messages = clean.messages;
+    CHECK(small_rows >= 350);
+    CHECK(big_rows >= 3000 * 7);
     sqlite3 *db;
     char err[512], msg[4096];
     struct ingest_report rep;
-    unlink("clean.db");
-    CHECK_INT(store_open("clean.db", STORE_READWRITE, &db, err, sizeof err), 0);
-    char *both[] = {"small.log", "big.log"};
-    CHECK_INT(ingest_run(db, both, 2, &opt, &rep), 0);
-    long long small_rows = rows_of(db, "small.log"), big_rows = rows_of(db, "big.log");
-    long long clean_messages = test_sql_int(db, "SELECT count(*) FROM pf_message");
-    CHECK(small_rows >= 350);
-    CHECK(big_rows >= 3000 * 7);
-    store_close(db);
 
     static const long long budgets[] = {0, 1024, 4096, 65536, 262144, 1048576, 4194304};
     for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
@@ -357,21 +378,14 @@ static long long derived_differing(sqlite3 *db)
  * ingested again give what a clean run gives. */
 static void test_disk_full_during_first_load(void)
 {
+    struct clean_run clean = clean_run();
+    long long used = clean.bytes, small_rows = clean.small_rows, big_rows = clean.big_rows;
+    long long clean_messages = clean.messages;
+    CHECK(clean_messages >= 3000);
     sqlite3 *db;
     char err[512], msg[4096];
     struct ingest_report rep;
-    unlink("clean.db");
-    CHECK_INT(store_open("clean.db", STORE_READWRITE, &db, err, sizeof err), 0);
     char *both[] = {"small.log", "big.log"};
-    const long long plenty = 1LL << 40;
-    write_budget = plenty;
-    CHECK_INT(ingest_run(db, both, 2, &opt, &rep), 0);
-    long long used = plenty - write_budget; /* bytes a clean run writes */
-    write_budget = -1;
-    long long small_rows = rows_of(db, "small.log"), big_rows = rows_of(db, "big.log");
-    long long clean_messages = test_sql_int(db, "SELECT count(*) FROM pf_message");
-    CHECK(clean_messages >= 3000);
-    store_close(db);
 
     /* Faults from the start to the last write, closer together at the end,
      * where the correlation of the run writes. */

@@ -9,6 +9,9 @@
  */
 #include "exchange_common.h"
 
+#include "builtin_data.h"
+#include "ipaddr.h"
+
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -369,6 +372,14 @@ int ex_store_open(struct ex_store *st, struct parse_ctx *ctx, const char *system
     memset(st, 0, sizeof *st);
     st->system = system;
     st->format = format;
+    if (!strcmp(system, "exchange")) {
+        st->exo = ipset_new();
+        for (size_t i = 0; builtin_exo_ranges[i]; i++) {
+            struct ip_net net;
+            if (ip_net_parse(builtin_exo_ranges[i], strlen(builtin_exo_ranges[i]), &net) == 0)
+                ipset_add(st->exo, &net);
+        }
+    }
     if (sqlite3_prepare_v2(ctx->db, ev_sql, -1, &st->ins_event, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ctx->db, rc_sql, -1, &st->ins_recipient, NULL) != SQLITE_OK) {
         snprintf(ctx->reason, sizeof ctx->reason, "cannot prepare the Exchange insert: %s", sqlite3_errmsg(ctx->db));
@@ -382,6 +393,8 @@ void ex_store_close(struct ex_store *st)
 {
     sqlite3_finalize(st->ins_event);
     sqlite3_finalize(st->ins_recipient);
+    ipset_free(st->exo);
+    st->exo = NULL;
     free(st->scratch);
     st->ins_event = st->ins_recipient = NULL;
     st->scratch = NULL;
@@ -431,6 +444,14 @@ static struct ex_slice inbound_connector(struct ex_slice data)
     while (e < end && *e != ';' && *e != '"' && *e != '|' && *e != '&' && *e != '<')
         e++;
     return trim(v, (size_t)(e - v));
+}
+
+/* Whether the address in V lies in Exchange Online's ranges. */
+static int from_exo(const struct ex_store *st, struct ex_slice v)
+{
+    v = ex_ip_strip_zone(v.p, v.len);
+    struct ip_addr a;
+    return v.p && v.len && ip_parse(v.p, v.len, &a) == 0 && ipset_contains(st->exo, &a);
 }
 
 int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_slice *col, int64_t epoch, int ms,
@@ -509,9 +530,14 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
 
     /* The entry hop's connecting IP. A proxied on-prem RECEIVE logs the
      * front end as client-ip and the sender in original-client-ip or
-     * S:ProxiedClientIPAddress. */
+     * S:ProxiedClientIPAddress. But original-client-ip is the first client
+     * of the message, carried from hop to hop: mail that Exchange Online
+     * hands on to on-prem (hybrid) names the internet sender there, while
+     * client-ip is Exchange Online itself, the hop that counts. */
     struct ex_slice cip = col[EXC_CLIENT_IP];
     int entry = !onprem || (slice_eq(col[EXC_EVENT], "RECEIVE") && slice_eq(col[EXC_SOURCE], "SMTP"));
+    if (entry && st->exo && from_exo(st, col[EXC_CLIENT_IP]))
+        entry = 0;
     if (entry) {
         struct ex_slice orig = trim(col[EXC_ORIG_CLIENT_IP].p, col[EXC_ORIG_CLIENT_IP].len);
         struct ex_slice prox =

@@ -102,6 +102,7 @@ int ex_culture_time_parse(const char *p, size_t len, struct ex_culture_time *t);
 /* Writer of ex_event + ex_recipient rows. */
 struct ex_store {
     sqlite3_stmt *ins_event, *ins_recipient;
+    struct ipset *exo; /* Exchange Online's ranges (on-prem logs): a hybrid hop from there keeps its IP */
     const char *system, *format;
     int empty_sender_is_null; /* exports where an empty sender means <> (message trace) */
     char *scratch;            /* unescaped multi-value members */

@@ -912,9 +912,17 @@ int postfix_parse_exo_reply(const char *reply, size_t len, struct pf_exo_reply *
             x->hostname = span(s, q);
         }
     }
+    /* 5.7.64 TenantAttribution (no tenant took it); 5.7.51 and 5.7.68
+     * TenantInboundAttribution (the recipient's tenant took it by rule 3 and
+     * its door is closed, or it rejects Direct Send). */
     const char *ta = find(p, e, "TenantAttribution");
     if (ta) {
         x->attribution = span(ta, ta + 17);
+        return 1;
+    }
+    ta = find(p, e, "TenantInboundAttribution");
+    if (ta) {
+        x->attribution = span(ta, ta + 24);
         return 1;
     }
     for (const char *a = p; (a = find(a, e, "ATTR")) != NULL; a += 4) {

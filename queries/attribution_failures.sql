@@ -22,7 +22,7 @@ WITH pf_hit AS MATERIALIZED (
     FROM pf_delivery d CROSS JOIN pf_message m
     WHERE m.id = d.pf_message_id
       AND (d.exo_attribution IS NOT NULL
-           OR d.reply REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b')
+           OR d.reply REGEXP '(?i)\b(5\.7\.64|5\.7\.51|5\.7\.68|4\.4\.62|Tenant(Inbound)?Attribution|ATTR[0-9]+)\b')
 ),
 pf_rows AS MATERIALIZED (
     SELECT d.id FROM pf_hit h CROSS JOIN pf_message m CROSS JOIN pf_delivery d
@@ -48,7 +48,7 @@ ex_hit AS MATERIALIZED (
     WHERE e.system = 'exchange' AND (e.event = 'SEND' COLLATE NOCASE OR e.event = 'SENDEXTERNAL' COLLATE NOCASE
                                      OR e.event = 'DEFER' COLLATE NOCASE OR e.event = 'FAIL' COLLATE NOCASE)
       AND (coalesce(r.status, '') || ' ' || coalesce(e.source_context, '')
-           REGEXP '(?i)\b(5\.7\.64|4\.4\.62|TenantAttribution|ATTR[0-9]+)\b')
+           REGEXP '(?i)\b(5\.7\.64|5\.7\.51|5\.7\.68|4\.4\.62|Tenant(Inbound)?Attribution|ATTR[0-9]+)\b')
 ),
 ex_rows AS MATERIALIZED (
     SELECT e.id AS event_id, r.rowid AS rcpt_row FROM ex_hit h CROSS JOIN ex_event e

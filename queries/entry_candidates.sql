@@ -5,8 +5,9 @@
 -- the audit reads entry_row.sql for the others.
 --
 -- Parameters: :since, :until (stored-form UTC bounds on ts, or NULL).
--- Columns: event_id (ex_event.id), system, client_ip, connector; in id order.
-SELECT event_id, system, client_ip, connector
+-- Columns: event_id (ex_event.id), system, client_ip, connector, ts; in id
+-- order.
+SELECT event_id, system, client_ip, connector, ts
 FROM v_entry
 WHERE (:since IS NULL OR ts >= :since)
   AND (:until IS NULL OR ts <= :until);

@@ -810,13 +810,21 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
         return -1;
     }
 
+    /* Microsoft's services send from Exchange Online's own addresses. A
+     * sender that claims to be one of them (or any machine sender) from
+     * elsewhere is a spoof or spam, which closing the door is meant to stop;
+     * only the [notifications] entries of the configuration are trusted from
+     * anywhere, as their owner vouched for them. */
+    int from_eop = ipset_contains_text(r->cfg->exo_ranges, first_ip);
     enum finding_kind kind;
-    const struct config_sender *known = NULL;
+    const struct config_sender *known = config_match_sender(r->cfg, sender);
+    if (known && known->builtin && !from_eop)
+        known = NULL;
     if (audit_is_ndr(r->cfg, sender, subject) || seen.is_dsn)
         kind = FINDING_NDR_DIRECT;
-    else if ((known = config_match_sender(r->cfg, sender)) != NULL)
+    else if (known)
         kind = FINDING_NOTIFICATION_KNOWN;
-    else if (sender && audit_is_machine_sender(r->cfg, sender))
+    else if (from_eop && sender && audit_is_machine_sender(r->cfg, sender))
         kind = FINDING_NOTIFICATION_UNKNOWN;
     else
         kind = FINDING_BYPASSED_MX;
@@ -840,8 +848,8 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
     f->last_seen = xstrdup(rows[n - 1].ts);
     f->entry = first_door == DOOR_EXO ? "exo" : "onprem";
     f->client_ip = xstrdup(first_ip);
-    f->source_net = ipset_contains_text(r->cfg->exo_ranges, first_ip) ? "eop" : "internet";
-    if (known)
+    f->source_net = from_eop ? "eop" : "internet";
+    if (kind == FINDING_NOTIFICATION_KNOWN)
         f->service = xstrdup(known->service);
     for (size_t i = 0; i < n; i++)
         add_evidence(f, rows[i].file, rows[i].line);
@@ -864,6 +872,17 @@ static int cmp_entry(const void *a, const void *b)
     if (!c) /* a line is one row of one file: the order is total */
         c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
     return c;
+}
+
+/* Widens the span of Exchange Online entries seen to TS. */
+static void note_exo_entry(struct audit_result *res, const char *ts)
+{
+    if (strlen(ts) >= sizeof res->exo_first)
+        return;
+    if (!res->exo_entries++ || strcmp(ts, res->exo_first) < 0)
+        strcpy(res->exo_first, ts);
+    if (res->exo_entries == 1 || strcmp(ts, res->exo_last) > 0)
+        strcpy(res->exo_last, ts);
 }
 
 /* Fills E from entry_row.sql's row for EVENT_ID: 1, 0 when the row is gone,
@@ -915,6 +934,9 @@ static int run_inbound(struct run *r)
         const char *system = (const char *)sqlite3_column_text(st, 1);
         const char *ip = (const char *)sqlite3_column_text(st, 2);
         const char *connector = (const char *)sqlite3_column_text(st, 3);
+        const char *ts = (const char *)sqlite3_column_text(st, 4);
+        if (system && !strcmp(system, "exo") && ts)
+            note_exo_entry(r->res, ts);
         /* The IP first: most entries came through the gateway or hybrid, and
          * their recipients are never looked up. A row without an IP is kept
          * for its message's other rows to lend it one. */
@@ -1294,30 +1316,38 @@ static char *group_advice(const struct config *cfg, const struct precheck_group 
                          "does not close this one: restrict the on-prem receive connector to the gateway "
                          "and your own servers",
                          g->nclient_ips ? g->client_ips[0] : "the internet");
+    /* An exception silences mxaudit only: the closed door refuses the mail all the same. */
     if (g->messages == g->excepted)
-        return xasprintf("excepted (%s): nothing to do", sample->exception_reason ? sample->exception_reason : "");
+        return xasprintf("excepted (%s): accepted as lost, as closing the door refuses it unless the closed "
+                         "door still admits it",
+                         sample->exception_reason ? sample->exception_reason : "");
     if (sample->kind == FINDING_NDR_DIRECT)
-        return xasprintf("these %s would be rejected and nobody would learn that our mail failed: route the "
-                         "outbound mail they answer through the gateway%s%s%s so that bounces return via the MX, "
-                         "or add an exception",
-                         g->label, sample->original_host ? " (it left via " : "",
-                         sample->original_host ? sample->original_host : "", sample->original_host ? ")" : "");
+        return xasprintf("these %s came from the sender's relay straight into your tenant: the sender's "
+                         "Exchange Online connector knows that relay by its IP, not its certificate, so a "
+                         "bounce (null sender) is filed under the recipient's tenant; once the door is closed "
+                         "they are refused (5.7.51) and nobody learns that our mail failed: ask the sender to "
+                         "match its relay by certificate so that its bounces come through your MX, or accept "
+                         "the loss with an exception",
+                         g->label);
     if (sample->kind == FINDING_NOTIFICATION_KNOWN)
         return xasprintf("notifications of %s would stop arriving: have the service send from your own "
-                         "domain, route it through the gateway, or add an exception for %s",
+                         "domain or through the gateway, or accept the loss with an exception for %s",
                          g->label, sample->sender ? sample->sender : "its sender");
     if (sample->kind == FINDING_NOTIFICATION_UNKNOWN)
         return xasprintf("machine-sent mail from %s would stop arriving: find out which service sends it, then "
-                         "have it send from your own domain, route it through the gateway, or add an exception",
-                         g->label);
-    if (!strcmp(g->source_net, "eop"))
-        return xasprintf("mail from %s comes from Exchange Online (a partner tenant's connector) past your MX: "
-                         "ask the partner to fix its connector to use your MX",
+                         "have it send from your own domain or through the gateway, or accept the loss with an "
+                         "exception",
                          g->label);
     if (sample->partner)
         return xasprintf("%s also sends through your gateway, but this mail went straight to the tenant: it "
                          "would stop arriving; ask the partner to send to your MX (its smarthost or connector "
-                         "points at your tenant), or add an exception",
+                         "points at your tenant); if it is spam that borrows the domain, accept it with an "
+                         "exception for its address",
+                         g->label);
+    if (!strcmp(g->source_net, "eop"))
+        return xasprintf("mail from %s comes from Exchange Online (another tenant's connector, or spam sent "
+                         "from a tenant) past your MX: closing the door stops it; if it is a partner's, ask "
+                         "the partner to send to your MX",
                          g->label);
     if (config_is_own_domain(cfg, g->label))
         return xstrdup("spoofs of your own domain sent straight to the tenant: closing the door stops them; "
@@ -1428,7 +1458,8 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
         }
         if (g->nclient_ips < 5)
             push_unique(&g->client_ips, &g->nclient_ips, f->client_ip);
-        if (!strcmp(f->entry, "exo") && !f->excepted && f->kind != FINDING_BYPASSED_MX)
+        /* A partner's mail is wanted too, whoever has to fix its route. */
+        if (!strcmp(f->entry, "exo") && !f->excepted && (f->kind != FINDING_BYPASSED_MX || f->partner))
             g->would_cut = 1;
         if (!strcmp(f->entry, "exo") && !f->excepted && f->partner)
             g->partner = 1;
@@ -1451,7 +1482,11 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
     for (size_t gi = 0; gi < pre->n; gi++)
         if (pre->groups[gi].would_cut)
             pre->cut_groups++;
-    pre->safe = pre->cut_groups == 0;
+    /* No Exchange Online entry in the period: nothing shows what closing would cut. */
+    pre->exo_entries = res->exo_entries;
+    memcpy(pre->exo_first, res->exo_first, sizeof pre->exo_first);
+    memcpy(pre->exo_last, res->exo_last, sizeof pre->exo_last);
+    pre->safe = pre->cut_groups == 0 && pre->exo_entries > 0;
 }
 
 void precheck_result_free(struct precheck_result *pre)

@@ -22,6 +22,7 @@
 #define MXAUDIT_AUDIT_H
 
 #include "config.h"
+#include "timeutil.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
@@ -89,7 +90,9 @@ struct audit_result {
     size_t n;
     size_t counts[FINDING_KIND_COUNT];
     size_t excepted;         /* findings with a current exception */
-    size_t entries_examined; /* inbound entry rows read */
+    size_t entries_examined; /* entry rows read (every door, every organisation) */
+    size_t exo_entries;      /* of those, Exchange Online's: what the precheck's verdict rests on */
+    char exo_first[TIME_TEXT_MAX], exo_last[TIME_TEXT_MAX]; /* their earliest and latest time; "" when none */
 };
 
 int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt, struct audit_result *res,
@@ -111,7 +114,7 @@ struct precheck_group {
     const char *source_net;
     size_t counts[4]; /* per receiving-side kind */
     size_t messages, excepted;
-    int would_cut;     /* an exo group with a non-excepted ndr/notification finding */
+    int would_cut;     /* an exo group with a non-excepted ndr/notification finding, or a partner's mail */
     int partner;       /* bypassed_mx of a correspondent that also sends through the gateway */
     char **client_ips; /* distinct, at most 5 */
     size_t nclient_ips;
@@ -122,8 +125,10 @@ struct precheck_group {
 struct precheck_result {
     struct precheck_group *groups; /* exo door first, would_cut first, then by size */
     size_t n;
-    int safe; /* 1 when no exo group would cut wanted mail */
+    int safe; /* 1 when Exchange Online entries were seen and no exo group would cut wanted mail */
     size_t cut_groups;
+    size_t exo_entries;                                     /* as in audit_result */
+    char exo_first[TIME_TEXT_MAX], exo_last[TIME_TEXT_MAX]; /* as in audit_result */
 };
 
 void audit_precheck(const struct config *cfg, const struct audit_result *res, struct precheck_result *pre);

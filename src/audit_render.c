@@ -137,7 +137,7 @@ int audit_render_csv(FILE *out, const struct audit_result *res)
 {
     fputs("finding,message_id,sender,recipients,subject,first_seen,last_seen,entry,client_ip,source_net,"
           "service,excepted,exception_reason,exception_until,original_message_id,original_host,recipient,"
-          "attempts,reply,smarthost,evidence\r\n",
+          "attempts,reply,smarthost,dsn,host,evidence\r\n",
           out);
     for (size_t i = 0; i < res->n; i++) {
         const struct finding *f = &res->findings[i];
@@ -178,12 +178,15 @@ int audit_render_csv(FILE *out, const struct audit_result *res)
         csv_cell(out, f->excepted ? "yes" : f->exception_expired ? "expired" : "no", 0);
         csv_cell(out, f->exception_reason, 0);
         csv_cell(out, f->exception_until, 0);
+        /* on the sending side original_host holds the host that logged the attempts (JSON's host) */
         csv_cell(out, f->original_message_id, 0);
-        csv_cell(out, f->original_host, 0);
+        csv_cell(out, is_sending(f) ? NULL : f->original_host, 0);
         csv_cell(out, f->recipient, 0);
         csv_cell(out, num, 0);
         csv_cell(out, f->reply, 0);
         csv_cell(out, f->smarthost, 0);
+        csv_cell(out, f->dsn, 0);
+        csv_cell(out, is_sending(f) ? f->original_host : NULL, 0);
         csv_cell(out, ev, 1);
         free(rcpts);
         free(ev);
@@ -222,7 +225,7 @@ int audit_render_text(FILE *out, const struct audit_result *res)
     size_t expired = 0;
     for (size_t i = 0; i < res->n; i++)
         expired += res->findings[i].exception_expired;
-    fprintf(out, "%zu finding%s (%zu excepted, %zu with an expired exception); %zu inbound entries examined\n", res->n,
+    fprintf(out, "%zu finding%s (%zu excepted, %zu with an expired exception); %zu entry rows examined\n", res->n,
             res->n == 1 ? "" : "s", res->excepted, expired, res->entries_examined);
     for (int k = 0; k < FINDING_KIND_COUNT; k++)
         fprintf(out, "  %-22s %zu\n", finding_kind_name((enum finding_kind)k), res->counts[k]);
@@ -314,13 +317,32 @@ static void group_counts_text(FILE *out, const struct precheck_group *g)
         fprintf(out, "; %zu excepted", g->excepted);
 }
 
+const char *precheck_reason(const struct precheck_result *pre)
+{
+    if (!pre->exo_entries)
+        return "no Exchange Online entry in the period, so nothing shows what closing it would cut.";
+    return pre->safe ? "no wanted mail would be cut." : "wanted mail would be cut (see the precheck verdict).";
+}
+
 int precheck_render_text(FILE *out, const struct precheck_result *pre)
 {
-    if (pre->safe)
-        fprintf(out, "SAFE to close the Exchange Online back door: no wanted mail would be cut.\n");
-    else
-        fprintf(out, "NOT SAFE to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n",
-                pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
+    if (!pre->exo_entries) {
+        fputs("NOT SAFE to close the Exchange Online back door: no Exchange Online entry in the period, so\n"
+              "nothing shows what closing it would cut. Ingest a message trace of the weeks before closing\n"
+              "(Get-MessageTraceV2 | Export-Csv) and run the precheck again.\n",
+              out);
+    } else {
+        if (pre->safe)
+            fprintf(out, "SAFE to close the Exchange Online back door: no wanted mail would be cut.\n");
+        else
+            fprintf(out, "NOT SAFE to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n",
+                    pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
+        char t1[TIME_TEXT_MAX], t2[TIME_TEXT_MAX];
+        render_time_iso(pre->exo_first, t1);
+        render_time_iso(pre->exo_last, t2);
+        fprintf(out, "Judged on %zu Exchange Online entr%s from %s to %s.\n", pre->exo_entries,
+                pre->exo_entries == 1 ? "y" : "ies", t1, t2);
+    }
     const char *door = NULL;
     for (size_t i = 0; i < pre->n; i++) {
         const struct precheck_group *g = &pre->groups[i];
@@ -334,8 +356,7 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre)
         char t1[TIME_TEXT_MAX], t2[TIME_TEXT_MAX];
         render_time_iso(g->first_seen, t1);
         render_time_iso(g->last_seen, t2);
-        /* [warn]: wanted mail of a partner would stop too, but the partner has to fix it, not us. */
-        const char *mark = g->would_cut ? "[CUT] " : g->partner ? "[warn]" : "[ok]  ";
+        const char *mark = g->would_cut ? "[CUT] " : "[ok]  ";
         fprintf(out, "%s ", mark);
         txt(out, g->label, "");
         fputs(" from ", out);
@@ -357,7 +378,16 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre)
 
 int precheck_render_json(FILE *out, const struct precheck_result *pre)
 {
-    fprintf(out, "{\"verdict\":\"%s\",\"cut_groups\":%zu}\n", pre->safe ? "safe" : "not_safe", pre->cut_groups);
+    int vfirst = 1;
+    putc('{', out);
+    json_member_str(out, "verdict", pre->safe ? "safe" : "not_safe", &vfirst);
+    json_member_key(out, "cut_groups", &vfirst);
+    fprintf(out, "%zu", pre->cut_groups);
+    json_member_key(out, "exo_entries", &vfirst);
+    fprintf(out, "%zu", pre->exo_entries);
+    json_member_time(out, "exo_first_seen", pre->exo_entries ? pre->exo_first : NULL, &vfirst);
+    json_member_time(out, "exo_last_seen", pre->exo_entries ? pre->exo_last : NULL, &vfirst);
+    fputs("}\n", out);
     for (size_t i = 0; i < pre->n; i++) {
         const struct precheck_group *g = &pre->groups[i];
         int first = 1;

@@ -28,6 +28,9 @@ void audit_render_finding_json(FILE *out, const struct finding *f);
 int audit_render_csv(FILE *out, const struct audit_result *res);
 
 int precheck_render_text(FILE *out, const struct precheck_result *pre);
+/* Why the verdict is what it is, after "safe/not safe to close the back
+ * door: ", as the reports word it (no group counts). */
+const char *precheck_reason(const struct precheck_result *pre);
 int precheck_render_json(FILE *out, const struct precheck_result *pre);
 
 /* Stored time text to ISO 8601 UTC in out (TIME_TEXT_MAX bytes); copies

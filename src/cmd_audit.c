@@ -55,9 +55,13 @@ static void precheck_usage(FILE *out)
                  "sender domain and connecting network, and says for each group what would stop\n"
                  "arriving and what to do. On-prem entries are listed as a separate door.\n"
                  "\n"
-                 "Exit codes: 0 safe (only bypassed_mx or excepted findings would be cut),\n"
-                 "1 not safe (an ndr_direct or notification finding would be cut),\n"
-                 "2 bad arguments or configuration, 4 database error.\n");
+                 "The verdict rests on the Exchange Online entries of the period (a message\n"
+                 "trace): without any it is not safe, as nothing shows what closing would cut.\n"
+                 "\n"
+                 "Exit codes: 0 safe (only spam, spoofs or excepted findings would be cut),\n"
+                 "1 not safe (an NDR, a notification or a partner's mail would be cut, or no\n"
+                 "Exchange Online entry in the period), 2 bad arguments or configuration,\n"
+                 "4 database error.\n");
 }
 
 static void init_usage(FILE *out)

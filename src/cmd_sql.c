@@ -66,8 +66,8 @@ static void sql_usage(FILE *out)
                  "in_list(VALUE, '[\"JSON\", \"array\"]').\n"
                  "`mxaudit schema` prints the tables and views with their comments.\n"
                  "\n"
-                 "Exit codes: 0 success; 2 usage; 4 database or SQL error (message and position\n"
-                 "on standard error).\n");
+                 "Exit codes: 0 success; 2 usage; 3 the -f file cannot be read; 4 database or SQL\n"
+                 "error (message and position on standard error).\n");
 }
 
 static void schema_usage(FILE *out)

@@ -45,8 +45,8 @@ static void usage(FILE *out)
                  "  --version   the version\n"
                  "\n"
                  "Exit codes:\n"
-                 "  0  success (audit commands: nothing to report)\n"
-                 "  1  audit commands: findings present (precheck: not safe to close)\n"
+                 "  0  success (precheck: safe to close)\n"
+                 "  1  precheck: not safe to close; audit --fail-on-findings: findings present\n"
                  "  2  usage error: bad command line or configuration\n"
                  "  3  input error: a file could not be read or was not a known format\n"
                  "  4  database error\n");

@@ -600,7 +600,8 @@ static int has_own_recipient(sqlite3_stmt *rcpt, const struct config *cfg, sqlit
 
 /* Counts inbound messages per day with the audit's own definition of an
  * entry (queries/inbound_entries.sql): one message per identity with a
- * recipient in our domains, on the day of its first entry. */
+ * recipient in our domains, on the day of its first entry; entries from
+ * [onprem] (our own servers: internal or hybrid mail) are not inbound. */
 static int count_inbound(sqlite3 *db, const struct config *cfg, const struct report_period *p, size_t *total,
                          struct report_day *days, char *err, size_t errlen)
 {
@@ -611,11 +612,12 @@ static int count_inbound(sqlite3 *db, const struct config *cfg, const struct rep
         sqlite3_finalize(rcpt);
         return -1;
     }
-    int ckey = column_named(st, "msg_key"), cts = column_named(st, "ts"), cid = column_named(st, "event_id");
-    if (ckey < 0 || cts < 0 || cid < 0) {
+    int ckey = column_named(st, "msg_key"), cts = column_named(st, "ts"), cid = column_named(st, "event_id"),
+        cip = column_named(st, "client_ip");
+    if (ckey < 0 || cts < 0 || cid < 0 || cip < 0) {
         sqlite3_finalize(st);
         sqlite3_finalize(rcpt);
-        snprintf(err, errlen, "query inbound_entries lacks msg_key, ts or event_id");
+        snprintf(err, errlen, "query inbound_entries lacks msg_key, ts, event_id or client_ip");
         return -1;
     }
     /* The rows come in no order: gathered, then sorted by identity and time. */
@@ -623,6 +625,8 @@ static int count_inbound(sqlite3 *db, const struct config *cfg, const struct rep
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (ipset_contains_text(cfg->onprem_ips, (const char *)sqlite3_column_text(st, cip)))
+            continue;
         int own = has_own_recipient(rcpt, cfg, sqlite3_column_int64(st, cid));
         if (own < 0) {
             snprintf(err, errlen, "query entry_recipients: %s", sqlite3_errmsg(db));
@@ -777,16 +781,19 @@ static const char *const titles[FINDING_KIND_COUNT] = {
 };
 
 static const char *const meanings[FINDING_KIND_COUNT] = {
-    "Non-delivery reports about our outbound mail reached the tenant without passing the gateway; route "
-    "the outbound mail they answer through the gateway, or closing the back door will silence them.",
+    "Non-delivery reports about our outbound mail reached the tenant without passing the gateway: the "
+    "sender's Exchange Online knows its relay by IP, not certificate, so its bounces are filed under our "
+    "tenant. Closing the back door refuses them and nobody learns that our mail failed; ask those senders "
+    "to match their relay by certificate.",
     "Services we know by name deliver their notifications past the MX; have them send through the gateway "
-    "or from our own domain, or add an exception, before the back door is closed.",
-    "Machine-sent mail from services not in the catalogue arrives past the MX; identify each service, then "
-    "treat it like a known one.",
+    "or from our own domain, or accept their loss with an exception, before the back door is closed.",
+    "Machine-sent mail from services not in the catalogue arrives from Exchange Online past the MX; "
+    "identify each service, then treat it like a known one.",
     "Ordinary mail, spam and spoofs of our own domains reached the tenant past the MX; closing the back door "
     "stops it, and partners sending this way must use the MX.",
     "Exchange Online refused mail our relay sent because it could not attribute it to the tenant; fix the "
-    "outbound connector or the relay's certificate, or that mail is lost.",
+    "inbound (on-premises) connector in Exchange Online, its IP addresses or the certificate name it expects "
+    "of the relay, or that mail is lost.",
     "Non-delivery reports our relay produced bounced or expired themselves, so nobody learned that the mail "
     "failed; make sure bounces can reach their senders.",
 };

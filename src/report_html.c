@@ -10,6 +10,8 @@
  */
 #include "report.h"
 
+#include "audit_render.h"
+
 #include "embedded.h"
 #include "escape.h"
 #include "sha256.h"
@@ -230,7 +232,7 @@ int report_render_html(FILE *out, const struct report *rep)
     fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> %s</div>\n", pre->safe ? "safe" : "unsafe",
             pre->safe ? "Safe to close the Exchange Online back door:"
                       : "Not safe to close the Exchange Online back door:",
-            pre->safe ? "no wanted mail would be cut." : "wanted mail would be cut; see the precheck verdict.");
+            precheck_reason(pre));
     fputs("<div class=\"cards\">\n", out);
     card(out, rep, "Inbound messages", rep->inbound, NULL, rep->prev_inbound);
     report_share(via_gateway, rep->inbound, share, sizeof share);
@@ -482,8 +484,8 @@ int report_render_html(FILE *out, const struct report *rep)
             "every group marked CUT before closing the back door.");
     fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> ", pre->safe ? "safe" : "unsafe",
             pre->safe ? "Safe" : "Not safe");
-    if (pre->safe)
-        fputs("to close the Exchange Online back door: no wanted mail would be cut.</div>\n", out);
+    if (pre->safe || !pre->exo_entries)
+        fprintf(out, "to close the Exchange Online back door: %s</div>\n", precheck_reason(pre));
     else
         fprintf(out, "to close the Exchange Online back door: %zu group%s of wanted mail would be cut.</div>\n",
                 pre->cut_groups, pre->cut_groups == 1 ? "" : "s");

@@ -182,8 +182,12 @@ int report_render_json(FILE *out, const struct report *rep)
     tallies(out, "networks", &rep->networks, "source_net", rep->has_previous);
 
     const struct precheck_result *pre = &rep->precheck;
-    fprintf(out, ",\n\"precheck\":{\"verdict\":\"%s\",\"cut_groups\":%zu,\"groups\":[", pre->safe ? "safe" : "not_safe",
-            pre->cut_groups);
+    fprintf(out, ",\n\"precheck\":{\"verdict\":\"%s\",\"cut_groups\":%zu,\"exo_entries\":%zu",
+            pre->safe ? "safe" : "not_safe", pre->cut_groups, pre->exo_entries);
+    first = 0;
+    json_member_time(out, "exo_first_seen", pre->exo_entries ? pre->exo_first : NULL, &first);
+    json_member_time(out, "exo_last_seen", pre->exo_entries ? pre->exo_last : NULL, &first);
+    fputs(",\"groups\":[", out);
     for (size_t i = 0; i < pre->n; i++) {
         const struct precheck_group *g = &pre->groups[i];
         first = 1;
@@ -198,6 +202,7 @@ int report_render_json(FILE *out, const struct report *rep)
             json_member_num(out, finding_kind_name((enum finding_kind)k), (long long)g->counts[k], &first);
         json_member_num(out, "excepted", (long long)g->excepted, &first);
         json_member_bool(out, "would_cut", g->would_cut, &first);
+        json_member_bool(out, "partner", g->partner, &first);
         json_member_time(out, "first_seen", g->first_seen, &first);
         json_member_time(out, "last_seen", g->last_seen, &first);
         json_member_str(out, "advice", g->advice, &first);

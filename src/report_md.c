@@ -5,6 +5,8 @@
  */
 #include "report.h"
 
+#include "audit_render.h"
+
 #include "escape.h"
 
 #include <string.h>
@@ -138,11 +140,10 @@ int report_render_markdown(FILE *out, const struct report *rep)
                 "None of %zu inbound messages reached Exchange without passing the MX gateway: nothing "
                 "bypasses the MX in this period.\n\n",
                 rep->inbound);
-    fprintf(out, "Precheck verdict: **%s**%s\n\n",
+    fprintf(out, "Precheck verdict: **%s**; %s\n\n",
             rep->precheck.safe ? "safe to close the Exchange Online back door"
                                : "not safe to close the Exchange Online back door",
-            rep->precheck.safe ? "; no wanted mail would be cut."
-                               : "; wanted mail would be cut (see the verdict below).");
+            precheck_reason(&rep->precheck));
     if (rep->days_without_rows)
         fprintf(out, "Coverage: %d of %d days %s no log rows at all; findings cannot be complete for %s.\n\n",
                 rep->days_without_rows, p->ndays, rep->days_without_rows == 1 ? "has" : "have",
@@ -370,6 +371,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
           out);
     if (pre->safe)
         fputs("**Safe** to close the Exchange Online back door: no wanted mail would be cut.\n\n", out);
+    else if (!pre->exo_entries)
+        fprintf(out, "**Not safe** to close the Exchange Online back door: %s\n\n", precheck_reason(pre));
     else
         fprintf(out,
                 "**Not safe** to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n\n",

@@ -25,7 +25,7 @@ expect_exit 0 "$MX" init --force
 
 expect_exit 0 "$MX" --db a.db --quiet ingest --year 2026 --tz UTC "$FIX/fabrikam-trace.csv"
 expect_exit 0 "$MX" --db a.db audit
-expect_in out.txt "inbound entries examined"
+expect_in out.txt "entry rows examined"
 
 # Configuration errors are usage errors naming file, line and key.
 printf '[organization]\ndomains = fabrikam.example\n[gateway]\nips = 198.51.100.300\n' > bad.conf
@@ -68,7 +68,7 @@ expect_exit 1 "$MX" --db a.db precheck --config "$FIX/fabrikam.conf" --now 2026-
 expect_in out.txt "NOT SAFE"
 expect_in out.txt "[CUT]"
 expect_exit 1 "$MX" --db a.db precheck --config "$FIX/fabrikam.conf" --now 2026-11-28 --format json
-expect_in out.txt '{"verdict":"not_safe","cut_groups":2}'
+expect_in out.txt '{"verdict":"not_safe","cut_groups":2,"exo_entries":6,"exo_first_seen":"2026-11-27T08:14:03Z","exo_last_seen":"2026-11-27T14:38:31Z"}'
 # ... and safe once those are excepted.
 cat "$FIX/fabrikam.conf" > ok.conf
 printf 'accept = no-reply@sharepointonline.com = moving to the gateway\naccept = 40.107.0.0/16 = NDRs from EOP, accepted\n' >> ok.conf
@@ -81,5 +81,11 @@ expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf" --format json
 expect_in out.txt '"finding":"attribution_failure"'
 expect_in out.txt '"recipient":"x@contoso.example","attempts":3,"reply":"host northwind-example.mail.protection.outlook.com[52.101.68.10] said: 550 5.7.64 TenantAttribution; Relay Access Denied'
 expect_in out.txt '"finding":"ndr_lost"'
-expect_exit 0 "$MX" --db b.db precheck --config "$FIX/northwind.conf"
+# The CSV carries the sending side's dsn and host in columns of their own.
+expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf" --format csv --finding attribution_failure
+expect_in out.txt "attempts,reply,smarthost,dsn,host,evidence"
+expect_in out.txt ",northwind-example.mail.protection.outlook.com,5.7.64,relay1,"
+# Its relay log holds no Exchange Online entry: nothing to judge the door on.
+expect_exit 1 "$MX" --db b.db precheck --config "$FIX/northwind.conf"
+expect_in out.txt "NOT SAFE to close the Exchange Online back door: no Exchange Online entry in the period"
 finish

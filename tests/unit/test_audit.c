@@ -362,21 +362,35 @@ static void test_notifications(void)
           "40.107.9.1", "alice@fabrikam.example");
     trace(5, "2026-11-27 12:04:00", "t2@x", "noreplyx@vendor.example", "Not machine", "192.0.2.82",
           "alice@fabrikam.example");
+    trace(6, "2026-11-27 12:05:00", "t3@vendor2.example", "noreply@vendor2.example", "Report", "40.107.9.2",
+          "alice@fabrikam.example");
+    /* Microsoft's services send from Exchange Online: from elsewhere this is a spoof */
+    trace(7, "2026-11-27 12:06:00", "sp4@sharepointonline.com", "no-reply@sharepointonline.com", "Shared with you",
+          "203.0.113.66", "alice@fabrikam.example");
     run();
-    CHECK_INT(res.n, 5);
+    CHECK_INT(res.n, 7);
     CHECK_INT(res.counts[FINDING_NOTIFICATION_KNOWN], 2);
     CHECK_INT(res.counts[FINDING_NOTIFICATION_UNKNOWN], 2);
-    CHECK_INT(res.counts[FINDING_BYPASSED_MX], 1);
+    CHECK_INT(res.counts[FINDING_BYPASSED_MX], 3);
     for (size_t i = 0; i < res.n; i++) {
         const struct finding *f = &res.findings[i];
         if (!strcmp(f->sender, "alerts@crm.partner.example")) {
             CHECK_STR(f->service, "Partner CRM"); /* added as known in the config */
             CHECK_STR(f->source_net, "internet");
         }
-        if (!strcmp(f->sender, "no-reply@sharepointonline.com"))
+        if (!strcmp(f->sender, "no-reply@sharepointonline.com") && !strcmp(f->client_ip, "52.100.3.4"))
             CHECK(f->service && strstr(f->service, "SharePoint Online"));
+        if (!strcmp(f->sender, "no-reply@sharepointonline.com") && !strcmp(f->client_ip, "203.0.113.66")) {
+            CHECK_STR(KIND(f), "bypassed_mx");
+            CHECK(f->service == NULL);
+        }
         if (!strcmp(f->sender, "noreplyx@vendor.example"))
             CHECK_STR(KIND(f), "bypassed_mx");
+        /* a machine sender counts as a service only from Exchange Online */
+        if (!strcmp(f->sender, "noreply-billing@vendor.example"))
+            CHECK_STR(KIND(f), "bypassed_mx");
+        if (!strcmp(f->sender, "noreply@vendor2.example"))
+            CHECK_STR(KIND(f), "notification_unknown");
     }
     CHECK(audit_is_machine_sender(cfg, "Do-Not-Reply.eu@shop.example"));
     CHECK(audit_is_machine_sender(cfg, "x@teams.mail.microsoft"));
@@ -582,8 +596,16 @@ static void test_sending_side(void)
     /* an NDR that got through is not lost */
     long long n2 = pf_msg("relay1", "DEF457", "2026-11-27 09:00:00", "", "ndr-ok@relay1.northwind.example", 1);
     pf_dlv(n2, 160, "2026-11-27 09:00:01", "ops@northwind.example", "x", "sent", "2.6.0", "250 ok", NULL, 1);
+    /* refused by the recipient's closed door: the relay's mail was filed under the recipient's tenant; the
+     * reply alone tells (no parsed attribution, as from an older database) */
+    long long m3 =
+        pf_msg("relay1", "ABC125", "2026-11-27 08:05:00", "sales@northwind.example", "s3@northwind.example", 0);
+    pf_dlv(m3, 170, "2026-11-27 08:05:01", "z@tailspin.example", "northwind-example.mail.protection.outlook.com",
+           "bounced", "5.7.51", "550 5.7.51 TenantInboundAttribution; There is a partner connector configured", NULL,
+           1);
     run_with(conf_b, NULL);
-    CHECK_INT(res.counts[FINDING_ATTRIBUTION_FAILURE], 2); /* the message to x, and the NDR's own attempt */
+    /* the message to x, the one to z, and the NDR's own attempt */
+    CHECK_INT(res.counts[FINDING_ATTRIBUTION_FAILURE], 3);
     CHECK_INT(res.counts[FINDING_NDR_LOST], 1);
     for (size_t i = 0; i < res.n; i++) {
         const struct finding *f = &res.findings[i];
@@ -709,10 +731,86 @@ static void test_partner(void)
     }
     struct precheck_result pre;
     audit_precheck(cfg, &res, &pre);
-    CHECK_INT(pre.safe, 1);
-    for (size_t i = 0; i < pre.n; i++)
-        if (!strcmp(pre.groups[i].label, "contoso.example"))
+    /* the partner's mail would be cut: not safe, whoever has to fix it */
+    CHECK_INT(pre.safe, 0);
+    CHECK_INT(pre.cut_groups, 1);
+    for (size_t i = 0; i < pre.n; i++) {
+        if (!strcmp(pre.groups[i].label, "contoso.example")) {
+            CHECK_INT(pre.groups[i].would_cut, 1);
             CHECK(strstr(pre.groups[i].advice, "ask the partner to send to your MX") != NULL);
+        } else {
+            CHECK_INT(pre.groups[i].would_cut, 0);
+        }
+    }
+    precheck_result_free(&pre);
+
+    /* Our own domain passes the gateway on the way out: that makes a spoof
+     * of it no partner. */
+    m = pf_msg("mx1", "4Xm1", "2026-11-26 10:00:00", "carol@fabrikam.example", "out@fabrikam.example", 0);
+    exec("UPDATE pf_message SET client_ip = '10.1.0.5' WHERE queue_id = '4Xm1'");
+    trace(3, "2026-11-27 09:10:00", "spoof@fabrikam.example", "ceo@fabrikam.example", "Wire", "192.0.2.144",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 3);
+    for (size_t i = 0; i < res.n; i++)
+        if (!strcmp(res.findings[i].sender, "ceo@fabrikam.example"))
+            CHECK_INT(res.findings[i].partner, 0);
+}
+
+/* The verdict rests on Exchange Online's entries of the period: without any,
+ * nothing shows what closing the door would cut, and it is not safe. */
+static void test_precheck_needs_exo_entries(void)
+{
+    fresh_db();
+    /* on-prem only: an entry at on-prem Exchange, no message trace */
+    ex_row(1, "exchange", "msgtrk", "2026-11-27 08:00:00", "RECEIVE", "SMTP", "op1@contoso.example",
+           "bob@contoso.example", "Hello", "198.51.100.25", NULL, "Incoming", "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 0);
+    CHECK_INT(res.exo_entries, 0);
+    struct precheck_result pre;
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 0);
+    CHECK_INT(pre.cut_groups, 0);
+    FILE *f = tmpfile();
+    precheck_render_text(f, &pre);
+    precheck_render_json(f, &pre);
+    rewind(f);
+    char text[4096] = "";
+    size_t got = fread(text, 1, sizeof text - 1, f);
+    text[got] = '\0';
+    fclose(f);
+    CHECK(strstr(text, "NOT SAFE to close the Exchange Online back door: no Exchange Online entry") != NULL);
+    CHECK(strstr(text, "{\"verdict\":\"not_safe\",\"cut_groups\":0,\"exo_entries\":0,\"exo_first_seen\":null,"
+                       "\"exo_last_seen\":null}") != NULL);
+    precheck_result_free(&pre);
+
+    /* The same with trace rows that all came through the gateway: safe, and it says on what. */
+    trace(2, "2026-11-27 09:00:00", "g1@contoso.example", "bob@contoso.example", "Via MX", "198.51.100.25",
+          "alice@fabrikam.example");
+    trace(3, "2026-11-27 17:30:00.500", "g2@contoso.example", "bob@contoso.example", "Via MX", "198.51.100.26",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 0);
+    CHECK_INT(res.exo_entries, 2);
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 1);
+    f = tmpfile();
+    precheck_render_text(f, &pre);
+    rewind(f);
+    got = fread(text, 1, sizeof text - 1, f);
+    text[got] = '\0';
+    fclose(f);
+    CHECK_STR(text, "SAFE to close the Exchange Online back door: no wanted mail would be cut.\n"
+                    "Judged on 2 Exchange Online entries from 2026-11-27T09:00:00Z to 2026-11-27T17:30:00.500Z.\n");
+    precheck_result_free(&pre);
+
+    /* --since past the trace: nothing to judge on again */
+    struct audit_options o = {"2026-11-28 00:00:00", NULL, 0, "2026-11-28"};
+    run_with(conf_a, &o);
+    CHECK_INT(res.exo_entries, 0);
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 0);
     precheck_result_free(&pre);
 }
 
@@ -884,6 +982,7 @@ int main(int argc, char **argv)
     test_sending_side_exchange();
     test_partner();
     test_precheck_groups();
+    test_precheck_needs_exo_entries();
     test_since_until_and_json();
     audit_result_free(&res);
     config_free(cfg);

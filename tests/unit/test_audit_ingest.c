@@ -127,7 +127,11 @@ int main(int argc, char **argv)
         }
     }
     audit_precheck(cfg, &res, &pre);
-    CHECK_INT(pre.safe, 1); /* sending-side findings do not decide the back door */
+    /* Sending-side findings do not decide the back door, and with no
+     * Exchange Online entry nothing else can: not safe, with nothing cut. */
+    CHECK_INT(pre.safe, 0);
+    CHECK_INT(pre.exo_entries, 0);
+    CHECK_INT(pre.cut_groups, 0);
     CHECK_INT(pre.n, 0);
     precheck_result_free(&pre);
     audit_result_free(&res);

@@ -74,6 +74,41 @@ static void test_msgtrk(void)
     store_close(db);
 }
 
+/* Hybrid mail that Exchange Online hands on to on-prem: client-ip is
+ * Exchange Online, original-client-ip the internet sender that reached
+ * Exchange Online first (the field is carried from hop to hop, see
+ * https://www.msxfaq.de/exchange/admin/tracking/originalclientip.htm). The
+ * hop that counts is Exchange Online's, or the audit takes hybrid mail for
+ * an on-prem back door. */
+static void test_msgtrk_hybrid_hop(void)
+{
+    static const char log[] =
+        "#Software: Microsoft Exchange Server\n"
+        "#Version: 15.02.1544.004\n"
+        "#Log-type: Message Tracking Log\n"
+        "#Date: 2026-11-27T10:00:00.000Z\n"
+        "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,"
+        "event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,"
+        "recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,"
+        "message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,"
+        "transport-traffic-type,log-id,schema-version\n"
+        "2026-11-27T11:00:00.000Z,40.107.22.14,mail-db5eur03on2014.outbound.protection.outlook.com,10.0.1.10,EX01,"
+        ",EX01\\Inbound from Office 365,SMTP,RECEIVE,1,<h1@partner.example>,,alice@corp.example.com,,100,1,,,"
+        "Hello,bob@partner.example,bob@partner.example,,Incoming,,198.18.7.9,,,Email,,15.02.1544.004\n"
+        "2026-11-27T11:01:00.000Z,10.0.1.5,EX01.corp.example.com,10.0.1.10,EX01,,EX01\\Default Frontend EX01,"
+        "SMTP,RECEIVE,2,<h2@partner.example>,,alice@corp.example.com,,100,1,,,Hello,bob@partner.example,"
+        "bob@partner.example,,Incoming,,198.18.7.9,,,Email,,15.02.1544.004\n";
+    test_write_file("MSGTRK2026112711-1.LOG", log, sizeof log - 1);
+    sqlite3 *db = db_new();
+    CHECK_INT(ingest(db, "./MSGTRK2026112711-1.LOG", DATE_ORDER_AUTO, "UTC", NULL), 0);
+    CHECK_STR(test_sql_text(db, "SELECT client_ip || ' ' || client_ip_logged FROM ex_event WHERE line = 6"),
+              "40.107.22.14 40.107.22.14");
+    /* a front end's proxy hop still gives way to the sender */
+    CHECK_STR(test_sql_text(db, "SELECT client_ip || ' ' || client_ip_logged FROM ex_event WHERE line = 7"),
+              "198.18.7.9 10.0.1.5");
+    store_close(db);
+}
+
 static void test_msgtrk_refuses_other_logs(void)
 {
     sqlite3 *db = db_new();
@@ -306,6 +341,7 @@ int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
     test_msgtrk();
+    test_msgtrk_hybrid_hop();
     test_msgtrk_refuses_other_logs();
     test_msgtrk_csv_en_us();
     test_msgtrk_csv_de_de();

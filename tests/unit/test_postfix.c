@@ -381,6 +381,15 @@ static void test_exo_reply(void)
         "Denied [DB5EUR03FT012.eop-EUR03.prod.protection.outlook.com] (in reply to RCPT TO command)";
     CHECK_INT(postfix_parse_exo_reply(r, strlen(r), &x), 1);
     CHECK_STR(S(x.attribution), "TenantAttribution");
+    /* the recipient's tenant took it (rule 3) and refuses what skips its MX, or Direct Send */
+    r = "host y.mail.protection.outlook.com[52.101.68.6] said: 550 5.7.51 TenantInboundAttribution; There is a "
+        "partner connector configured that matched the message's recipient domain (in reply to RCPT TO command)";
+    CHECK_INT(postfix_parse_exo_reply(r, strlen(r), &x), 1);
+    CHECK_STR(S(x.attribution), "TenantInboundAttribution");
+    r = "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized "
+        "sources";
+    CHECK_INT(postfix_parse_exo_reply(r, strlen(r), &x), 1);
+    CHECK_STR(S(x.attribution), "TenantInboundAttribution");
     r = "451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35. For more information";
     CHECK_INT(postfix_parse_exo_reply(r, strlen(r), &x), 1);
     CHECK_STR(S(x.attribution), "ATTR35");

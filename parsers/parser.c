@@ -47,8 +47,25 @@ void parser_note_time(struct parse_ctx *ctx, int64_t epoch)
 
 int parser_year_for(struct parse_ctx *ctx, int month, int day)
 {
-    if (ctx->opt && ctx->opt->year > 0)
-        return ctx->opt->year;
+    if (ctx->opt && ctx->opt->year > 0) {
+        /* --year is the year of the file's first year-less line; each later
+         * line takes the year that puts it nearest the line before, so a
+         * file that runs past New Year goes on into the next year (and a
+         * December line a moment late stays in the old one). */
+        int year = ctx->opt->year;
+        if (ctx->year_prev) {
+            long prev = (long)ctx->month_prev * 31 + ctx->day_prev, here = (long)month * 31 + day;
+            year = ctx->year_prev;
+            if (prev - here > 186)
+                year++;
+            else if (here - prev > 186)
+                year--;
+        }
+        ctx->year_prev = year;
+        ctx->month_prev = month;
+        ctx->day_prev = day;
+        return year;
+    }
     int y, m, d, h, mi, s;
     time_to_civil((int64_t)ctx->ref_time, &y, &m, &d, &h, &mi, &s);
     ctx->year_inferred = 1;

@@ -62,6 +62,7 @@ struct parse_ctx {
     uint64_t warnings;         /* incremented by parser_warn */
     int64_t first_ts, last_ts; /* epoch seconds of the earliest and latest event; parser_note_time keeps them */
     int year_inferred;         /* 1 once parser_year_for() had to guess a year */
+    int year_prev, month_prev, day_prev; /* --year: the previous year-less line's date (year 0: none yet) */
     /* Set by the driver: stores a rejected record (see parser_reject_record). */
     int (*store_reject)(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len, const char *reason);
     void *driver;
@@ -116,10 +117,12 @@ int parser_reject_record(struct parse_ctx *ctx, uint64_t line, uint64_t offset, 
                          const char *reason);
 /* Keeps ctx->first_ts / last_ts (epoch seconds, UTC). */
 void parser_note_time(struct parse_ctx *ctx, int64_t epoch);
-/* The year for a year-less timestamp of MONTH (1-12) and DAY: --year when
- * given, else the year of ctx->ref_time, one less when the date lies after the
- * file's end (December lines in a file that ends in January). Sets
- * ctx->year_inferred when it guessed. */
+/* The year for a year-less timestamp of MONTH (1-12) and DAY: --year for
+ * the file's first such line, and for each later one the year nearest the
+ * line before (a file that runs past New Year goes on in the next year);
+ * without --year the year of ctx->ref_time, one less when the date lies
+ * after the file's end (December lines in a file that ends in January).
+ * Sets ctx->year_inferred when it guessed. */
 int parser_year_for(struct parse_ctx *ctx, int month, int day);
 
 #endif

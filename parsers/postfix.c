@@ -1069,6 +1069,7 @@ struct pf_state {
     uint64_t ev_bound;        /* ins_event parameters holding a value (bit i: ?i), the rest hold NULL */
     int first_load;           /* pf_event was empty at open: everything is rebuilt after the run */
     struct pf_stream *stream; /* the run's correlation while storing, when it still holds (postfix.h) */
+    int64_t prev_epoch;       /* the previous line's time: the nearer pass of a repeated hour */
     int64_t cache_epoch;      /* the last formatted time, reused for lines of the same second */
     int cache_ms;
     char ts_text[TIME_TEXT_MAX];
@@ -1125,6 +1126,7 @@ static int postfix_open(struct parse_ctx *ctx, void **state)
 {
     struct pf_state *s = xcalloc(1, sizeof *s);
     s->cache_epoch = INT64_MIN;
+    s->prev_epoch = INT64_MIN;
     s->dirty = xcalloc(DIRTY_SLOTS, sizeof *s->dirty);
     char *batch = sqlite3_mprintf("%s", sql_insert_event);
     for (int r = 1; batch && r < EV_BATCH; r++) {
@@ -1455,8 +1457,9 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
         year_inferred = !(ctx->opt && ctx->opt->year > 0);
         if (!time_valid_date(year, env->month, env->day))
             return parser_reject(ctx, "no such date: %d-%02d-%02d", year, env->month, env->day);
-        epoch = time_local_to_utc(year, env->month, env->day, env->hour, env->min, env->sec);
+        epoch = time_local_to_utc_near(year, env->month, env->day, env->hour, env->min, env->sec, s->prev_epoch);
     }
+    s->prev_epoch = epoch;
     if (epoch != s->cache_epoch || env->ms != s->cache_ms) {
         s->ts_len = time_format(epoch, env->ms, s->ts_text);
         s->cache_epoch = epoch;

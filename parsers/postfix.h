@@ -171,4 +171,12 @@ void postfix_stream_free(struct pf_stream *s);
  * stream); empties pf_dirty. 0, or -1 with a message in err. */
 int postfix_rebuild(sqlite3 *db, struct pf_stream *stream, char *err, size_t errlen);
 
+/* Queue ids whose lives wait for postfix_rebuild(): an ingest stopped (killed,
+ * or its rebuild failed) after a file landed and before it correlated its
+ * lines, so pf_message and pf_delivery lag behind pf_event. 0 when nothing
+ * waits; -1 when everything does (a first load that stopped); else how many
+ * queue ids. The next ingest of any file, even one already stored, finishes
+ * the work. */
+int64_t postfix_pending(sqlite3 *db);
+
 #endif

@@ -1374,6 +1374,13 @@ static const char sql_derived_index_count[] =
     "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('pf_message_qid', 'pf_message_msgid',"
     " 'pf_message_ts', 'pf_message_parent', 'pf_delivery_msg', 'pf_delivery_rcpt')";
 
+int64_t postfix_pending(sqlite3 *db)
+{
+    if (query_int(db, sql_derived_index_count) != 6)
+        return -1;
+    return query_int(db, "SELECT count(*) FROM pf_dirty");
+}
+
 int postfix_rebuild(sqlite3 *db, struct pf_stream *stream, char *err, size_t errlen)
 {
     struct rebuild local;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd_audit.h"
 #include "config.h"
+#include "postfix.h"
 #include "store.h"
 #include "timeutil.h"
 
@@ -178,6 +179,24 @@ static int parse_args(const char *cmd, int argc, char **argv, int is_audit, stru
     return 0;
 }
 
+void warn_pending_correlation(sqlite3 *db, const char *cmd)
+{
+    int64_t n = postfix_pending(db);
+    if (!n)
+        return;
+    if (n < 0)
+        fprintf(stderr, "mxaudit %s: warning: an ingest stopped before it correlated the Postfix lines it stored\n",
+                cmd);
+    else
+        fprintf(stderr,
+                "mxaudit %s: warning: an ingest stopped before it correlated %lld Postfix queue id%s it stored\n", cmd,
+                (long long)n, n == 1 ? "" : "s");
+    fprintf(stderr,
+            "mxaudit %s: findings that rest on Postfix may be missing; any ingest (even of a file already "
+            "stored) finishes the work\n",
+            cmd);
+}
+
 /* Loads the configuration and runs the audit; returns an exit code on failure, -1 on success. */
 static int load_and_run(const char *cmd, const struct global_options *g, const struct audit_args *a,
                         struct config **cfg, struct audit_result *res)
@@ -196,6 +215,7 @@ static int load_and_run(const char *cmd, const struct global_options *g, const s
         config_free(*cfg);
         return EXIT_DB;
     }
+    warn_pending_correlation(db, cmd);
     struct audit_options opt = {a->has_since ? a->since : NULL, a->has_until ? a->until : NULL, a->kinds, a->now};
     int rc = audit_run(db, *cfg, &opt, res, err, sizeof err);
     store_close(db);

@@ -12,8 +12,15 @@
 
 #include "cli.h"
 
+#include <sqlite3.h>
+
 int cmd_audit(const struct global_options *g, int argc, char **argv);
 int cmd_precheck(const struct global_options *g, int argc, char **argv);
 int cmd_init(const struct global_options *g, int argc, char **argv);
+
+/* Warns on stderr, as command CMD, when an ingest stopped before it
+ * correlated its Postfix lines (postfix_pending): findings that rest on
+ * Postfix may be missing until the next ingest. */
+void warn_pending_correlation(sqlite3 *db, const char *cmd);
 
 #endif

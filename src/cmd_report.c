@@ -3,6 +3,7 @@
  * report for a period (report.h) and writes it in every format asked for.
  * Exit codes are decided here and nowhere below.
  */
+#include "cmd_audit.h"
 #include "cmd_report.h"
 
 #include "config.h"
@@ -230,6 +231,7 @@ int cmd_report(const struct global_options *g, int argc, char **argv)
         config_free(cfg);
         return EXIT_DB;
     }
+    warn_pending_correlation(db, "report");
     struct report rep;
     int rc = report_gather(db, cfg, &opt, &rep, err, sizeof err);
     store_close(db);

@@ -174,6 +174,17 @@ static int open_once(const char *path, enum store_mode mode, size_t upto, int ma
         snprintf(err, errlen, "%s: not a usable mxaudit database: %s", path, msg);
         return -1;
     }
+    if (mode != STORE_READONLY && store_query_int(db, "PRAGMA user_version", 0) == 0 &&
+        store_query_int(db, "SELECT count(*) FROM sqlite_schema", 0) != 0) {
+        /* Schema version 0 with tables in it: another program's database
+         * (a wrong --db), which mxaudit's schema must not be added to. */
+        snprintf(err, errlen,
+                 "%s: not an mxaudit database: it holds tables of another program (schema version 0); "
+                 "give --db a new file or an mxaudit database",
+                 path);
+        sqlite3_close(db);
+        return -1;
+    }
     if (mode != STORE_READONLY) {
         /* 16 KiB pages for a new database (an existing one keeps its own):
          * the audit reads whole tables of wide rows, and a scan of ex_event

@@ -59,6 +59,7 @@ int time_valid_date(int year, int month, int day)
 static struct {
     int64_t key; /* local hour as seconds since epoch, as if UTC */
     int64_t offset;
+    int64_t second; /* the offset of the hour's second pass when it is repeated, else offset */
     int valid;
 } zone_cache;
 
@@ -94,10 +95,29 @@ static int64_t gmtoff_at(int64_t epoch)
 
 int64_t time_local_to_utc(int year, int month, int day, int hour, int min, int sec)
 {
+    return time_local_to_utc_near(year, month, day, hour, min, sec, INT64_MIN);
+}
+
+/* The pass of a repeated hour (starting at KEY, local time as if UTC) that
+ * follows NEAR: the second once NEAR is in it (time does not go back an
+ * hour), else the nearer one. */
+static int64_t nearer(int64_t as_utc, int64_t key, int64_t near)
+{
+    int64_t first = as_utc - zone_cache.offset, second = as_utc - zone_cache.second;
+    if (near == INT64_MIN || second == first)
+        return first;
+    if (near >= key - zone_cache.second)
+        return second;
+    int64_t d1 = first > near ? first - near : near - first, d2 = second > near ? second - near : near - second;
+    return d2 < d1 ? second : first;
+}
+
+int64_t time_local_to_utc_near(int year, int month, int day, int hour, int min, int sec, int64_t near)
+{
     int64_t as_utc = time_from_civil(year, month, day, hour, min, sec);
     int64_t key = as_utc - (min * 60 + sec);
     if (zone_cache.valid && zone_cache.key == key)
-        return as_utc - zone_cache.offset;
+        return nearer(as_utc, key, near);
     /* The offsets a day before and after bracket at most one change. The
      * earlier one wins when it fits the local hour (a repeated hour is taken
      * as its first pass) and in a gap (as if the clock had not moved); the
@@ -109,8 +129,12 @@ int64_t time_local_to_utc(int year, int month, int day, int hour, int min, int s
         offset = after;
     zone_cache.key = key;
     zone_cache.offset = offset;
+    /* Repeated: the hour read with the later offset lies wholly after the change too. */
+    zone_cache.second = offset;
+    if (after < before && gmtoff_at(key - after) == after && gmtoff_at(key - after + 3599) == after)
+        zone_cache.second = after;
     zone_cache.valid = 1;
-    return as_utc - offset;
+    return nearer(as_utc, key, near);
 }
 
 /* Writes V (0 <= V < 10^WIDTH) as WIDTH digits with leading zeros. */

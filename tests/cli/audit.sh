@@ -85,6 +85,23 @@ expect_in out.txt '"finding":"ndr_lost"'
 expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf" --format csv --finding attribution_failure
 expect_in out.txt "attempts,reply,smarthost,dsn,host,evidence"
 expect_in out.txt ",northwind-example.mail.protection.outlook.com,5.7.64,relay1,"
+# An ingest that stopped after a file landed and before the Postfix lines were
+# correlated (as a kill leaves it: queue ids waiting in pf_dirty, or a first
+# load's message indexes not made yet) is said by every command that reads
+# the results, and the next ingest of anything finishes it.
+sqlite3 b.db "INSERT INTO pf_dirty VALUES ('4DEF456ABC'), ('5ABC')"
+expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf"
+expect_in err.txt "warning: an ingest stopped before it correlated 2 Postfix queue ids it stored"
+expect_exit 0 "$MX" --db b.db report --config "$FIX/northwind.conf" --period 2026-11 -o r.md
+expect_in err.txt "any ingest (even of a file already stored) finishes the work"
+sqlite3 b.db "DROP INDEX pf_message_qid"
+expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf"
+expect_in err.txt "warning: an ingest stopped before it correlated the Postfix lines it stored"
+expect_exit 0 "$MX" --db b.db --quiet ingest --year 2026 --tz UTC "$FIX/northwind-relay.log"
+expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf" --format json
+expect_not_in err.txt "warning"
+expect_in out.txt '"finding":"ndr_lost"'
+
 # Its relay log holds no Exchange Online entry: nothing to judge the door on.
 expect_exit 1 "$MX" --db b.db precheck --config "$FIX/northwind.conf"
 expect_in out.txt "NOT SAFE to close the Exchange Online back door: no Exchange Online entry in the period"

@@ -602,6 +602,25 @@ static void test_year_rollover(void)
     CHECK_INT(test_sql_int(db, "SELECT min(year_inferred) FROM pf_event"), 1);
     CHECK_INT(test_sql_int(db, "SELECT year_inferred FROM source"), 1);
     store_close(db);
+
+    /* --year is the year of the first line: the file goes on into the next
+     * year after New Year, and a December line a moment late stays in the
+     * old one. Nothing is guessed. */
+    db = fresh_db("year2.db");
+    write_text("ny.log",
+               "Dec 31 23:59:58 mx1 postfix/qmgr[3]: 3C4D5E6F7A: from=<s@a.example>, size=10, nrcpt=1 (queue active)\n"
+               "Jan  1 00:00:01 mx1 postfix/smtp[4]: 3C4D5E6F7A: to=<r@b.example>, relay=none, delay=3, "
+               "delays=1/0/0/2, dsn=5.0.0, status=bounced (x)\n"
+               "Dec 31 23:59:59 mx1 postfix/smtpd[1]: connect from late[192.0.2.9]\n"
+               "Jan  1 00:00:02 mx1 postfix/qmgr[3]: 3C4D5E6F7A: removed\n");
+    o.year = 2026;
+    p[0] = "ny.log";
+    CHECK_INT(ingest_paths(db, p, 1, &o), 0);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(ts, ', ') FROM (SELECT ts FROM pf_event ORDER BY line)"),
+              "2026-12-31 23:59:58, 2027-01-01 00:00:01, 2026-12-31 23:59:59, 2027-01-01 00:00:02");
+    CHECK_STR(test_sql_text(db, "SELECT count(*) || ' ' || status FROM pf_message"), "1 removed");
+    CHECK_INT(test_sql_int(db, "SELECT year_inferred FROM source"), 0);
+    store_close(db);
 }
 
 /* Zone-less times are local in --tz and stored in UTC; a stamp with its own
@@ -628,6 +647,24 @@ static void test_zones_and_dst(void)
               "2026-07-01 10:00:00, 2026-11-27 09:04:05");
     CHECK_STR(test_sql_text(db, "SELECT group_concat(year_inferred, '') FROM (SELECT * FROM pf_event ORDER BY line)"),
               "000000");
+    store_close(db);
+
+    /* The autumn fold: 02:00-02:59 comes twice, first in CEST, then in CET.
+     * Read in order, the second pass follows the first, and the message that
+     * spans the change stays one life. */
+    db = fresh_db("fold.db");
+    write_text("fold.log",
+               "Oct 25 02:59:58 mx1 postfix/qmgr[1]: DF1A2B3C4D: from=<a@x.example>, size=1, nrcpt=1 (queue active)\n"
+               "Oct 25 02:00:03 mx1 postfix/smtp[2]: DF1A2B3C4D: to=<b@fabrikam.example>, relay=none, delay=5, "
+               "delays=1/0/0/4, dsn=5.0.0, status=bounced (x)\n"
+               "Oct 25 02:00:04 mx1 postfix/qmgr[1]: DF1A2B3C4D: removed\n");
+    p[0] = "fold.log";
+    CHECK_INT(ingest_paths(db, p, 1, &o), 0);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(ts, ', ') FROM (SELECT ts FROM pf_event ORDER BY line)"),
+              "2026-10-25 00:59:58, 2026-10-25 01:00:03, 2026-10-25 01:00:04");
+    CHECK_STR(test_sql_text(db, "SELECT count(*) || ' ' || sender || ' ' || status FROM pf_message"),
+              "1 a@x.example removed");
+    CHECK_STR(test_sql_text(db, "SELECT recipient FROM pf_delivery"), "b@fabrikam.example");
     store_close(db);
 }
 

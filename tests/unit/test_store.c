@@ -257,6 +257,24 @@ static void test_migration(void)
     store_close(db);
     CHECK_INT(store_open("old.db", STORE_READWRITE, &db, err, sizeof err), -1);
     CHECK(strstr(err, "newer") != NULL);
+
+    /* Another program's database (a wrong --db) is refused and left as it was. */
+    unlink("other.db");
+    sqlite3 *other;
+    CHECK_INT(sqlite3_open("other.db", &other), SQLITE_OK);
+    CHECK(store_exec(other, "CREATE TABLE customers(id INTEGER)", err, sizeof err) == 0);
+    sqlite3_close(other);
+    CHECK_INT(store_open("other.db", STORE_READWRITE, &db, err, sizeof err), -1);
+    CHECK(strstr(err, "not an mxaudit database") != NULL);
+    CHECK_INT(sqlite3_open("other.db", &other), SQLITE_OK);
+    CHECK_STR(test_sql_text(other, "SELECT group_concat(name) FROM sqlite_schema"), "customers");
+    CHECK_STR(test_sql_text(other, "PRAGMA journal_mode"), "delete");
+    sqlite3_close(other);
+    /* an empty file is a new database */
+    unlink("empty.db");
+    test_write_file("empty.db", "", 0);
+    CHECK_INT(store_open("empty.db", STORE_READWRITE, &db, err, sizeof err), 0);
+    store_close(db);
 }
 
 /* A CSV export that grew (a newer export of the same search) needs its

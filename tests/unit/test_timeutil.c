@@ -12,6 +12,16 @@ static const char *utc(int y, int mo, int d, int h, int mi)
     return out;
 }
 
+/* A log read in order: each local time converted near the one before. */
+static int64_t prev = INT64_MIN;
+static const char *next(int y, int mo, int d, int h, int mi, int s)
+{
+    static char out[TIME_TEXT_MAX];
+    prev = time_local_to_utc_near(y, mo, d, h, mi, s, prev);
+    time_format(prev, -1, out);
+    return out;
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
@@ -30,6 +40,25 @@ int main(int argc, char **argv)
     CHECK_STR(utc(2026, 10, 25, 2, 30), "2026-10-25 00:30:00");
     CHECK_STR(utc(2026, 10, 25, 3, 30), "2026-10-25 02:30:00");
     CHECK_STR(utc(2026, 10, 25, 2, 30), "2026-10-25 00:30:00");
+    /* Read in order, the fold's second pass follows its first (CEST, then
+     * CET) instead of going an hour back; a line slightly out of order stays
+     * in its pass. */
+    CHECK_STR(next(2026, 10, 25, 1, 59, 59), "2026-10-24 23:59:59");
+    CHECK_STR(next(2026, 10, 25, 2, 0, 1), "2026-10-25 00:00:01");
+    CHECK_STR(next(2026, 10, 25, 2, 59, 58), "2026-10-25 00:59:58");
+    CHECK_STR(next(2026, 10, 25, 2, 0, 3), "2026-10-25 01:00:03");
+    CHECK_STR(next(2026, 10, 25, 2, 0, 2), "2026-10-25 01:00:02");
+    CHECK_STR(next(2026, 10, 25, 2, 59, 59), "2026-10-25 01:59:59");
+    CHECK_STR(next(2026, 10, 25, 3, 0, 0), "2026-10-25 02:00:00");
+    /* nothing to be near: the first pass */
+    CHECK_STR(utc(2026, 10, 25, 2, 30), "2026-10-25 00:30:00");
+    /* New York falls back at 02:00 EDT to 01:00 EST */
+    CHECK_INT(time_set_zone("America/New_York", err, sizeof err), 0);
+    prev = INT64_MIN;
+    CHECK_STR(next(2026, 11, 1, 1, 45, 0), "2026-11-01 05:45:00");
+    CHECK_STR(next(2026, 11, 1, 1, 10, 0), "2026-11-01 06:10:00");
+    CHECK_STR(next(2026, 11, 1, 2, 5, 0), "2026-11-01 07:05:00");
+    CHECK_INT(time_set_zone("Europe/Berlin", err, sizeof err), 0);
     CHECK_INT(time_set_zone("Mars/Olympus_Mons", err, sizeof err), -1);
     CHECK(strstr(err, "Mars/Olympus_Mons") != NULL);
 

@@ -1429,6 +1429,45 @@ static int store_event(struct pf_state *s, struct parse_ctx *ctx, int64_t ts_ms,
     return s->nrows == EV_BATCH ? flush_events(s, ctx) : PARSE_OK;
 }
 
+/* Whether a syslog tag ("name:", "name[pid]:") starts at P, after a host. */
+static int tag_after_host(const char *p, const char *e)
+{
+    while (p < e && *p != ' ') /* the host */
+        p++;
+    if (p >= e || p + 1 >= e || p[1] == ' ')
+        return 0;
+    for (p++; p < e && *p != ' '; p++)
+        if (*p == ':')
+            return p + 1 == e || p[1] == ' ';
+    return 0;
+}
+
+/* Where a second syslog line starts inside the text P..E (a write cut short
+ * and the next line glued to it, as a crash or a full disk leaves them), or
+ * NULL. A bare timestamp is not enough (anvil writes "at Nov 24 10:00:02"):
+ * it must be followed by a host and a tag. */
+static const char *glued_line(const char *p, const char *e)
+{
+    for (const char *c = p; (c = memchr(c, ':', (size_t)(e - c))) != NULL; c++) {
+        if (c - p < 2 || e - c < 7 || !is_digit(c[-2]) || !is_digit(c[-1]) || !is_digit(c[1]) || !is_digit(c[2]) ||
+            c[3] != ':' || !is_digit(c[4]) || !is_digit(c[5]))
+            continue;
+        const char *t = c + 6, *start = NULL;
+        if (c - p >= 9 && c[-3] == ' ' && (is_digit(c[-4]) && (is_digit(c[-5]) || c[-5] == ' ')) && c[-6] == ' ' &&
+            time_month_from_abbrev(c - 9)) {
+            start = c - 9; /* Mmm dd hh:mm:ss */
+        } else if (c - p >= 13 && c[-3] == 'T' && is_digit(c[-4]) && is_digit(c[-5]) && c[-6] == '-' &&
+                   is_digit(c[-7]) && c[-9] == '-' && is_digit(c[-13])) {
+            start = c - 13; /* YYYY-MM-DDThh:mm:ss[.frac][zone] */
+            while (t < e && *t != ' ')
+                t++;
+        }
+        if (start && t < e && *t == ' ' && tag_after_host(t + 1, e))
+            return start;
+    }
+    return NULL;
+}
+
 static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, size_t len)
 {
     struct pf_state *s = state;
@@ -1448,6 +1487,12 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
         return parser_reject(ctx, "not a syslog line (no timestamp, host and tag)");
     if (r == PF_ENV_OTHER)
         return PARSE_SKIP;
+    const char *glued = glued_line(env->body, env->body + env->body_len);
+    if (glued)
+        return parser_reject(ctx,
+                             "another syslog line starts at column %zu: a line cut short with the next glued "
+                             "to it",
+                             (size_t)(glued - text) + 1);
     int64_t epoch;
     int year_inferred = 0;
     if (env->has_year) {

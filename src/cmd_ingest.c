@@ -138,11 +138,12 @@ int cmd_ingest(const struct global_options *g, int argc, char **argv)
     store_close(db);
     if (!g->quiet) {
         fprintf(stderr,
-                "%u new, %u grown, %u unchanged, %u failed, %u skipped files; %llu lines, %llu events, "
+                "%u new, %u grown, %u unchanged, %u failed, %u skipped files%s; %llu lines, %llu events, "
                 "%llu rejected, %llu skipped lines -> %s\n",
                 rep.files_new, rep.files_grown, rep.files_unchanged, rep.files_failed, rep.files_ignored,
-                (unsigned long long)rep.lines, (unsigned long long)rep.events, (unsigned long long)rep.rejected,
-                (unsigned long long)rep.skipped, path);
+                rep.db_errors ? ", and database errors (see above)" : "", (unsigned long long)rep.lines,
+                (unsigned long long)rep.events, (unsigned long long)rep.rejected, (unsigned long long)rep.skipped,
+                path);
         if (rep.rejected)
             fprintf(stderr, "rejected lines are kept: `mxaudit sources --rejects` lists them\n");
     }

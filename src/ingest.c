@@ -259,6 +259,13 @@ struct parse_state {
     struct linereader *reader;
 };
 
+/* The database's file name, for messages about it rather than about the input. */
+static const char *db_name(sqlite3 *db)
+{
+    const char *f = sqlite3_db_filename(db, "main");
+    return f && *f ? f : "the database";
+}
+
 static void show_progress(struct parse_state *ps, int final)
 {
     double now = now_seconds();
@@ -785,7 +792,8 @@ static void ingest_file(struct run *run, struct file_job *job)
 fail_db:
     if (!err[0] || strcmp(err, "") == 0)
         snprintf(err, sizeof err, "%s", sqlite3_errmsg(run->db));
-    fprintf(stderr, "mxaudit: %s: database error: %s\n", job->path, sqlite3_errmsg(run->db));
+    fprintf(stderr, "mxaudit: %s: database error while storing %s: %s; nothing of this file was stored\n",
+            db_name(run->db), job->path, sqlite3_errmsg(run->db));
     {
         char msg[256];
         store_exec(run->db, "ROLLBACK", msg, sizeof msg);
@@ -803,7 +811,8 @@ fail_parse:
         store_exec(run->db, "ROLLBACK", msg, sizeof msg);
         if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CORRUPT || code == SQLITE_READONLY ||
             code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_NOMEM || code == SQLITE_CANTOPEN) {
-            fprintf(stderr, "mxaudit: %s: database error: %s; nothing of this file was stored\n", job->path, why);
+            fprintf(stderr, "mxaudit: %s: database error while storing %s: %s; nothing of this file was stored\n",
+                    db_name(run->db), job->path, why);
             run->rep->db_errors++;
             worse(run, ST_DB);
             goto done;

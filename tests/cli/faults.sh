@@ -229,6 +229,9 @@ if mount -t tmpfs -o size=2m tmpfs full 2>/dev/null; then
     expect_exit 4 "$MX" --db full/x.db "${ING[@]}" a.log
     expect_in err.txt "a.log"
     expect_in err.txt "disk is full"
+    # the message blames the database, not the log, and the summary says so
+    expect_in err.txt "full/x.db: database error while storing"
+    expect_in err.txt "and database errors (see above)"
     # Space back: the database opens, is intact, holds f.log whole and nothing of a.log.
     rm -rf keep && mkdir keep && cp full/x.db* keep/
     umount full

@@ -692,6 +692,29 @@ static void test_bad_input(void)
               "open 0");
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery WHERE status = 'def'"), 1);
     store_close(db);
+
+    /* A write cut short with the next line glued to it (a crash, a full
+     * disk) is one reject, not a delivery to a made-up address; anvil's own
+     * "at Nov 24 10:00:02" is no second line. */
+    db = fresh_db("glued.db");
+    static const char glued[] =
+        "Nov 24 10:00:00 mx1 postfix/qmgr[1]: 4D5E6F7A8B: from=<a@x.example>, size=1, nrcpt=2 (queue active)\n"
+        "Nov 24 10:00:01 mx1 postfix/smtp[1]: 4D5E6F7A8B: to=<b@fabrikNov 24 10:00:02 mx1 postfix/smtp[1]: "
+        "4D5E6F7A8B: to=<c@fabrikam.example>, relay=x[192.0.2.4]:25, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent "
+        "(250 ok)\n"
+        "Nov 24 10:00:03 mx1 postfix/smtp[1]: 4D5E6F7A8B: to=<d@fabrik2026-11-24T10:00:03.5+01:00 mx1 "
+        "postfix/smtp[1]: 4D5E6F7A8B: removed\n"
+        "Nov 24 10:05:00 mx1 postfix/anvil[9]: statistics: max connection rate 1/60s for (smtp:192.0.2.1) at Nov 24 "
+        "10:00:02\n";
+    test_write_file("glued.log", glued, sizeof glued - 1);
+    p[0] = "glued.log";
+    CHECK_INT(ingest_paths(db, p, 1, &opt), 0);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(line || ':' || reason, ' | ') FROM reject"),
+              "2:another syslog line starts at column 62: a line cut short with the next glued to it | "
+              "3:another syslog line starts at column 62: a line cut short with the next glued to it");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery"), 0);
+    CHECK_STR(test_sql_text(db, "SELECT kind FROM pf_event WHERE line = 4"), "other");
+    store_close(db);
 }
 
 int main(int argc, char **argv)

@@ -31,6 +31,7 @@ struct command {
 
 int cmd_ingest(const struct global_options *g, int argc, char **argv);
 int cmd_sources(const struct global_options *g, int argc, char **argv);
+int cmd_forget(const struct global_options *g, int argc, char **argv);
 
 /* 1 when ARG is -h or --help. */
 int cli_is_help(const char *arg);

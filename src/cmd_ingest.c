@@ -217,3 +217,68 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
     store_close(db);
     return rc == SQLITE_DONE ? EXIT_OK : EXIT_DB;
 }
+
+static void forget_usage(FILE *out)
+{
+    fprintf(out, "usage: mxaudit forget ID...\n"
+                 "\n"
+                 "Removes the sources with these ids (the first column of `mxaudit sources`)\n"
+                 "and every row stored from them: events, rejects, file names. Postfix\n"
+                 "messages that had lines in them are correlated again from the lines that\n"
+                 "remain. Then the files can be ingested again, with other options (--tz,\n"
+                 "--year, --date-order) or after a fix. Each id is one transaction.\n"
+                 "\n"
+                 "Exit codes: 0 forgotten, 2 usage or no such source, 4 database error.\n");
+}
+
+int cmd_forget(const struct global_options *g, int argc, char **argv)
+{
+    if (argc < 2) {
+        forget_usage(stderr);
+        return EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            forget_usage(stdout);
+            return EXIT_OK;
+        }
+        char *end;
+        long long id = strtoll(argv[i], &end, 10);
+        if (!*argv[i] || *end || id <= 0) {
+            fprintf(stderr, "mxaudit forget: '%s' is not a source id (`mxaudit sources` lists them)\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    const char *path = store_default_path(g->db_path);
+    sqlite3 *db;
+    char err[1024];
+    if (store_open(path, STORE_READWRITE, &db, err, sizeof err) < 0) {
+        fprintf(stderr, "mxaudit: %s\n", err);
+        return EXIT_DB;
+    }
+    int rc = EXIT_OK;
+    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
+        long long id = strtoll(argv[i], NULL, 10);
+        char name[1024] = "";
+        char *sql = sqlite3_mprintf("SELECT path FROM source WHERE id = %lld", id);
+        sqlite3_stmt *st;
+        if (sql && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW)
+                snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+        }
+        sqlite3_free(sql);
+        int r = ingest_forget(db, id, err, sizeof err);
+        if (r == 1) {
+            fprintf(stderr, "mxaudit forget: %s\n", err);
+            rc = EXIT_USAGE;
+        } else if (r < 0) {
+            fprintf(stderr, "mxaudit forget: %s: source %lld: %s; nothing of it was removed\n", path, id, err);
+            rc = EXIT_DB;
+        } else if (!g->quiet) {
+            fprintf(stderr, "forgot source %lld (%s)\n", id, name);
+        }
+    }
+    store_close(db);
+    return rc;
+}

@@ -1078,3 +1078,74 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
     free(run.row_tables);
     return run.status;
 }
+
+int ingest_forget(sqlite3 *db, int64_t source_id, char *err, size_t errlen)
+{
+    struct run run;
+    memset(&run, 0, sizeof run);
+    run.db = db;
+    find_row_tables(&run);
+    char msg[512];
+    int status = -1;
+    /* Rows go table by table, and the message lives that pointed at them
+     * are rebuilt before the source row goes (as in ingest_run). */
+    store_exec(db, "PRAGMA foreign_keys = OFF", msg, sizeof msg);
+    if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0) {
+        snprintf(err, errlen, "cannot lock the database: %s", msg);
+        goto out;
+    }
+    char *sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM source WHERE id = %lld)", (long long)source_id);
+    long long exists = store_query_int(db, sql, -1);
+    sqlite3_free(sql);
+    if (exists != 1) {
+        store_exec(db, "ROLLBACK", msg, sizeof msg);
+        if (exists == 0) {
+            snprintf(err, errlen, "no source %lld (`mxaudit sources` lists them)", (long long)source_id);
+            status = 1;
+        } else {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        }
+        goto out;
+    }
+    /* The queue ids with lines here, and those their lines name, are
+     * correlated again from what remains. */
+    sql = sqlite3_mprintf("INSERT OR IGNORE INTO pf_dirty SELECT queue_id FROM pf_event WHERE source_id = %lld AND "
+                          "queue_id IS NOT NULL UNION SELECT link_queue_id FROM pf_event WHERE source_id = %lld AND "
+                          "link_queue_id IS NOT NULL",
+                          (long long)source_id, (long long)source_id);
+    int rc = store_exec(db, sql, msg, sizeof msg);
+    sqlite3_free(sql);
+    for (size_t i = 0; rc == 0 && i < run.nrow_tables; i++) {
+        if (!strcmp(run.row_tables[i], "pf_message") || !strcmp(run.row_tables[i], "pf_delivery"))
+            continue;
+        sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE source_id = %lld", run.row_tables[i], (long long)source_id);
+        rc = store_exec(db, sql, msg, sizeof msg);
+        sqlite3_free(sql);
+    }
+    for (size_t i = 0; rc == 0 && parser_registry[i]; i++)
+        if (parser_registry[i]->after_run && parser_registry[i]->after_run(db, NULL, msg, sizeof msg) < 0)
+            rc = -1;
+    if (rc == 0) {
+        long long id = (long long)source_id;
+        sql = sqlite3_mprintf("DELETE FROM pf_delivery WHERE source_id = %lld; DELETE FROM pf_message WHERE "
+                              "source_id = %lld; DELETE FROM source_file WHERE source_id = %lld; DELETE FROM "
+                              "source WHERE id = %lld",
+                              id, id, id, id);
+        rc = store_exec(db, sql, msg, sizeof msg);
+        sqlite3_free(sql);
+    }
+    if (rc == 0)
+        rc = store_exec(db, "COMMIT", msg, sizeof msg);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", msg);
+        store_exec(db, "ROLLBACK", msg, sizeof msg);
+        goto out;
+    }
+    status = 0;
+out:
+    store_exec(db, "PRAGMA foreign_keys = ON", msg, sizeof msg);
+    for (size_t i = 0; i < run.nrow_tables; i++)
+        free(run.row_tables[i]);
+    free(run.row_tables);
+    return status;
+}

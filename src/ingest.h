@@ -36,6 +36,12 @@ struct ingest_report {
 int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_options *opt,
                struct ingest_report *rep);
 
+/* Removes source SOURCE_ID and every row stored from it, in one
+ * transaction; Postfix messages that had lines in it are correlated again
+ * from the lines that remain. 0, 1 when there is no such source, or -1 with
+ * a message in err. */
+int ingest_forget(sqlite3 *db, int64_t source_id, char *err, size_t errlen);
+
 /* The largest line the reader accepts before it rejects the line (bytes). */
 extern size_t ingest_max_line;
 

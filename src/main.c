@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"init", cmd_init, "write a documented configuration template"},
     {"ingest", cmd_ingest, "read log files into the database"},
     {"sources", cmd_sources, "list what is ingested, with line, event and reject counts"},
+    {"forget", cmd_forget, "remove ingested sources, to ingest them again with other options"},
     {"audit", cmd_audit, "find mail that bypassed the MX gateway, and relay failures"},
     {"precheck", cmd_precheck, "the verdict for closing the Exchange Online back door"},
     {"report", cmd_report, "write a compliance report for a period (HTML, Markdown, CSV, JSON)"},

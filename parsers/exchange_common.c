@@ -1099,10 +1099,12 @@ int ex_tab_finish(void *state, struct parse_ctx *ctx)
             return rc;
     }
     if (t->npend) {
+        /* The message names the line with the date, not the file's end where it was decided. */
+        ctx->line_no = t->ambiguous_line;
         snprintf(ctx->reason, sizeof ctx->reason,
-                 "day/month order is ambiguous: '%s' (line %llu) may be day/month or month/day and no date "
-                 "in the file has a day above 12; rerun with --date-order dmy or --date-order mdy",
-                 t->ambiguous, (unsigned long long)t->ambiguous_line);
+                 "day/month order is ambiguous: '%s' may be day/month or month/day and no date in the file has "
+                 "a day above 12; rerun with --date-order dmy or --date-order mdy",
+                 t->ambiguous);
         return PARSE_FATAL;
     }
     if (t->fmt->warn_result_limit && (t->rows == 1000 || t->rows == 5000))

@@ -170,11 +170,11 @@ static void test_msgtrk_csv_quirks(void)
     CHECK_INT(test_sql_int(db, "SELECT recipient_count FROM ex_event WHERE line = 2"), 2);
     store_close(db);
 
-    /* every date ambiguous: refused, naming the value */
+    /* every date ambiguous: refused, naming the value and its line (not the file's end, where it was decided) */
     db = db_new();
     CHECK(ingest(db, "msgtrk-export-ambiguous.csv", DATE_ORDER_AUTO, "UTC", NULL) != 0);
     const char *e = test_sql_text(db, "SELECT error FROM source");
-    CHECK(strstr(e, "'11/03/2026 09:00:00' (line 2)") != NULL);
+    CHECK(strstr(e, "msgtrk-export-ambiguous.csv:2: day/month order is ambiguous: '11/03/2026 09:00:00'") != NULL);
     CHECK(strstr(e, "--date-order") != NULL);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 0);
     store_close(db);

@@ -173,7 +173,9 @@ static int parse_args(const char *cmd, int argc, char **argv, int is_audit, stru
         i++;
     }
     if (a->now && (strlen(a->now) < 10 || a->now[4] != '-' || a->now[7] != '-')) {
-        fprintf(stderr, "mxaudit %s: --now '%s': expected YYYY-MM-DD\n", cmd, a->now);
+        const char *env = getenv("MXAUDIT_NOW");
+        fprintf(stderr, "mxaudit %s: %s '%s': expected YYYY-MM-DD or an ISO 8601 time\n", cmd,
+                env && a->now == env ? "$MXAUDIT_NOW" : "--now", a->now);
         return -1;
     }
     return 0;

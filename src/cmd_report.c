@@ -45,8 +45,9 @@ static void usage(FILE *out)
                  "                     subjects; counts and domains stay\n"
                  "  --redact-key KEY   the hash key (default: $MXAUDIT_REDACT_KEY); the same key gives\n"
                  "                     the same pseudonyms in every report\n"
-                 "  --generated-at T   the report's date (ISO 8601; default: $SOURCE_DATE_EPOCH, else\n"
-                 "                     now); exceptions are judged against its day\n"
+                 "  --generated-at T   the report's date, YYYY-MM-DD or ISO 8601 (default:\n"
+                 "                     $SOURCE_DATE_EPOCH, else now); exceptions are judged against\n"
+                 "                     its day\n"
                  "\n"
                  "Exit codes: 0 written, 2 bad arguments, configuration, or an output that cannot\n"
                  "be written, 4 database error.\n");
@@ -103,6 +104,11 @@ static int generated_at(const char *arg, char *out)
     int64_t epoch;
     int ms, has_zone;
     if (arg) {
+        char day[32];
+        if (strlen(arg) == 10) { /* a bare day is its midnight, UTC */
+            snprintf(day, sizeof day, "%sT00:00:00Z", arg);
+            arg = day;
+        }
         if (time_parse_iso(arg, strlen(arg), 1, &epoch, &ms, &has_zone) != strlen(arg))
             return -1;
         time_format(epoch, -1, out);
@@ -199,7 +205,7 @@ int cmd_report(const struct global_options *g, int argc, char **argv)
     int grc = generated_at(gen_arg, gen);
     if (grc != 0) {
         fprintf(stderr,
-                grc == -1 ? "mxaudit report: --generated-at '%s': expected an ISO 8601 time\n"
+                grc == -1 ? "mxaudit report: --generated-at '%s': expected YYYY-MM-DD or an ISO 8601 time\n"
                           : "mxaudit report: SOURCE_DATE_EPOCH '%s': expected seconds since 1970\n",
                 grc == -1 ? gen_arg : getenv("SOURCE_DATE_EPOCH"));
         return EXIT_USAGE;

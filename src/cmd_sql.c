@@ -347,9 +347,16 @@ static void create_names(const char *stmt, char *out, size_t outlen, char *on, s
 }
 
 /* Prints the definitions (with the comment lines right above them) of
- * objects named in NAMES, or whole files when NNAMES is 0. Marks found[i]. */
+ * objects named in NAMES, or whole files when NNAMES is 0. Marks found[i].
+ * An object a later migration step defines again (after dropping it) is
+ * printed as that step defines it, in the place of its first definition. */
 static void print_schema(FILE *out, char **names, int nnames, int *found)
 {
+    struct def {
+        char name[256];
+        char *text;
+    } *defs = NULL;
+    size_t ndefs = 0;
     for (size_t f = 0; f < embedded_schema_count; f++) {
         const char *text = embedded_schema[f].text;
         if (nnames == 0) {
@@ -393,9 +400,19 @@ static void print_schema(FILE *out, char **names, int nnames, int *found)
             for (int i = 0; i < nnames; i++) {
                 if (strcasecmp(names[i], name) == 0 || strcasecmp(names[i], on) == 0) {
                     const char *from = comment && !on[0] ? comment : p;
-                    fwrite(from, 1, (size_t)(end - from), out);
-                    if (!on[0])
-                        putc('\n', out);
+                    size_t d = 0;
+                    while (d < ndefs && strcmp(defs[d].name, name))
+                        d++;
+                    if (d == ndefs) {
+                        defs = xrealloc(defs, ++ndefs * sizeof *defs);
+                        snprintf(defs[d].name, sizeof defs[d].name, "%s", name);
+                    } else {
+                        free(defs[d].text);
+                    }
+                    size_t len = (size_t)(end - from);
+                    defs[d].text = xmalloc(len + 2);
+                    memcpy(defs[d].text, from, len);
+                    strcpy(defs[d].text + len, on[0] ? "" : "\n");
                     found[i] = 1;
                     break;
                 }
@@ -404,6 +421,11 @@ static void print_schema(FILE *out, char **names, int nnames, int *found)
             p = end;
         }
     }
+    for (size_t d = 0; d < ndefs; d++) {
+        fputs(defs[d].text, out);
+        free(defs[d].text);
+    }
+    free(defs);
 }
 
 int cmd_schema(const struct global_options *g, int argc, char **argv)

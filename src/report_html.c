@@ -250,7 +250,10 @@ int report_render_html(FILE *out, const struct report *rep)
                 "complete for %s (grey in the charts).</div>\n",
                 rep->days_without_rows, p->ndays, rep->days_without_rows == 1 ? "has" : "have",
                 rep->days_without_rows == 1 ? "it" : "them");
-    if (rep->has_previous)
+    if (rep->has_previous && strstr(rep->previous.label, " to ")) /* the label is its days already */
+        fprintf(out, "<p>Compared with the previous period, %s, in which the database has rows on %d of %d days.</p>\n",
+                rep->previous.label, rep->previous_days_with_rows, rep->previous.ndays);
+    else if (rep->has_previous)
         fprintf(out,
                 "<p>Compared with the previous period, %s (%s to %s), in which the database has rows on %d of %d "
                 "days.</p>\n",

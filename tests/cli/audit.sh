@@ -56,6 +56,11 @@ expect_eq "$(wc -l < out.txt | tr -d ' ')" 2 "notification_known findings"
 
 # --fail-on-findings: 1 with findings that are not excepted.
 expect_exit 1 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --fail-on-findings
+# a bad day names where it came from
+expect_exit 2 env MXAUDIT_NOW=someday "$MX" --db a.db audit --config "$FIX/fabrikam.conf"
+expect_in err.txt "\$MXAUDIT_NOW 'someday': expected YYYY-MM-DD or an ISO 8601 time"
+expect_exit 2 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now someday
+expect_in err.txt "--now 'someday'"
 expect_exit 0 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --fail-on-findings --since 2026-11-28
 expect_in out.txt "0 findings"
 expect_exit 0 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --until 2026-11-27T10:00:00Z --format csv

@@ -88,6 +88,14 @@ expect_exit 2 report --period 2026-11 --redact
 expect_in err.txt "--redact needs a key"
 expect_exit 2 env SOURCE_DATE_EPOCH=yesterday "$MX" --db "$WORK/mx.db" report --config "$SRC/sample-logs/company-a.conf" --period 2026-11
 expect_in err.txt "SOURCE_DATE_EPOCH"
+# A period of days names the previous one once
+expect_exit 0 "$MX" --db "$WORK/mx.db" report --config "$SRC/sample-logs/company-a.conf" --since 2026-11-24 --until 2026-11-25 -o days.md
+expect_in days.md "Compared with the previous period, 2026-11-22 to 2026-11-23, in which"
+# --generated-at takes a day too (its midnight, UTC), and says what it wants
+expect_exit 0 "$MX" --db "$WORK/mx.db" report --config "$SRC/sample-logs/company-a.conf" --period 2026-11 --generated-at 2026-12-02 -o day.md
+expect_in day.md "| Generated | 2026-12-02 00:00:00 UTC"
+expect_exit 2 "$MX" --db "$WORK/mx.db" report --config "$SRC/sample-logs/company-a.conf" --period 2026-11 --generated-at soon
+expect_in err.txt "--generated-at 'soon': expected YYYY-MM-DD or an ISO 8601 time"
 expect_exit 2 report --period 2026-11 --config /nonexistent.conf
 expect_exit 4 "$MX" --db "$WORK/none.db" report --config "$SRC/sample-logs/company-a.conf" --period 2026-11
 expect_exit 2 report --period 2026-11 -o "$WORK/no/such/dir/r.html"

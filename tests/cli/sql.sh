@@ -155,6 +155,13 @@ expect_in out.txt "-- One row per message across all sources"
 expect_in out.txt "CREATE TABLE pf_reject"
 expect_in out.txt "CREATE INDEX pf_reject_ts"
 expect_not_in out.txt "CREATE TABLE pf_delivery"
+# An index a later schema step made again is printed once, as it is now, and
+# the printout runs as SQL.
+expect_exit 0 "$MX" schema ex_event ex_recipient
+expect_eq "$(grep -c 'CREATE INDEX ex_event_ts ' out.txt)" 1 "definitions of ex_event_ts"
+expect_in out.txt "CREATE INDEX ex_event_ts ON ex_event(ts, sender, subject);"
+rm -f printed.db
+expect_eq "$(sqlite3 printed.db < out.txt 2>&1)" "" "the printout run as SQL"
 expect_exit 2 "$MX" schema no_such_thing
 expect_in err.txt "no_such_thing"
 

@@ -668,7 +668,6 @@ struct ex_tab {
     size_t fields_cap;
     uint64_t rec_line;
     uint64_t rows;
-    int64_t prev_epoch; /* the previous row's local time in UTC: the nearer pass of a repeated hour */
     enum date_order order;
     /* rows waiting for the day/month order */
     char *pend_buf;
@@ -756,10 +755,10 @@ static int tab_store(struct ex_tab *t, struct parse_ctx *ctx, const struct ex_sl
     return ex_store_row(&t->store, ctx, col, epoch, ms, line);
 }
 
-static int64_t civil_epoch(struct ex_tab *t, int y, int m, int d, const struct ex_culture_time *ct)
+static int64_t civil_epoch(const struct ex_tab *t, int y, int m, int d, const struct ex_culture_time *ct)
 {
     if (t->fmt->time_kind == EX_TIME_CULTURE_LOCAL)
-        return t->prev_epoch = time_local_to_utc_near(y, m, d, ct->hour, ct->min, ct->sec, t->prev_epoch);
+        return time_local_to_utc(y, m, d, ct->hour, ct->min, ct->sec);
     return time_from_civil(y, m, d, ct->hour, ct->min, ct->sec);
 }
 
@@ -881,7 +880,6 @@ int ex_tab_open(const struct ex_format *fmt, struct parse_ctx *ctx, void **state
 {
     struct ex_tab *t = xcalloc(1, sizeof *t);
     t->fmt = fmt;
-    t->prev_epoch = INT64_MIN;
     for (int c = 0; c < EXC_COUNT; c++)
         t->colidx[c] = -1;
     t->order = ctx->opt ? ctx->opt->date_order : DATE_ORDER_AUTO;

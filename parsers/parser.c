@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void parser_warn(struct parse_ctx *ctx, const char *fmt, ...)
 {
@@ -43,6 +44,17 @@ void parser_note_time(struct parse_ctx *ctx, int64_t epoch)
         ctx->first_ts = epoch;
     if (ctx->last_ts == 0 || epoch > ctx->last_ts)
         ctx->last_ts = epoch;
+}
+
+void parser_resume_after(struct parse_ctx *ctx, int64_t epoch)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    if (!ctx->opt || ctx->opt->year <= 0 || !localtime_r(&t, &tm))
+        return;
+    ctx->year_prev = tm.tm_year + 1900;
+    ctx->month_prev = tm.tm_mon + 1;
+    ctx->day_prev = tm.tm_mday;
 }
 
 int parser_year_for(struct parse_ctx *ctx, int month, int day)

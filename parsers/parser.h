@@ -89,6 +89,10 @@ struct parser {
      * rebuild derived tables. RUN_STATE is what open() left in
      * *ctx->run_state. 0 or -1 with a message in err. May be NULL. */
     int (*after_run)(sqlite3 *db, void *run_state, char *err, size_t errlen);
+    /* Whether after_run() has work left by an earlier run that stopped
+     * (killed, or its rebuild failed): then it runs even when this run has
+     * no file of the format. May be NULL. */
+    int (*pending)(sqlite3 *db);
     /* Frees a run state open() left, at the end of every run. May be NULL. */
     void (*free_run)(void *run_state);
     /* 1 when every line stands alone (Postfix): a file that grew since it was
@@ -124,5 +128,8 @@ void parser_note_time(struct parse_ctx *ctx, int64_t epoch);
  * after the file's end (December lines in a file that ends in January).
  * Sets ctx->year_inferred when it guessed. */
 int parser_year_for(struct parse_ctx *ctx, int month, int day);
+/* A resumed file goes on from its last stored line, at EPOCH: --year's
+ * chain of years continues from that line's local date. */
+void parser_resume_after(struct parse_ctx *ctx, int64_t epoch);
 
 #endif

@@ -1183,6 +1183,18 @@ static int postfix_open(struct parse_ctx *ctx, void **state)
     } else if (run && *run && postfix_stream_usable(*run, ctx->source_id)) {
         s->stream = *run;
     }
+    /* A resumed file goes on from its last stored line: the pass of a
+     * repeated hour and the year of year-less stamps follow from it. */
+    if (!s->first_load &&
+        sqlite3_prepare_v2(ctx->db, "SELECT ts_ms FROM pf_event WHERE source_id = ?1 ORDER BY line DESC LIMIT 1", -1,
+                           &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, ctx->source_id);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            s->prev_epoch = sqlite3_column_int64(q, 0) / 1000;
+            parser_resume_after(ctx, s->prev_epoch);
+        }
+        sqlite3_finalize(q);
+    }
     /* the same for every line of the file */
     sqlite3_bind_int64(s->ins_event, EV_SOURCE, ctx->source_id);
     for (int r = 0; r < EV_BATCH; r++)
@@ -1429,43 +1441,24 @@ static int store_event(struct pf_state *s, struct parse_ctx *ctx, int64_t ts_ms,
     return s->nrows == EV_BATCH ? flush_events(s, ctx) : PARSE_OK;
 }
 
-/* Whether a syslog tag ("name:", "name[pid]:") starts at P, after a host. */
-static int tag_after_host(const char *p, const char *e)
+/* Whether address V holds whitespace outside double quotes. Postfix logs an
+ * address with a space in its local part quoted ("a b"@example.com), so
+ * one with a bare space is a line cut short with the next line glued to it
+ * (a crash, a full disk): to=<b@fabrikNov 24 10:00:02 mx1 postfix/smtp...>.
+ * Text a sender controls (a subject, a reply, a quoted local part) cannot
+ * make one. */
+static int broken_address(struct pf_span v)
 {
-    while (p < e && *p != ' ') /* the host */
-        p++;
-    if (p >= e || p + 1 >= e || p[1] == ' ')
-        return 0;
-    for (p++; p < e && *p != ' '; p++)
-        if (*p == ':')
-            return p + 1 == e || p[1] == ' ';
-    return 0;
-}
-
-/* Where a second syslog line starts inside the text P..E (a write cut short
- * and the next line glued to it, as a crash or a full disk leaves them), or
- * NULL. A bare timestamp is not enough (anvil writes "at Nov 24 10:00:02"):
- * it must be followed by a host and a tag. */
-static const char *glued_line(const char *p, const char *e)
-{
-    for (const char *c = p; (c = memchr(c, ':', (size_t)(e - c))) != NULL; c++) {
-        if (c - p < 2 || e - c < 7 || !is_digit(c[-2]) || !is_digit(c[-1]) || !is_digit(c[1]) || !is_digit(c[2]) ||
-            c[3] != ':' || !is_digit(c[4]) || !is_digit(c[5]))
-            continue;
-        const char *t = c + 6, *start = NULL;
-        if (c - p >= 9 && c[-3] == ' ' && (is_digit(c[-4]) && (is_digit(c[-5]) || c[-5] == ' ')) && c[-6] == ' ' &&
-            time_month_from_abbrev(c - 9)) {
-            start = c - 9; /* Mmm dd hh:mm:ss */
-        } else if (c - p >= 13 && c[-3] == 'T' && is_digit(c[-4]) && is_digit(c[-5]) && c[-6] == '-' &&
-                   is_digit(c[-7]) && c[-9] == '-' && is_digit(c[-13])) {
-            start = c - 13; /* YYYY-MM-DDThh:mm:ss[.frac][zone] */
-            while (t < e && *t != ' ')
-                t++;
-        }
-        if (start && t < e && *t == ' ' && tag_after_host(t + 1, e))
-            return start;
+    int quoted = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.p[i] == '"')
+            quoted = !quoted;
+        else if (v.p[i] == '\\' && quoted && i + 1 < v.n)
+            i++;
+        else if (!quoted && (v.p[i] == ' ' || v.p[i] == '\t'))
+            return 1;
     }
-    return NULL;
+    return 0;
 }
 
 static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, size_t len)
@@ -1487,12 +1480,6 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
         return parser_reject(ctx, "not a syslog line (no timestamp, host and tag)");
     if (r == PF_ENV_OTHER)
         return PARSE_SKIP;
-    const char *glued = glued_line(env->body, env->body + env->body_len);
-    if (glued)
-        return parser_reject(ctx,
-                             "another syslog line starts at column %zu: a line cut short with the next glued "
-                             "to it",
-                             (size_t)(glued - text) + 1);
     int64_t epoch;
     int year_inferred = 0;
     if (env->has_year) {
@@ -1515,6 +1502,9 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
 
     struct pf_fields *f = &row->f;
     postfix_parse_body(env->body, env->body_len, f);
+    if (broken_address(f->sender) || broken_address(f->recipient) || broken_address(f->orig_recipient))
+        return parser_reject(ctx, "an address holds a space outside quotes: the line was cut short and the next "
+                                  "one glued to it");
     if (f->queue_id.p && !s->first_load && !s->stream && mark_dirty(s, ctx, f->queue_id) != 0)
         return PARSE_FATAL;
     if (f->kind == PF_REJECT) {
@@ -1572,6 +1562,11 @@ static int postfix_after_run(sqlite3 *db, void *run_state, char *err, size_t err
     return postfix_rebuild(db, run_state, err, errlen);
 }
 
+static int postfix_has_pending(sqlite3 *db)
+{
+    return postfix_pending(db) != 0;
+}
+
 static void postfix_free_run(void *run_state)
 {
     postfix_stream_free(run_state);
@@ -1586,6 +1581,7 @@ const struct parser postfix_parser = {
     .finish = postfix_finish,
     .close = postfix_close,
     .after_run = postfix_after_run,
+    .pending = postfix_has_pending,
     .free_run = postfix_free_run,
     .resumable = 1,
 };

@@ -263,6 +263,7 @@ static struct finding *new_finding(struct run *r)
 struct entry_row {
     char *key; /* msg_key: the message's identity */
     char *system, *ts, *message_id, *sender, *subject, *client_ip, *connector, *reference, *server, *file;
+    char *client_ip_logged; /* client-ip as logged, where client_ip may be original-client-ip */
     long long line;
     char **own_rcpts; /* recipients in our domains */
     size_t nown;
@@ -277,6 +278,7 @@ static void entry_row_free(struct entry_row *e)
     free(e->sender);
     free(e->subject);
     free(e->client_ip);
+    free(e->client_ip_logged);
     free(e->connector);
     free(e->reference);
     free(e->server);
@@ -316,7 +318,15 @@ static enum door judge_ip(const struct run *r, const char *system, const char *c
  * row for recipients in our domains counts. */
 static enum door judge_entry(const struct run *r, const struct entry_row *e, const char *ip)
 {
-    return e->nown ? judge_ip(r, e->system, e->connector, ip) : DOOR_NONE;
+    if (!e->nown)
+        return DOOR_NONE;
+    /* Hybrid mail from Exchange Online names its first client in
+     * original-client-ip, which the parser took for the hop unless client-ip
+     * was in the built-in ranges: here [exchange_online] ips count too. */
+    if (!strcmp(e->system, "exchange") && e->client_ip_logged &&
+        ipset_contains_text(r->cfg->exo_ranges, e->client_ip_logged))
+        return DOOR_NONE;
+    return judge_ip(r, e->system, e->connector, ip);
 }
 
 /* Fills E's recipients in our domains from the row EVENT_ID's recipients. */
@@ -909,6 +919,7 @@ static int read_entry(struct run *r, struct entry_row *e, sqlite3_int64 event_id
     e->server = dup_col(st, 9);
     e->file = dup_col(st, 10);
     e->line = sqlite3_column_int64(st, 11);
+    e->client_ip_logged = dup_col(st, 13);
     return 1;
 }
 

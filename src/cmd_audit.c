@@ -187,12 +187,15 @@ void warn_pending_correlation(sqlite3 *db, const char *cmd)
     if (!n)
         return;
     if (n < 0)
-        fprintf(stderr, "mxaudit %s: warning: an ingest stopped before it correlated the Postfix lines it stored\n",
+        fprintf(stderr,
+                "mxaudit %s: warning: an ingest stopped (or is still running) before it correlated the Postfix lines "
+                "it stored\n",
                 cmd);
     else
         fprintf(stderr,
-                "mxaudit %s: warning: an ingest stopped before it correlated %lld Postfix queue id%s it stored\n", cmd,
-                (long long)n, n == 1 ? "" : "s");
+                "mxaudit %s: warning: an ingest stopped (or is still running) before it correlated %lld Postfix queue "
+                "id%s it stored\n",
+                cmd, (long long)n, n == 1 ? "" : "s");
     fprintf(stderr,
             "mxaudit %s: findings that rest on Postfix may be missing; any ingest (even of a file already "
             "stored) finishes the work\n",

@@ -1043,7 +1043,7 @@ int ingest_run(sqlite3 *db, char *const *paths, int npaths, const struct ingest_
     store_exec(db, "PRAGMA cache_size = -16384", err, sizeof err); /* back to store.c's size (see ingest_file) */
     for (size_t i = 0; parser_registry[i]; i++) {
         const struct parser *p = parser_registry[i];
-        if (!run.used[i] || !p->after_run)
+        if (!p->after_run || (!run.used[i] && !(p->pending && p->pending(db))))
             continue;
         char msg[512];
         if (store_exec(db, "BEGIN IMMEDIATE", msg, sizeof msg) < 0 ||

@@ -174,13 +174,17 @@ static int open_once(const char *path, enum store_mode mode, size_t upto, int ma
         snprintf(err, errlen, "%s: not a usable mxaudit database: %s", path, msg);
         return -1;
     }
-    if (mode != STORE_READONLY && store_query_int(db, "PRAGMA user_version", 0) == 0 &&
-        store_query_int(db, "SELECT count(*) FROM sqlite_schema", 0) != 0) {
-        /* Schema version 0 with tables in it: another program's database
-         * (a wrong --db), which mxaudit's schema must not be added to. */
+    long long version = store_query_int(db, "PRAGMA user_version", 0);
+    long long objects = store_query_int(db, "SELECT count(*) FROM sqlite_schema", 0);
+    long long has_source =
+        store_query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'source'", 0);
+    if (mode != STORE_READONLY && ((version == 0 && objects != 0) || (version > 0 && !has_source))) {
+        /* Tables but no schema version, or a version without mxaudit's
+         * first table: another program's database (a wrong --db), which
+         * mxaudit's schema must not be added to. */
         snprintf(err, errlen,
-                 "%s: not an mxaudit database: it holds tables of another program (schema version 0); "
-                 "give --db a new file or an mxaudit database",
+                 "%s: not an mxaudit database: it holds another program's tables; give --db a new file or an "
+                 "mxaudit database",
                  path);
         sqlite3_close(db);
         return -1;

@@ -100,15 +100,19 @@ int64_t time_local_to_utc(int year, int month, int day, int hour, int min, int s
 
 /* The pass of a repeated hour (starting at KEY, local time as if UTC) that
  * follows NEAR: the second once NEAR is in it (time does not go back an
- * hour), else the nearer one. */
+ * hour), else the nearer one; the first, as without NEAR, when NEAR is more
+ * than an hour from both (another day, or rows out of order). */
 static int64_t nearer(int64_t as_utc, int64_t key, int64_t near)
 {
     int64_t first = as_utc - zone_cache.offset, second = as_utc - zone_cache.second;
     if (near == INT64_MIN || second == first)
         return first;
-    if (near >= key - zone_cache.second)
+    int64_t second_start = key - zone_cache.second;
+    if (near >= second_start && near < second_start + 3600)
         return second;
     int64_t d1 = first > near ? first - near : near - first, d2 = second > near ? second - near : near - second;
+    if (d1 > 3600 && d2 > 3600)
+        return first;
     return d2 < d1 ? second : first;
 }
 

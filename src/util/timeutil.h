@@ -31,9 +31,10 @@ int time_set_zone(const char *tz, char *err, size_t errlen);
 /* Local civil time in the run's zone to epoch seconds. A time in a DST gap
  * is taken as if the clock had not moved; a repeated hour as its first pass. */
 int64_t time_local_to_utc(int year, int month, int day, int hour, int min, int sec);
-/* The same, but a time in the repeated hour takes the pass nearer to NEAR
- * (the previous line's time, in a log read in order; INT64_MIN: none), so
- * the second pass follows the first instead of going an hour back. */
+/* The same, but a time in the repeated hour takes the pass that follows NEAR
+ * (the previous line's time in a log written in order, as syslog is;
+ * INT64_MIN: none), so the second pass follows the first instead of going
+ * an hour back. NEAR more than an hour from both passes gives the first. */
 int64_t time_local_to_utc_near(int year, int month, int day, int hour, int min, int sec, int64_t near);
 
 /* Formats epoch seconds (+ milliseconds when ms >= 0) as the stored form.

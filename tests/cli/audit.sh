@@ -96,12 +96,17 @@ expect_in out.txt ",northwind-example.mail.protection.outlook.com,5.7.64,relay1,
 # the results, and the next ingest of anything finishes it.
 sqlite3 b.db "INSERT INTO pf_dirty VALUES ('4DEF456ABC'), ('5ABC')"
 expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf"
-expect_in err.txt "warning: an ingest stopped before it correlated 2 Postfix queue ids it stored"
+expect_in err.txt "warning: an ingest stopped (or is still running) before it correlated 2 Postfix queue ids it stored"
 expect_exit 0 "$MX" --db b.db report --config "$FIX/northwind.conf" --period 2026-11 -o r.md
 expect_in err.txt "any ingest (even of a file already stored) finishes the work"
 sqlite3 b.db "DROP INDEX pf_message_qid"
 expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf"
-expect_in err.txt "warning: an ingest stopped before it correlated the Postfix lines it stored"
+expect_in err.txt "warning: an ingest stopped (or is still running) before it correlated the Postfix lines it stored"
+# an ingest of another format finishes it too (in a copy: b.db stays without a trace)
+cp b.db c.db
+expect_exit 0 "$MX" --db c.db --quiet ingest --year 2026 --tz UTC "$FIX/fabrikam-trace.csv"
+expect_exit 0 "$MX" --db c.db audit --config "$FIX/northwind.conf"
+expect_not_in err.txt "warning"
 expect_exit 0 "$MX" --db b.db --quiet ingest --year 2026 --tz UTC "$FIX/northwind-relay.log"
 expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf" --format json
 expect_not_in err.txt "warning"

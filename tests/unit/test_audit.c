@@ -472,6 +472,26 @@ static void test_own_domain_spoof(void)
     precheck_result_free(&pre);
 }
 
+/* On-prem Exchange receiving hybrid mail from a range the configuration
+ * adds to Exchange Online's: the parser kept the internet sender from
+ * original-client-ip (it knows only the built-in ranges); the audit sees
+ * the logged client-ip and takes it for hybrid. */
+static void test_hybrid_from_configured_range(void)
+{
+    fresh_db();
+    ex_row(1, "exchange", "msgtrk", "2026-11-27 08:00:00", "RECEIVE", "SMTP", "hy1@contoso.example",
+           "bob@contoso.example", "Hello", "203.0.113.80", NULL, "Incoming", "alice@fabrikam.example");
+    exec("UPDATE ex_event SET client_ip_logged = '198.18.4.4' WHERE line = 1");
+    char conf[2048];
+    snprintf(conf, sizeof conf, "%s[exchange_online]\nips = 198.18.0.0/15\n", conf_a);
+    run_with(conf, NULL);
+    CHECK_INT(res.n, 0);
+    /* without that range it is an on-prem back door */
+    run();
+    CHECK_INT(res.n, 1);
+    CHECK_STR(res.n ? res.findings[0].entry : "", "onprem");
+}
+
 static void test_both_exo_and_onprem(void)
 {
     fresh_db();
@@ -722,6 +742,12 @@ static void test_partner(void)
           "alice@fabrikam.example");
     trace(2, "2026-11-27 09:05:00", "spam@spam.example", "x@spam.example", "Win", "192.0.2.143",
           "alice@fabrikam.example");
+    /* spam.example also reached the gateway once, and its content filter threw it away: no partner */
+    long long s1 = pf_msg("mx1", "4Xs1", "2026-11-26 11:00:00", "x@spam.example", "s1@spam.example", 0);
+    exec("UPDATE pf_message SET client_ip = '192.0.2.143' WHERE queue_id = '4Xs1'");
+    pf_dlv(s1, 7, "2026-11-26 11:00:01", "alice@fabrikam.example", "127.0.0.1", "sent", "2.7.0",
+           "250 2.7.0 Ok, discarded, id=12345-01 - spam", NULL, 1);
+    exec("UPDATE pf_delivery SET relay_ip = '127.0.0.1' WHERE line = 7");
     run();
     CHECK_INT(res.n, 2);
     if (res.n == 2) {
@@ -983,6 +1009,7 @@ int main(int argc, char **argv)
     test_partner();
     test_precheck_groups();
     test_precheck_needs_exo_entries();
+    test_hybrid_from_configured_range();
     test_since_until_and_json();
     audit_result_free(&res);
     config_free(cfg);

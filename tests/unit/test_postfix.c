@@ -621,6 +621,24 @@ static void test_year_rollover(void)
     CHECK_STR(test_sql_text(db, "SELECT count(*) || ' ' || status FROM pf_message"), "1 removed");
     CHECK_INT(test_sql_int(db, "SELECT year_inferred FROM source"), 0);
     store_close(db);
+
+    /* A file that grows past New Year between two runs goes on from its last
+     * stored line, as if read in one go. */
+    db = fresh_db("year3.db");
+    static const char before[] =
+        "Dec 31 23:59:58 mx1 postfix/qmgr[3]: 5E6F7A8B9C: from=<s@a.example>, size=10, nrcpt=1 (queue active)\n";
+    write_text("grow.log", before);
+    p[0] = "grow.log";
+    CHECK_INT(ingest_paths(db, p, 1, &o), 0);
+    write_text("grow.log", "Dec 31 23:59:58 mx1 postfix/qmgr[3]: 5E6F7A8B9C: from=<s@a.example>, size=10, nrcpt=1 "
+                           "(queue active)\n"
+                           "Jan  1 00:00:02 mx1 postfix/qmgr[3]: 5E6F7A8B9C: removed\n");
+    CHECK_INT(ingest_paths(db, p, 1, &o), 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM source"), 1);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(ts, ', ') FROM (SELECT ts FROM pf_event ORDER BY line)"),
+              "2026-12-31 23:59:58, 2027-01-01 00:00:02");
+    CHECK_STR(test_sql_text(db, "SELECT count(*) || ' ' || status FROM pf_message"), "1 removed");
+    store_close(db);
 }
 
 /* Zone-less times are local in --tz and stored in UTC; a stamp with its own
@@ -694,26 +712,39 @@ static void test_bad_input(void)
     store_close(db);
 
     /* A write cut short with the next line glued to it (a crash, a full
-     * disk) is one reject, not a delivery to a made-up address; anvil's own
-     * "at Nov 24 10:00:02" is no second line. */
+     * disk) is one reject, not a delivery to a made-up address. Text a
+     * sender controls cannot make a real line a reject: a subject, a quoted
+     * local part, a HELO and a reply that hold a whole fake syslog line, and
+     * anvil's own "at Nov 24 10:00:02". */
     db = fresh_db("glued.db");
     static const char glued[] =
         "Nov 24 10:00:00 mx1 postfix/qmgr[1]: 4D5E6F7A8B: from=<a@x.example>, size=1, nrcpt=2 (queue active)\n"
         "Nov 24 10:00:01 mx1 postfix/smtp[1]: 4D5E6F7A8B: to=<b@fabrikNov 24 10:00:02 mx1 postfix/smtp[1]: "
         "4D5E6F7A8B: to=<c@fabrikam.example>, relay=x[192.0.2.4]:25, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent "
         "(250 ok)\n"
-        "Nov 24 10:00:03 mx1 postfix/smtp[1]: 4D5E6F7A8B: to=<d@fabrik2026-11-24T10:00:03.5+01:00 mx1 "
-        "postfix/smtp[1]: 4D5E6F7A8B: removed\n"
+        "Nov 24 10:00:03 mx1 postfix/cleanup[2]: 5E6F7A8B9C: warning: header Subject: Nov 24 10:00:02 mx1 "
+        "postfix/smtp[1]: 4D5E6F7A8B: removed from x[192.0.2.9]; from=<\"Nov 24 10:00:02 mx1 "
+        "postfix/qmgr[1]:\"@x.example> "
+        "to=<d@fabrikam.example> proto=ESMTP helo=<Nov 24 10:00:02 mx1 postfix/smtp[1]:>\n"
+        "Nov 24 10:00:04 mx1 postfix/qmgr[1]: 6F7A8B9C0D: from=<\"Nov 24 10:00:02 mx1 postfix/qmgr[1]:\"@x.example>, "
+        "size=1, nrcpt=1 (queue active)\n"
+        "Nov 24 10:00:05 mx1 postfix/smtp[1]: 6F7A8B9C0D: to=<e@fabrikam.example>, relay=y[192.0.2.5]:25, delay=1, "
+        "delays=1/0/0/0, dsn=5.0.0, status=bounced (host y[192.0.2.5] said: 550 Nov 24 10:00:02 mx1 "
+        "postfix/smtp[1]: no (in reply to RCPT TO command))\n"
         "Nov 24 10:05:00 mx1 postfix/anvil[9]: statistics: max connection rate 1/60s for (smtp:192.0.2.1) at Nov 24 "
         "10:00:02\n";
     test_write_file("glued.log", glued, sizeof glued - 1);
     p[0] = "glued.log";
     CHECK_INT(ingest_paths(db, p, 1, &opt), 0);
     CHECK_STR(test_sql_text(db, "SELECT group_concat(line || ':' || reason, ' | ') FROM reject"),
-              "2:another syslog line starts at column 62: a line cut short with the next glued to it | "
-              "3:another syslog line starts at column 62: a line cut short with the next glued to it");
-    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery"), 0);
-    CHECK_STR(test_sql_text(db, "SELECT kind FROM pf_event WHERE line = 4"), "other");
+              "2:an address holds a space outside quotes: the line was cut short and the next one glued to it");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_delivery WHERE pf_message_id IN "
+                               "(SELECT id FROM pf_message WHERE queue_id = '4D5E6F7A8B')"),
+              0);
+    CHECK_STR(test_sql_text(db, "SELECT sender FROM pf_message WHERE queue_id = '6F7A8B9C0D'"),
+              "\"Nov 24 10:00:02 mx1 postfix/qmgr[1]:\"@x.example");
+    CHECK_STR(test_sql_text(db, "SELECT status FROM pf_delivery WHERE recipient = 'e@fabrikam.example'"), "bounced");
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_event"), 5);
     store_close(db);
 }
 

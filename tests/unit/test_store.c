@@ -269,6 +269,14 @@ static void test_migration(void)
     CHECK_INT(sqlite3_open("other.db", &other), SQLITE_OK);
     CHECK_STR(test_sql_text(other, "SELECT group_concat(name) FROM sqlite_schema"), "customers");
     CHECK_STR(test_sql_text(other, "PRAGMA journal_mode"), "delete");
+    /* the same with a schema version of its own */
+    CHECK(store_exec(other, "PRAGMA user_version = 3", err, sizeof err) == 0);
+    sqlite3_close(other);
+    CHECK_INT(store_open("other.db", STORE_READWRITE, &db, err, sizeof err), -1);
+    CHECK(strstr(err, "not an mxaudit database") != NULL);
+    CHECK_INT(sqlite3_open("other.db", &other), SQLITE_OK);
+    CHECK_STR(test_sql_text(other, "SELECT group_concat(name) FROM sqlite_schema"), "customers");
+    CHECK_INT(test_sql_int(other, "PRAGMA user_version"), 3);
     sqlite3_close(other);
     /* an empty file is a new database */
     unlink("empty.db");

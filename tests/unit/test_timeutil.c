@@ -52,6 +52,9 @@ int main(int argc, char **argv)
     CHECK_STR(next(2026, 10, 25, 3, 0, 0), "2026-10-25 02:00:00");
     /* nothing to be near: the first pass */
     CHECK_STR(utc(2026, 10, 25, 2, 30), "2026-10-25 00:30:00");
+    /* a previous line a day away (another file, rows out of order) says nothing: the first pass */
+    prev = time_local_to_utc(2026, 10, 26, 2, 30, 0);
+    CHECK_STR(next(2026, 10, 25, 2, 30, 0), "2026-10-25 00:30:00");
     /* New York falls back at 02:00 EDT to 01:00 EST */
     CHECK_INT(time_set_zone("America/New_York", err, sizeof err), 0);
     prev = INT64_MIN;

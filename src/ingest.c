@@ -618,16 +618,33 @@ static void ingest_file(struct run *run, struct file_job *job)
                 keep = resume->lines_read; /* nothing new: keep every row */
             }
         }
-        /* The stored unterminated last line is read again, whole this time. */
+        /* The stored unterminated last line is read again, whole this time,
+         * so what it counted goes from the counters with its rows: the rows
+         * it stored as events, or else its reject, or else its skip. */
+        long long partial_events = 0, partial_skipped = 0;
+        if (!reparse && resume->lines_read > keep) {
+            char *q = sqlite3_mprintf("SELECT (SELECT count(*) FROM pf_event WHERE source_id = %lld AND line > %lld)"
+                                      " + (SELECT count(*) FROM pf_reject WHERE source_id = %lld AND line > %lld)"
+                                      " + (SELECT count(*) FROM ex_event WHERE source_id = %lld AND line > %lld)",
+                                      (long long)resume->id, (long long)keep, (long long)resume->id, (long long)keep,
+                                      (long long)resume->id, (long long)keep);
+            char *qr = sqlite3_mprintf("SELECT count(*) FROM reject WHERE source_id = %lld AND line > %lld",
+                                       (long long)resume->id, (long long)keep);
+            partial_events = store_query_int(run->db, q, 0);
+            partial_skipped = partial_events == 0 && store_query_int(run->db, qr, 0) == 0;
+            sqlite3_free(q);
+            sqlite3_free(qr);
+        }
         if (resume->lines_read > keep && drop_rows_after(run, resume->id, keep, err, sizeof err) < 0)
             goto fail_db;
-        char *sql = sqlite3_mprintf("DELETE FROM reject WHERE source_id = %lld AND line > %lld; "
-                                    "UPDATE source SET events_stored = CASE WHEN %d THEN 0 ELSE events_stored END, "
-                                    "lines_skipped = CASE WHEN %d THEN 0 ELSE lines_skipped END, "
-                                    "lines_rejected = (SELECT count(*) FROM reject WHERE source_id = %lld) "
-                                    "WHERE id = %lld",
-                                    (long long)resume->id, (long long)keep, reparse, reparse, (long long)resume->id,
-                                    (long long)resume->id);
+        char *sql =
+            sqlite3_mprintf("DELETE FROM reject WHERE source_id = %lld AND line > %lld; "
+                            "UPDATE source SET events_stored = CASE WHEN %d THEN 0 ELSE events_stored - %lld END, "
+                            "lines_skipped = CASE WHEN %d THEN 0 ELSE lines_skipped - %lld END, "
+                            "lines_rejected = (SELECT count(*) FROM reject WHERE source_id = %lld) "
+                            "WHERE id = %lld",
+                            (long long)resume->id, (long long)keep, reparse, partial_events, reparse, partial_skipped,
+                            (long long)resume->id, (long long)resume->id);
         rc = store_exec(run->db, sql, err, sizeof err);
         sqlite3_free(sql);
         if (rc < 0)

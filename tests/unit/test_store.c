@@ -159,6 +159,26 @@ static void test_small_file_growth(void)
     store_open("fresh.db", STORE_READWRITE, &fresh, err, sizeof err);
     ingest1(fresh, "growing.log", &rep);
     CHECK_INT(stored_rows(fresh), once);
+    /* and the same counts: the partial line's event counted once */
+    const char *counts = "SELECT lines_read || ' ' || events_stored || ' ' || lines_skipped || ' ' || lines_rejected "
+                         "FROM source";
+    CHECK_STR(test_sql_text(db, counts), test_sql_text(fresh, counts));
+    store_close(fresh);
+
+    /* A partial last line that was skipped (another program's, cut short)
+     * counts once too when it is read again whole. */
+    const char *other = "Nov 23 08:00:02 mx1 dovecot[7]: imap-login: Login: user=<a>";
+    snprintf(buf, sizeof buf, "%s%s%s%s", a, partial, rest, other);
+    test_write_file("growing.log", buf, strlen(buf));
+    CHECK_INT(ingest1(db, "growing.log", &rep), 0);
+    snprintf(buf, sizeof buf, "%s%s%s%s, method=PLAIN\n", a, partial, rest, other);
+    test_write_file("growing.log", buf, strlen(buf));
+    CHECK_INT(ingest1(db, "growing.log", &rep), 0);
+    unlink("fresh.db");
+    store_open("fresh.db", STORE_READWRITE, &fresh, err, sizeof err);
+    ingest1(fresh, "growing.log", &rep);
+    CHECK_STR(test_sql_text(db, counts), test_sql_text(fresh, counts));
+    CHECK_STR(test_sql_text(db, counts), "3 2 1 0");
     store_close(fresh);
     store_close(db);
 }

@@ -166,7 +166,11 @@ static int run_statement(const struct sql_run *r, sqlite3_stmt *st)
     int ncols = sqlite3_column_count(st);
     struct sqlout_cell *cells = NULL;
     char(*realbuf)[40] = NULL;
-    if (ncols > 0) {
+    /* The first step before the header: a query that fails at once (a bad
+     * argument to a function) prints no header of a result it has not. */
+    int rc = sqlite3_step(st);
+    int begun = ncols > 0 && (rc == SQLITE_ROW || rc == SQLITE_DONE);
+    if (begun) {
         const char **names = xcalloc((size_t)ncols, sizeof *names);
         for (int i = 0; i < ncols; i++)
             names[i] = sqlite3_column_name(st, i);
@@ -175,9 +179,8 @@ static int run_statement(const struct sql_run *r, sqlite3_stmt *st)
         cells = xcalloc((size_t)ncols, sizeof *cells);
         realbuf = xcalloc((size_t)ncols, sizeof *realbuf);
     }
-    int rc;
     long long rows = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
         rows++;
         for (int i = 0; i < ncols; i++) {
             switch (sqlite3_column_type(st, i)) {
@@ -210,7 +213,7 @@ static int run_statement(const struct sql_run *r, sqlite3_stmt *st)
         sqlout_row(r->out, cells);
     }
     int werr = 0;
-    if (ncols > 0) {
+    if (begun) {
         werr = sqlout_end(r->out);
         if (r->interactive)
             fprintf(stderr, "(%lld row%s)\n", rows, rows == 1 ? "" : "s");

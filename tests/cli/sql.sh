@@ -64,8 +64,10 @@ expect_in err.txt "         ^"
 printf -- '-- a saved query\nSELECT recipient\nFROM pf_delivery\nWHERE statu = 1;\n' > bad.sql
 expect_exit 4 "$MX" sql -f bad.sql
 expect_in err.txt "bad.sql:4:7: error: no such column: statu"
-expect_exit 4 "$MX" sql "SELECT regexp('(', 'x')"
+expect_exit 4 "$MX" sql --format csv "SELECT regexp('(', 'x') AS m"
 expect_in err.txt "regexp: bad pattern"
+# a query that fails at once writes no header of a result it never had
+expect_eq "$(wc -c < out.txt | tr -d ' ')" 0 "bytes on stdout of a failed query"
 expect_exit 3 "$MX" sql -f missing.sql
 expect_in err.txt "missing.sql"
 # A database that is not there is a database error.

@@ -182,12 +182,14 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
         return EXIT_DB;
     }
     sqlite3_stmt *st;
-    const char *sql = rejects
-                          ? "SELECT s.path, r.line, r.reason, r.text FROM reject r JOIN source s ON s.id = r.source_id "
-                            "ORDER BY s.id, r.line"
-                          : "SELECT id, status, format, lines_read, events_stored, lines_rejected, lines_skipped, "
-                            "coalesce(first_ts, ''), coalesce(last_ts, ''), path, coalesce(error, ''), year_inferred "
-                            "FROM source ORDER BY id";
+    const char *sql =
+        rejects ? "SELECT s.path, r.line, r.reason, r.text FROM reject r JOIN source s ON s.id = r.source_id "
+                  "ORDER BY s.id, r.line"
+                : "SELECT id, status, format, lines_read, events_stored, lines_rejected, lines_skipped, "
+                  "coalesce(first_ts, ''), coalesce(last_ts, ''), path, coalesce(error, ''), year_inferred, "
+                  "(SELECT min(o.id) FROM source o WHERE o.status = 'ok' AND o.id > s.id AND "
+                  "(o.path = s.path OR o.id IN (SELECT f.source_id FROM source_file f WHERE f.path = s.path))) "
+                  "FROM source s ORDER BY id";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
         store_close(db);
@@ -210,6 +212,9 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
                sqlite3_column_text(st, 9), sqlite3_column_int(st, 11) ? "  (year inferred)" : "");
         if (*sqlite3_column_text(st, 10))
             printf("      error: %s\n", sqlite3_column_text(st, 10));
+        if (sqlite3_column_type(st, 12) != SQLITE_NULL)
+            printf("      since stored whole as source %lld (`mxaudit forget %lld` removes this record)\n",
+                   sqlite3_column_int64(st, 12), sqlite3_column_int64(st, 0));
     }
     if (rc != SQLITE_DONE)
         fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));

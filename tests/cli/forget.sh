@@ -50,6 +50,19 @@ expect_exit 0 "$MX" --db b.db forget "$id"
 expect_eq "$(sqlite3 b.db "SELECT seen_start FROM pf_message WHERE queue_id = 'E2270ED511'")" 0 "the spanning message after"
 expect_eq "$(derived b.db | md5sum)" "$(derived one.db | md5sum)" "one rotated file forgotten"
 
+# A file that failed (cut short) and was stored whole later: `sources` says
+# so under the failed record, which forget then removes.
+head -c 3000 "$GW/mail.log.2.gz" > cut.gz
+expect_exit 3 "$MX" --db c.db --quiet ingest --year 2026 cut.gz
+cp "$GW/mail.log.2.gz" cut.gz
+expect_exit 0 "$MX" --db c.db --quiet ingest --year 2026 cut.gz
+expect_exit 0 "$MX" --db c.db sources
+expect_in out.txt "since stored whole as source 2 (\`mxaudit forget 1\` removes this record)"
+expect_exit 0 "$MX" --db c.db forget 1
+expect_exit 0 "$MX" --db c.db sources
+expect_not_in out.txt "failed"
+expect_eq "$(sqlite3 c.db "SELECT count(*) FROM pf_event")" 119 "the stored file's lines after forgetting the failed record"
+
 # A read-only database is refused, and nothing is removed.
 cp one.db ro.db
 chmod 444 ro.db

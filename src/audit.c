@@ -945,18 +945,27 @@ static int run_inbound(struct run *r)
         const char *system = (const char *)sqlite3_column_text(st, 1);
         const char *ip = (const char *)sqlite3_column_text(st, 2);
         const char *connector = (const char *)sqlite3_column_text(st, 3);
+        /* Exchange Online's entries of our organisation are what the
+         * precheck's verdict rests on: those that came through our gateway
+         * or servers, and those with a recipient of ours. */
         const char *ts = (const char *)sqlite3_column_text(st, 4);
+        char exo_ts[TIME_TEXT_MAX] = "";
         if (system && !strcmp(system, "exo") && ts)
-            note_exo_entry(r->res, ts);
+            snprintf(exo_ts, sizeof exo_ts, "%s", ts);
         /* The IP first: most entries came through the gateway or hybrid, and
          * their recipients are never looked up. A row without an IP is kept
          * for its message's other rows to lend it one. */
-        if (ip && *ip && judge_ip(r, system ? system : "", connector, ip) == DOOR_NONE)
+        if (ip && *ip && judge_ip(r, system ? system : "", connector, ip) == DOOR_NONE) {
+            if (exo_ts[0] && r->cfg->has_gateway)
+                note_exo_entry(r->res, exo_ts);
             continue;
+        }
         struct entry_row e = {0};
         e.system = xstrdup(system ? system : "");
         e.connector = connector ? xstrdup(connector) : NULL;
         int got = own_recipients(r, &e, id);
+        if (got == 0 && e.nown && exo_ts[0])
+            note_exo_entry(r->res, exo_ts);
         if (got == 0 && e.nown)
             got = read_entry(r, &e, id);
         if (got < 0) {
@@ -1494,6 +1503,7 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
         if (pre->groups[gi].would_cut)
             pre->cut_groups++;
     /* No Exchange Online entry in the period: nothing shows what closing would cut. */
+    pre->no_gateway = !cfg->has_gateway;
     pre->exo_entries = res->exo_entries;
     memcpy(pre->exo_first, res->exo_first, sizeof pre->exo_first);
     memcpy(pre->exo_last, res->exo_last, sizeof pre->exo_last);

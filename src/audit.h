@@ -91,7 +91,8 @@ struct audit_result {
     size_t counts[FINDING_KIND_COUNT];
     size_t excepted;         /* findings with a current exception */
     size_t entries_examined; /* entry rows read (every door, every organisation) */
-    size_t exo_entries;      /* of those, Exchange Online's: what the precheck's verdict rests on */
+    size_t exo_entries;      /* of those, Exchange Online's of our organisation (through our gateway or servers, or
+                                with a recipient of ours): what the precheck's verdict rests on */
     char exo_first[TIME_TEXT_MAX], exo_last[TIME_TEXT_MAX]; /* their earliest and latest time; "" when none */
 };
 
@@ -127,7 +128,8 @@ struct precheck_result {
     size_t n;
     int safe; /* 1 when Exchange Online entries were seen and no exo group would cut wanted mail */
     size_t cut_groups;
-    size_t exo_entries;                                     /* as in audit_result */
+    int no_gateway;     /* the configuration has no [gateway]: the MX is Exchange Online, there is no back door */
+    size_t exo_entries; /* as in audit_result */
     char exo_first[TIME_TEXT_MAX], exo_last[TIME_TEXT_MAX]; /* as in audit_result */
 };
 

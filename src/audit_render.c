@@ -317,8 +317,22 @@ static void group_counts_text(FILE *out, const struct precheck_group *g)
         fprintf(out, "; %zu excepted", g->excepted);
 }
 
+const char *precheck_verdict(const struct precheck_result *pre)
+{
+    return pre->no_gateway ? "no_back_door" : pre->safe ? "safe" : "not_safe";
+}
+
+const char *precheck_headline(const struct precheck_result *pre)
+{
+    return pre->no_gateway ? "no back door to close"
+           : pre->safe     ? "safe to close the Exchange Online back door"
+                           : "not safe to close the Exchange Online back door";
+}
+
 const char *precheck_reason(const struct precheck_result *pre)
 {
+    if (pre->no_gateway)
+        return "the configuration has no [gateway], so the MX is Exchange Online itself.";
     if (!pre->exo_entries)
         return "no Exchange Online entry in the period, so nothing shows what closing it would cut.";
     return pre->safe ? "no wanted mail would be cut." : "wanted mail would be cut (see the precheck verdict).";
@@ -326,7 +340,9 @@ const char *precheck_reason(const struct precheck_result *pre)
 
 int precheck_render_text(FILE *out, const struct precheck_result *pre)
 {
-    if (!pre->exo_entries) {
+    if (pre->no_gateway) {
+        fprintf(out, "No back door to close: %s\n", precheck_reason(pre));
+    } else if (!pre->exo_entries) {
         fputs("NOT SAFE to close the Exchange Online back door: no Exchange Online entry in the period, so\n"
               "nothing shows what closing it would cut. Ingest a message trace of the weeks before closing\n"
               "(Get-MessageTraceV2 | Export-Csv) and run the precheck again.\n",
@@ -380,7 +396,7 @@ int precheck_render_json(FILE *out, const struct precheck_result *pre)
 {
     int vfirst = 1;
     putc('{', out);
-    json_member_str(out, "verdict", pre->safe ? "safe" : "not_safe", &vfirst);
+    json_member_str(out, "verdict", precheck_verdict(pre), &vfirst);
     json_member_key(out, "cut_groups", &vfirst);
     fprintf(out, "%zu", pre->cut_groups);
     json_member_key(out, "exo_entries", &vfirst);

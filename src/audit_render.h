@@ -31,6 +31,10 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre);
 /* Why the verdict is what it is, after "safe/not safe to close the back
  * door: ", as the reports word it (no group counts). */
 const char *precheck_reason(const struct precheck_result *pre);
+/* The verdict as a word for programs ("safe", "not_safe", "no_back_door")
+ * and as the phrase the reports lead with. */
+const char *precheck_verdict(const struct precheck_result *pre);
+const char *precheck_headline(const struct precheck_result *pre);
 int precheck_render_json(FILE *out, const struct precheck_result *pre);
 
 /* Stored time text to ISO 8601 UTC in out (TIME_TEXT_MAX bytes); copies

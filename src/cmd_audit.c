@@ -57,7 +57,10 @@ static void precheck_usage(FILE *out)
                  "arriving and what to do. On-prem entries are listed as a separate door.\n"
                  "\n"
                  "The verdict rests on the Exchange Online entries of the period (a message\n"
-                 "trace): without any it is not safe, as nothing shows what closing would cut.\n"
+                 "trace) of your organisation: through your gateway or servers, or for your\n"
+                 "domains. Without any it is not safe, as nothing shows what closing would cut.\n"
+                 "It needs [gateway] in the configuration: without one, the MX is Exchange\n"
+                 "Online itself and there is no back door.\n"
                  "\n"
                  "Exit codes: 0 safe (only spam, spoofs or excepted findings would be cut),\n"
                  "1 not safe (an NDR, a notification or a partner's mail would be cut, or no\n"
@@ -108,6 +111,7 @@ struct audit_args {
     const char *format;
     int fail_on_findings;
     const char *now;
+    char today[TIME_TEXT_MAX]; /* NOW as a UTC day, YYYY-MM-DD */
 };
 
 /* Parses the options shared by audit and precheck. -1 after printing the
@@ -172,11 +176,17 @@ static int parse_args(const char *cmd, int argc, char **argv, int is_audit, stru
         }
         i++;
     }
-    if (a->now && (strlen(a->now) < 10 || a->now[4] != '-' || a->now[7] != '-')) {
-        const char *env = getenv("MXAUDIT_NOW");
-        fprintf(stderr, "mxaudit %s: %s '%s': expected YYYY-MM-DD or an ISO 8601 time\n", cmd,
-                env && a->now == env ? "$MXAUDIT_NOW" : "--now", a->now);
-        return -1;
+    if (a->now) {
+        /* A day, or a time (its offset applied): the UTC day exceptions are judged on. */
+        char stored[TIME_TEXT_MAX];
+        if (parse_bound(a->now, 0, stored) != 0) {
+            const char *env = getenv("MXAUDIT_NOW");
+            fprintf(stderr, "mxaudit %s: %s '%s': expected YYYY-MM-DD or an ISO 8601 time\n", cmd,
+                    env && a->now == env ? "$MXAUDIT_NOW" : "--now", a->now);
+            return -1;
+        }
+        snprintf(a->today, sizeof a->today, "%.10s", stored);
+        a->now = a->today;
     }
     return 0;
 }
@@ -285,6 +295,16 @@ int cmd_precheck(const struct global_options *g, int argc, char **argv)
     int rc = load_and_run("precheck", g, &a, &cfg, &res);
     if (rc >= 0)
         return rc;
+    if (!cfg->has_gateway) {
+        /* Without a gateway the MX is Exchange Online itself: nothing to close. */
+        fprintf(stderr,
+                "mxaudit precheck: %s has no [gateway]: the MX is Exchange Online itself, so there is no back "
+                "door to close; `mxaudit audit` lists what reaches on-prem Exchange directly\n",
+                a.config);
+        audit_result_free(&res);
+        config_free(cfg);
+        return EXIT_USAGE;
+    }
     struct precheck_result pre;
     audit_precheck(cfg, &res, &pre);
     if (!strcmp(a.format, "json"))

@@ -231,7 +231,8 @@ static void forget_usage(FILE *out)
                  "and every row stored from them: events, rejects, file names. Postfix\n"
                  "messages that had lines in them are correlated again from the lines that\n"
                  "remain. Then the files can be ingested again, with other options (--tz,\n"
-                 "--year, --date-order) or after a fix. Each id is one transaction.\n"
+                 "--year, --date-order) or after a fix. Each id is one transaction; an id\n"
+                 "that is not there is reported and the others still go.\n"
                  "\n"
                  "Exit codes: 0 forgotten, 2 usage or no such source, 4 database error.\n");
 }
@@ -257,12 +258,18 @@ int cmd_forget(const struct global_options *g, int argc, char **argv)
     const char *path = store_default_path(g->db_path);
     sqlite3 *db;
     char err[1024];
+    if (access(path, F_OK) != 0) { /* forget never makes a database */
+        fprintf(stderr, "mxaudit: %s: no such database\n", path);
+        return EXIT_DB;
+    }
     if (store_open(path, STORE_READWRITE, &db, err, sizeof err) < 0) {
         fprintf(stderr, "mxaudit: %s\n", err);
         return EXIT_DB;
     }
+    /* Every id is tried: one that is not there is reported (exit 2), the
+     * others still go; a database error stops the rest. */
     int rc = EXIT_OK;
-    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
+    for (int i = 1; i < argc && rc != EXIT_DB; i++) {
         long long id = strtoll(argv[i], NULL, 10);
         char name[1024] = "";
         char *sql = sqlite3_mprintf("SELECT path FROM source WHERE id = %lld", id);

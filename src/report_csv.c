@@ -306,7 +306,7 @@ int report_render_csv(FILE *out, const struct report *rep)
 
     const struct precheck_result *pre = &rep->precheck;
     row_start(&r, "verdict");
-    r.c[C_NAME] = pre->safe ? "safe" : "not_safe";
+    r.c[C_NAME] = precheck_verdict(pre);
     r.c[C_DETAIL] = precheck_reason(pre);
     set_num(&r, C_COUNT, (long long)pre->cut_groups);
     row_write(out, &r);

@@ -229,10 +229,11 @@ int report_render_html(FILE *out, const struct report *rep)
             rep->back_door ? "Inbound mail still bypasses the MX gateway: work through the findings below, most "
                              "serious first, and close the back door once the verdict says it is safe."
                            : "Nothing bypassed the MX gateway in this period: file this report as evidence.");
-    fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> %s</div>\n", pre->safe ? "safe" : "unsafe",
-            pre->safe ? "Safe to close the Exchange Online back door:"
-                      : "Not safe to close the Exchange Online back door:",
-            precheck_reason(pre));
+    const char *head = pre->no_gateway ? "No back door to close"
+                       : pre->safe     ? "Safe to close the Exchange Online back door"
+                                       : "Not safe to close the Exchange Online back door";
+    fprintf(out, "<div class=\"verdict %s\"><strong>%s:</strong> %s</div>\n",
+            pre->safe || pre->no_gateway ? "safe" : "unsafe", head, precheck_reason(pre));
     fputs("<div class=\"cards\">\n", out);
     card(out, rep, "Inbound messages", rep->inbound, NULL, rep->prev_inbound);
     report_share(via_gateway, rep->inbound, share, sizeof share);
@@ -485,9 +486,13 @@ int report_render_html(FILE *out, const struct report *rep)
     section(out, "verdict", "Precheck verdict",
             "What restricting the Exchange Online inbound connector to the gateway would stop, group by group; fix "
             "every group marked CUT before closing the back door.");
-    fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> ", pre->safe ? "safe" : "unsafe",
-            pre->safe ? "Safe" : "Not safe");
-    if (pre->safe || !pre->exo_entries)
+    fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> ", pre->safe || pre->no_gateway ? "safe" : "unsafe",
+            pre->no_gateway ? "No back door"
+            : pre->safe     ? "Safe"
+                            : "Not safe");
+    if (pre->no_gateway)
+        fprintf(out, "to close: %s</div>\n", precheck_reason(pre));
+    else if (pre->safe || !pre->exo_entries)
         fprintf(out, "to close the Exchange Online back door: %s</div>\n", precheck_reason(pre));
     else
         fprintf(out, "to close the Exchange Online back door: %zu group%s of wanted mail would be cut.</div>\n",

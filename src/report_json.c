@@ -182,8 +182,8 @@ int report_render_json(FILE *out, const struct report *rep)
     tallies(out, "networks", &rep->networks, "source_net", rep->has_previous);
 
     const struct precheck_result *pre = &rep->precheck;
-    fprintf(out, ",\n\"precheck\":{\"verdict\":\"%s\",\"cut_groups\":%zu,\"exo_entries\":%zu",
-            pre->safe ? "safe" : "not_safe", pre->cut_groups, pre->exo_entries);
+    fprintf(out, ",\n\"precheck\":{\"verdict\":\"%s\",\"cut_groups\":%zu,\"exo_entries\":%zu", precheck_verdict(pre),
+            pre->cut_groups, pre->exo_entries);
     first = 0;
     json_member_time(out, "exo_first_seen", pre->exo_entries ? pre->exo_first : NULL, &first);
     json_member_time(out, "exo_last_seen", pre->exo_entries ? pre->exo_last : NULL, &first);

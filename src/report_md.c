@@ -140,9 +140,7 @@ int report_render_markdown(FILE *out, const struct report *rep)
                 "None of %zu inbound messages reached Exchange without passing the MX gateway: nothing "
                 "bypasses the MX in this period.\n\n",
                 rep->inbound);
-    fprintf(out, "Precheck verdict: **%s**; %s\n\n",
-            rep->precheck.safe ? "safe to close the Exchange Online back door"
-                               : "not safe to close the Exchange Online back door",
+    fprintf(out, "Precheck verdict: **%s**; %s\n\n", precheck_headline(&rep->precheck),
             precheck_reason(&rep->precheck));
     if (rep->days_without_rows)
         fprintf(out, "Coverage: %d of %d days %s no log rows at all; findings cannot be complete for %s.\n\n",
@@ -372,7 +370,9 @@ int report_render_markdown(FILE *out, const struct report *rep)
     fputs("What restricting the Exchange Online inbound connector to the gateway would stop, group by group; "
           "fix every group marked CUT before closing the back door.\n\n",
           out);
-    if (pre->safe)
+    if (pre->no_gateway)
+        fprintf(out, "**No back door** to close: %s\n\n", precheck_reason(pre));
+    else if (pre->safe)
         fputs("**Safe** to close the Exchange Online back door: no wanted mail would be cut.\n\n", out);
     else if (!pre->exo_entries)
         fprintf(out, "**Not safe** to close the Exchange Online back door: %s\n\n", precheck_reason(pre));

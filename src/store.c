@@ -216,6 +216,11 @@ static int open_once(const char *path, enum store_mode mode, size_t upto, int ma
                          "%s: database schema version %lld is newer than this mxaudit knows (%zu); "
                          "use a newer mxaudit",
                          path, have, embedded_schema_count);
+            else if ((have == 0 && objects != 0) || (have > 0 && !has_source))
+                snprintf(err, errlen, "%s: not an mxaudit database: it holds another program's tables", path);
+            else if (have == 0)
+                snprintf(err, errlen, "%s: an empty database: nothing is ingested yet (run `mxaudit ingest` first)",
+                         path);
             else
                 snprintf(err, errlen,
                          "%s: database schema version %lld, this mxaudit uses %zu; run any `mxaudit ingest` on it "

@@ -53,6 +53,14 @@ expect_not_in out.txt 'r.alvarez@contoso.example'
 expect_exit 1 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2027-04-01 --format json --finding notification_known --fail-on-findings
 expect_in out.txt '"excepted":false,"exception_expired":true'
 expect_eq "$(wc -l < out.txt | tr -d ' ')" 2 "notification_known findings"
+# --now takes a time too, judged on its UTC day: 23:30 at -01:00 on the last
+# day is already the day after; a date that does not exist is refused.
+expect_exit 1 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2027-03-31T23:30:00-01:00 --format json --finding notification_known --fail-on-findings
+expect_in out.txt '"excepted":false,"exception_expired":true'
+expect_exit 0 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2027-03-31T23:30:00Z --format json --finding notification_known
+expect_in out.txt '"excepted":true,"exception_expired":false'
+expect_exit 2 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-13-99
+expect_in err.txt "--now '2026-13-99': expected YYYY-MM-DD or an ISO 8601 time"
 
 # --fail-on-findings: 1 with findings that are not excepted.
 expect_exit 1 "$MX" --db a.db audit --config "$FIX/fabrikam.conf" --now 2026-11-28 --fail-on-findings
@@ -112,7 +120,8 @@ expect_exit 0 "$MX" --db b.db audit --config "$FIX/northwind.conf" --format json
 expect_not_in err.txt "warning"
 expect_in out.txt '"finding":"ndr_lost"'
 
-# Its relay log holds no Exchange Online entry: nothing to judge the door on.
-expect_exit 1 "$MX" --db b.db precheck --config "$FIX/northwind.conf"
-expect_in out.txt "NOT SAFE to close the Exchange Online back door: no Exchange Online entry in the period"
+# Its configuration has no [gateway]: its MX is Exchange Online itself, and
+# the precheck has no back door to judge.
+expect_exit 2 "$MX" --db b.db precheck --config "$FIX/northwind.conf"
+expect_in err.txt "has no [gateway]: the MX is Exchange Online itself, so there is no back door to close"
 finish

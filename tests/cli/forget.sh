@@ -26,9 +26,12 @@ expect_in err.txt "'x1' is not a source id"
 # Europe/Berlin: the same rows as reading it right the first time.
 expect_exit 0 "$MX" --db a.db --quiet ingest --year 2026 --tz UTC "$GW"
 expect_exit 0 "$MX" --db right.db --quiet ingest --year 2026 --tz Europe/Berlin "$GW"
-expect_exit 2 "$MX" --db a.db forget 99
+expect_exit 4 "$MX" --db typo.db forget 1
+expect_in err.txt "typo.db: no such database"
+expect_eq "$(ls typo.db 2>/dev/null)" "" "a database made by forget"
+# an id that is not there is reported, and the others still go
+expect_exit 2 "$MX" --db a.db forget 1 99 2 3 4
 expect_in err.txt "no source 99"
-expect_exit 0 "$MX" --db a.db forget 1 2 3 4
 expect_in err.txt "forgot source 4 ("
 expect_eq "$(sqlite3 a.db "SELECT (SELECT count(*) FROM source) + (SELECT count(*) FROM source_file)
                            + (SELECT count(*) FROM pf_event) + (SELECT count(*) FROM pf_reject)

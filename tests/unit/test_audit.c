@@ -536,9 +536,14 @@ static void test_without_gateway(void)
         CHECK_STR(f->entry, "onprem");
         CHECK_STR(f->client_ip, "203.0.113.8");
     }
+    /* Without a gateway no Exchange Online entry is known to be ours without
+     * a recipient look-up, and there is no back door: `mxaudit precheck`
+     * refuses such a configuration, and the verdict here is not safe, with
+     * nothing cut. */
     struct precheck_result pre;
     audit_precheck(cfg, &res, &pre);
-    CHECK_INT(pre.safe, 1);
+    CHECK_INT(pre.safe, 0);
+    CHECK_INT(pre.cut_groups, 0);
     if (pre.n)
         CHECK(strstr(pre.groups[0].advice, "does not close this one") != NULL);
     precheck_result_free(&pre);
@@ -791,6 +796,9 @@ static void test_precheck_needs_exo_entries(void)
     /* on-prem only: an entry at on-prem Exchange, no message trace */
     ex_row(1, "exchange", "msgtrk", "2026-11-27 08:00:00", "RECEIVE", "SMTP", "op1@contoso.example",
            "bob@contoso.example", "Hello", "198.51.100.25", NULL, "Incoming", "alice@fabrikam.example");
+    /* and another organisation's trace in the same database: not ours, not counted */
+    trace(9, "2026-11-27 08:30:00", "o1@contoso.example", "bob@contoso.example", "Hi", "203.0.113.99",
+          "erin@tailspin.example");
     run();
     CHECK_INT(res.n, 0);
     CHECK_INT(res.exo_entries, 0);
@@ -818,7 +826,7 @@ static void test_precheck_needs_exo_entries(void)
           "alice@fabrikam.example");
     run();
     CHECK_INT(res.n, 0);
-    CHECK_INT(res.exo_entries, 2);
+    CHECK_INT(res.exo_entries, 2); /* through our gateway; tailspin's row still not */
     audit_precheck(cfg, &res, &pre);
     CHECK_INT(pre.safe, 1);
     f = tmpfile();

@@ -286,6 +286,9 @@ static void test_migration(void)
     sqlite3_close(other);
     CHECK_INT(store_open("other.db", STORE_READWRITE, &db, err, sizeof err), -1);
     CHECK(strstr(err, "not an mxaudit database") != NULL);
+    /* a reader says the same, not that an ingest would migrate it */
+    CHECK_INT(store_open("other.db", STORE_READONLY, &db, err, sizeof err), -1);
+    CHECK(strstr(err, "not an mxaudit database") != NULL);
     CHECK_INT(sqlite3_open("other.db", &other), SQLITE_OK);
     CHECK_STR(test_sql_text(other, "SELECT group_concat(name) FROM sqlite_schema"), "customers");
     CHECK_STR(test_sql_text(other, "PRAGMA journal_mode"), "delete");
@@ -298,9 +301,11 @@ static void test_migration(void)
     CHECK_STR(test_sql_text(other, "SELECT group_concat(name) FROM sqlite_schema"), "customers");
     CHECK_INT(test_sql_int(other, "PRAGMA user_version"), 3);
     sqlite3_close(other);
-    /* an empty file is a new database */
+    /* an empty file is a new database; a reader says nothing is in it yet */
     unlink("empty.db");
     test_write_file("empty.db", "", 0);
+    CHECK_INT(store_open("empty.db", STORE_READONLY, &db, err, sizeof err), -1);
+    CHECK(strstr(err, "nothing is ingested yet") != NULL);
     CHECK_INT(store_open("empty.db", STORE_READWRITE, &db, err, sizeof err), 0);
     store_close(db);
 }

@@ -358,17 +358,48 @@ void ex_multi_value_each(struct ex_store *st, const char *p, size_t len,
     }
 }
 
+/* Rows are written EX_BATCH to an INSERT: most of the cost of a statement
+ * that stores one row is fixed (opening a cursor on the table and each of
+ * its indexes, ending the statement), so a statement of sixty-four rows pays
+ * it once for all of them. A row's values are copied into st->arena until
+ * its batch is written, since the reader's buffer moves on. Rows get their
+ * ids from the writer (max(id) + 1 on), so that their recipients can name
+ * them before they are stored. */
+#define EV_COLS 32 /* id and the 31 columns below */
+#define RC_COLS 5
+
+static const char ev_cols[] =
+    "INSERT OR FAIL INTO ex_event(id, source_id, line, system, format, ts, server, event, source, message_id,"
+    " message_id_raw, network_message_id, internal_id, sender, header_sender, return_path, subject,"
+    " size, recipient_count, client_ip, client_ip_logged, client_hostname, server_ip, connector,"
+    " directionality, tenant, reference, related_recipient, source_context, custom_data, message_info,"
+    " detail) VALUES ";
+static const char rc_cols[] = "INSERT OR FAIL INTO ex_recipient(event_id, source_id, line, address, status) VALUES ";
+
+/* "HEAD (?,?,...),(?,?,...)": ROWS groups of NCOL parameters. */
+static char *insert_sql(const char *head, int ncol, int rows)
+{
+    size_t hl = strlen(head), n = hl + (size_t)rows * (size_t)(2 * ncol + 2) + 1;
+    char *q = xmalloc(n), *o = q;
+    memcpy(o, head, hl);
+    o += hl;
+    for (int r = 0; r < rows; r++) {
+        if (r)
+            *o++ = ',';
+        *o++ = '(';
+        for (int c = 0; c < ncol; c++) {
+            if (c)
+                *o++ = ',';
+            *o++ = '?';
+        }
+        *o++ = ')';
+    }
+    *o = '\0';
+    return q;
+}
+
 int ex_store_open(struct ex_store *st, struct parse_ctx *ctx, const char *system, const char *format)
 {
-    static const char ev_sql[] =
-        "INSERT INTO ex_event(source_id, line, system, format, ts, server, event, source, message_id,"
-        " message_id_raw, network_message_id, internal_id, sender, header_sender, return_path, subject,"
-        " size, recipient_count, client_ip, client_ip_logged, client_hostname, server_ip, connector,"
-        " directionality, tenant, reference, related_recipient, source_context, custom_data, message_info,"
-        " detail) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
-        "?23,?24,?25,?26,?27,?28,?29,?30,?31)";
-    static const char rc_sql[] =
-        "INSERT INTO ex_recipient(event_id, source_id, line, address, status) VALUES (?1,?2,?3,?4,?5)";
     memset(st, 0, sizeof *st);
     st->system = system;
     st->format = format;
@@ -380,8 +411,17 @@ int ex_store_open(struct ex_store *st, struct parse_ctx *ctx, const char *system
                 ipset_add(st->exo, &net);
         }
     }
-    if (sqlite3_prepare_v2(ctx->db, ev_sql, -1, &st->ins_event, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ctx->db, rc_sql, -1, &st->ins_recipient, NULL) != SQLITE_OK) {
+    char *q[4] = {insert_sql(ev_cols, EV_COLS, 1), insert_sql(ev_cols, EV_COLS, EX_BATCH),
+                  insert_sql(rc_cols, RC_COLS, 1), insert_sql(rc_cols, RC_COLS, EX_BATCH)};
+    int ok = sqlite3_prepare_v2(ctx->db, q[0], -1, &st->ins_event, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(ctx->db, q[1], -1, &st->ins_events, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(ctx->db, q[2], -1, &st->ins_recipient, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(ctx->db, q[3], -1, &st->ins_recipients, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(ctx->db, "SELECT coalesce(max(id), 0) + 1 FROM ex_event", -1, &st->next_id, NULL) ==
+                 SQLITE_OK;
+    for (int i = 0; i < 4; i++)
+        free(q[i]);
+    if (!ok) {
         snprintf(ctx->reason, sizeof ctx->reason, "cannot prepare the Exchange insert: %s", sqlite3_errmsg(ctx->db));
         ex_store_close(st);
         return PARSE_FATAL;
@@ -392,21 +432,125 @@ int ex_store_open(struct ex_store *st, struct parse_ctx *ctx, const char *system
 void ex_store_close(struct ex_store *st)
 {
     sqlite3_finalize(st->ins_event);
+    sqlite3_finalize(st->ins_events);
     sqlite3_finalize(st->ins_recipient);
+    sqlite3_finalize(st->ins_recipients);
+    sqlite3_finalize(st->next_id);
     ipset_free(st->exo);
-    st->exo = NULL;
     free(st->scratch);
-    st->ins_event = st->ins_recipient = NULL;
-    st->scratch = NULL;
-    st->scratch_cap = 0;
+    free(st->arena);
+    free(st->vals);
+    free(st->rvals);
+    memset(st, 0, sizeof *st);
 }
 
-static void bind_slice(sqlite3_stmt *s, int i, struct ex_slice v)
+/* Copies LEN bytes into the arena; returns their offset. */
+static size_t arena_put(struct ex_store *st, const char *p, size_t len)
 {
-    if (v.p && v.len)
-        sqlite3_bind_text(s, i, v.p, (int)v.len, SQLITE_STATIC);
+    if (st->arena_len + len > st->arena_cap) {
+        size_t cap = st->arena_cap ? st->arena_cap : 16384;
+        while (cap < st->arena_len + len)
+            cap *= 2;
+        st->arena = xrealloc(st->arena, cap);
+        st->arena_cap = cap;
+    }
+    size_t off = st->arena_len;
+    if (len)
+        memcpy(st->arena + off, p, len);
+    st->arena_len += len;
+    return off;
+}
+
+static void val_null(struct ex_val *v)
+{
+    v->kind = EX_VAL_NULL;
+}
+
+static void val_int(struct ex_val *v, int64_t n)
+{
+    v->kind = EX_VAL_INT;
+    v->i = n;
+}
+
+/* A constant string that outlives the batch. */
+static void val_static(struct ex_val *v, const char *s)
+{
+    v->kind = EX_VAL_STATIC;
+    v->s = s;
+    v->len = strlen(s);
+}
+
+static void val_text(struct ex_store *st, struct ex_val *v, const char *p, size_t len)
+{
+    v->kind = EX_VAL_TEXT;
+    v->off = arena_put(st, p, len);
+    v->len = len;
+}
+
+/* An empty or absent field is NULL. */
+static void val_slice(struct ex_store *st, struct ex_val *v, struct ex_slice s)
+{
+    if (s.p && s.len)
+        val_text(st, v, s.p, s.len);
     else
+        val_null(v);
+}
+
+static void bind_val(const struct ex_store *st, sqlite3_stmt *s, int i, const struct ex_val *v)
+{
+    switch (v->kind) {
+    case EX_VAL_INT:
+        sqlite3_bind_int64(s, i, v->i);
+        break;
+    case EX_VAL_TEXT:
+        sqlite3_bind_text(s, i, st->arena + v->off, (int)v->len, SQLITE_STATIC);
+        break;
+    case EX_VAL_STATIC:
+        sqlite3_bind_text(s, i, v->s, (int)v->len, SQLITE_STATIC);
+        break;
+    default:
         sqlite3_bind_null(s, i);
+    }
+}
+
+/* Binds ROWS rows of NCOL values and runs STMT once. */
+static int insert_rows(const struct ex_store *st, sqlite3_stmt *stmt, const struct ex_val *v, int ncol, size_t rows)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (int c = 0; c < ncol; c++)
+            bind_val(st, stmt, (int)r * ncol + c + 1, &v[r * (size_t)ncol + (size_t)c]);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int ex_store_flush(struct ex_store *st, struct parse_ctx *ctx)
+{
+    if (!st->nrows)
+        return 0;
+    int ok = sqlite3_step(st->next_id) == SQLITE_ROW;
+    sqlite3_int64 id = sqlite3_column_int64(st->next_id, 0);
+    sqlite3_reset(st->next_id);
+    for (size_t r = 0; ok && r < st->nrows; r++)
+        val_int(&st->vals[r * EV_COLS], id + (sqlite3_int64)r);
+    for (size_t k = 0; ok && k < st->nrvals; k++)
+        st->rvals[k * RC_COLS].i += id; /* the row's place in the batch, until now */
+    if (ok)
+        ok = st->nrows == EX_BATCH ? insert_rows(st, st->ins_events, st->vals, EV_COLS, EX_BATCH) == 0 : 1;
+    for (size_t r = 0; ok && st->nrows < EX_BATCH && r < st->nrows; r++)
+        ok = insert_rows(st, st->ins_event, st->vals + r * EV_COLS, EV_COLS, 1) == 0;
+    size_t k = 0;
+    for (; ok && k + EX_BATCH <= st->nrvals; k += EX_BATCH)
+        ok = insert_rows(st, st->ins_recipients, st->rvals + k * RC_COLS, RC_COLS, EX_BATCH) == 0;
+    for (; ok && k < st->nrvals; k++)
+        ok = insert_rows(st, st->ins_recipient, st->rvals + k * RC_COLS, RC_COLS, 1) == 0;
+    if (!ok) {
+        ctx->line_no = st->first_line; /* the message names the batch, not the line being read */
+        snprintf(ctx->reason, sizeof ctx->reason, "cannot store the rows of lines %llu-%llu: %s",
+                 (unsigned long long)st->first_line, (unsigned long long)st->last_line, sqlite3_errmsg(ctx->db));
+    }
+    st->nrows = st->nrvals = st->arena_len = 0;
+    return ok ? 0 : PARSE_FATAL;
 }
 
 static int parse_int64(struct ex_slice v, int64_t *out)
@@ -457,24 +601,34 @@ static int from_exo(const struct ex_store *st, struct ex_slice v)
 int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_slice *col, int64_t epoch, int ms,
                  uint64_t line)
 {
-    sqlite3_stmt *s = st->ins_event;
+    if (st->nrows == EX_BATCH) {
+        int rc = ex_store_flush(st, ctx);
+        if (rc)
+            return rc;
+    }
+    if (!st->vals)
+        st->vals = xmalloc(EX_BATCH * EV_COLS * sizeof *st->vals);
+    if (!st->nrows)
+        st->first_line = line;
+    st->last_line = line;
+    struct ex_val *v = st->vals + st->nrows * EV_COLS; /* v[0] is the id, v[1] source_id, ... */
     char ts[TIME_TEXT_MAX];
     size_t tslen = time_format(epoch, ms, ts);
     int onprem = strcmp(st->system, "exchange") == 0;
 
-    sqlite3_bind_int64(s, 1, ctx->source_id);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
-    sqlite3_bind_text(s, 3, st->system, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, st->format, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, ts, (int)tslen, SQLITE_STATIC);
-    bind_slice(s, 6, col[EXC_SERVER_HOST]);
+    val_int(&v[1], ctx->source_id);
+    val_int(&v[2], (sqlite3_int64)line);
+    val_static(&v[3], st->system);
+    val_static(&v[4], st->format);
+    val_text(st, &v[5], ts, tslen);
+    val_slice(st, &v[6], col[EXC_SERVER_HOST]);
     struct ex_slice event = col[EXC_EVENT].len ? col[EXC_EVENT] : col[EXC_STATUS];
-    bind_slice(s, 7, event);
-    bind_slice(s, 8, col[EXC_SOURCE]);
-    bind_slice(s, 9, ex_message_id_normalise(col[EXC_MESSAGE_ID].p, col[EXC_MESSAGE_ID].len));
-    bind_slice(s, 10, col[EXC_MESSAGE_ID]);
-    bind_slice(s, 11, col[EXC_NETWORK_ID]);
-    bind_slice(s, 12, col[EXC_INTERNAL_ID]);
+    val_slice(st, &v[7], event);
+    val_slice(st, &v[8], col[EXC_SOURCE]);
+    val_slice(st, &v[9], ex_message_id_normalise(col[EXC_MESSAGE_ID].p, col[EXC_MESSAGE_ID].len));
+    val_slice(st, &v[10], col[EXC_MESSAGE_ID]);
+    val_slice(st, &v[11], col[EXC_NETWORK_ID]);
+    val_slice(st, &v[12], col[EXC_INTERNAL_ID]);
 
     /* Envelope sender: '' for the null sender. Tracking logs write it as an
      * empty sender-address with return-path <>; the message trace as an
@@ -483,17 +637,17 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
     if (slice_eq(sender, "<>") ||
         (!sender.len && ((st->empty_sender_is_null && col[EXC_SENDER].p) ||
                          slice_eq(trim(col[EXC_RETURN_PATH].p, col[EXC_RETURN_PATH].len), "<>"))))
-        sqlite3_bind_text(s, 13, "", 0, SQLITE_STATIC);
+        val_static(&v[13], "");
     else
-        bind_slice(s, 13, sender);
-    sqlite3_bind_null(s, 14); /* no export here carries the header From */
-    bind_slice(s, 15, col[EXC_RETURN_PATH]);
-    bind_slice(s, 16, col[EXC_SUBJECT]);
+        val_slice(st, &v[13], sender);
+    val_null(&v[14]); /* no export here carries the header From */
+    val_slice(st, &v[15], col[EXC_RETURN_PATH]);
+    val_slice(st, &v[16], col[EXC_SUBJECT]);
     int64_t n;
     if (parse_int64(col[EXC_SIZE], &n))
-        sqlite3_bind_int64(s, 17, n);
+        val_int(&v[17], n);
     else
-        sqlite3_bind_null(s, 17);
+        val_null(&v[17]);
 
     /* Recipients and their statuses, paired by position. */
     rcpt_list.n = rcpt_list.len = 0;
@@ -520,13 +674,13 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
     }
     size_t nrcpt = enhanced ? status_list.n : rcpt_list.n;
     if (parse_int64(col[EXC_RECIPIENT_COUNT], &n))
-        sqlite3_bind_int64(s, 18, n);
+        val_int(&v[18], n);
     else if (have_rcpt_col && rcpt_list.n)
-        sqlite3_bind_int64(s, 18, (sqlite3_int64)rcpt_list.n);
+        val_int(&v[18], (sqlite3_int64)rcpt_list.n);
     else if (enhanced)
-        sqlite3_bind_int64(s, 18, (sqlite3_int64)nrcpt);
+        val_int(&v[18], (sqlite3_int64)nrcpt);
     else
-        sqlite3_bind_null(s, 18);
+        val_null(&v[18]);
 
     /* The entry hop's connecting IP. A proxied on-prem RECEIVE logs the
      * front end as client-ip and the sender in original-client-ip or
@@ -547,46 +701,42 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
         else if (onprem && prox.len)
             cip = prox;
     }
-    bind_slice(s, 19, ex_ip_strip_zone(cip.p, cip.len));
-    bind_slice(s, 20, col[EXC_CLIENT_IP]);
-    bind_slice(s, 21, col[EXC_CLIENT_HOST]);
-    bind_slice(s, 22, col[EXC_SERVER_IP]);
+    val_slice(st, &v[19], ex_ip_strip_zone(cip.p, cip.len));
+    val_slice(st, &v[20], col[EXC_CLIENT_IP]);
+    val_slice(st, &v[21], col[EXC_CLIENT_HOST]);
+    val_slice(st, &v[22], col[EXC_SERVER_IP]);
     struct ex_slice conn = col[EXC_CONNECTOR];
     if (!conn.len)
         conn = inbound_connector(col[EXC_CUSTOM_DATA]);
-    bind_slice(s, 23, conn);
+    val_slice(st, &v[23], conn);
     const char *dir = ex_directionality(col[EXC_DIRECTIONALITY].p, col[EXC_DIRECTIONALITY].len);
     if (dir)
-        sqlite3_bind_text(s, 24, dir, -1, SQLITE_STATIC);
+        val_static(&v[24], dir);
     else
-        sqlite3_bind_null(s, 24);
-    bind_slice(s, 25, col[EXC_TENANT]);
-    bind_slice(s, 26, col[EXC_REFERENCE]);
-    bind_slice(s, 27, col[EXC_RELATED_RECIPIENT]);
-    bind_slice(s, 28, col[EXC_SOURCE_CONTEXT]);
-    bind_slice(s, 29, col[EXC_CUSTOM_DATA]);
-    bind_slice(s, 30, col[EXC_MESSAGE_INFO]);
-    char *detail = NULL;
+        val_null(&v[24]);
+    val_slice(st, &v[25], col[EXC_TENANT]);
+    val_slice(st, &v[26], col[EXC_REFERENCE]);
+    val_slice(st, &v[27], col[EXC_RELATED_RECIPIENT]);
+    val_slice(st, &v[28], col[EXC_SOURCE_CONTEXT]);
+    val_slice(st, &v[29], col[EXC_CUSTOM_DATA]);
+    val_slice(st, &v[30], col[EXC_MESSAGE_INFO]);
     if (col[EXC_ACTION].len || col[EXC_DETAIL].len) {
-        detail = sqlite3_mprintf("%.*s%s%.*s", (int)col[EXC_ACTION].len, col[EXC_ACTION].p ? col[EXC_ACTION].p : "",
-                                 col[EXC_ACTION].len && col[EXC_DETAIL].len ? ": " : "", (int)col[EXC_DETAIL].len,
-                                 col[EXC_DETAIL].p ? col[EXC_DETAIL].p : "");
-        sqlite3_bind_text(s, 31, detail, -1, SQLITE_STATIC);
+        /* "action: detail", either part alone without the colon */
+        struct ex_val *d = &v[31];
+        val_text(st, d, col[EXC_ACTION].p, col[EXC_ACTION].len);
+        if (col[EXC_ACTION].len && col[EXC_DETAIL].len) {
+            arena_put(st, ": ", 2);
+            d->len += 2;
+        }
+        arena_put(st, col[EXC_DETAIL].p, col[EXC_DETAIL].len);
+        d->len += col[EXC_DETAIL].len;
     } else {
-        sqlite3_bind_null(s, 31);
+        val_null(&v[31]);
     }
-    int rc_step = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_free(detail);
-    if (rc_step != SQLITE_DONE) {
-        snprintf(ctx->reason, sizeof ctx->reason, "cannot store the row: %s", sqlite3_errmsg(ctx->db));
-        return PARSE_FATAL;
-    }
-    sqlite3_int64 ev_id = sqlite3_last_insert_rowid(ctx->db);
+    size_t row = st->nrows++;
     ctx->events++;
     parser_note_time(ctx, epoch);
 
-    sqlite3_stmt *r = st->ins_recipient;
     for (size_t i = 0; i < nrcpt; i++) {
         char *a;
         size_t alen;
@@ -616,17 +766,16 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
         struct ex_slice addr = trim(a, alen);
         if (!addr.len)
             continue;
-        sqlite3_bind_int64(r, 1, ev_id);
-        sqlite3_bind_int64(r, 2, ctx->source_id);
-        sqlite3_bind_int64(r, 3, (sqlite3_int64)line);
-        bind_slice(r, 4, addr);
-        bind_slice(r, 5, status);
-        int rs = sqlite3_step(r);
-        sqlite3_reset(r);
-        if (rs != SQLITE_DONE) {
-            snprintf(ctx->reason, sizeof ctx->reason, "cannot store a recipient: %s", sqlite3_errmsg(ctx->db));
-            return PARSE_FATAL;
+        if (st->nrvals == st->rvals_cap) {
+            st->rvals_cap = st->rvals_cap ? st->rvals_cap * 2 : 64;
+            st->rvals = xrealloc(st->rvals, st->rvals_cap * RC_COLS * sizeof *st->rvals);
         }
+        struct ex_val *rv = st->rvals + st->nrvals++ * RC_COLS;
+        val_int(&rv[0], (int64_t)row); /* made an id by ex_store_flush */
+        val_int(&rv[1], ctx->source_id);
+        val_int(&rv[2], (int64_t)line);
+        val_text(st, &rv[3], addr.p, addr.len);
+        val_slice(st, &rv[4], status);
     }
     return 0;
 }
@@ -1105,6 +1254,9 @@ int ex_tab_finish(void *state, struct parse_ctx *ctx)
                  t->ambiguous);
         return PARSE_FATAL;
     }
+    int rc = ex_store_flush(&t->store, ctx);
+    if (rc)
+        return rc;
     if (t->fmt->warn_result_limit && (t->rows == 1000 || t->rows == 5000))
         parser_warn(ctx,
                     "exactly %llu rows: the cmdlet's result limit; the export is probably truncated "

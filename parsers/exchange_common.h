@@ -99,22 +99,49 @@ struct ex_culture_time {
 /* 0 on success, -1 when TEXT is not such a date. */
 int ex_culture_time_parse(const char *p, size_t len, struct ex_culture_time *t);
 
-/* Writer of ex_event + ex_recipient rows. */
+/* One value of a row waiting in a batch. */
+enum ex_val_kind { EX_VAL_NULL, EX_VAL_INT, EX_VAL_TEXT, EX_VAL_STATIC };
+struct ex_val {
+    enum ex_val_kind kind;
+    int64_t i;     /* EX_VAL_INT */
+    const char *s; /* EX_VAL_STATIC: a string that outlives the store */
+    size_t off;    /* EX_VAL_TEXT: offset in the store's arena */
+    size_t len;    /* text length */
+};
+
+#define EX_BATCH 64 /* ex_event rows (and recipient rows) per INSERT */
+
+/* Writer of ex_event + ex_recipient rows, EX_BATCH to a statement. */
 struct ex_store {
-    sqlite3_stmt *ins_event, *ins_recipient;
+    sqlite3_stmt *ins_event, *ins_events;         /* one row; EX_BATCH rows */
+    sqlite3_stmt *ins_recipient, *ins_recipients; /* the same for ex_recipient */
+    sqlite3_stmt *next_id;                        /* the id of the next ex_event row */
     struct ipset *exo; /* Exchange Online's ranges (on-prem logs): a hybrid hop from there keeps its IP */
     const char *system, *format;
     int empty_sender_is_null; /* exports where an empty sender means <> (message trace) */
     char *scratch;            /* unescaped multi-value members */
     size_t scratch_cap;
     int warned_string_array;
+    /* The batch not yet written: its rows' values, their text in arena. */
+    struct ex_val *vals;  /* EX_BATCH rows of 32 values (id first) */
+    size_t nrows;         /* rows in vals */
+    struct ex_val *rvals; /* recipient rows of 5 values; the first holds the row's place until written */
+    size_t nrvals, rvals_cap;
+    char *arena;
+    size_t arena_len, arena_cap;
+    uint64_t first_line, last_line; /* of the batch, for an error message */
 };
 int ex_store_open(struct ex_store *st, struct parse_ctx *ctx, const char *system, const char *format);
+/* Frees the store; a batch not yet written is dropped (the file failed). */
 void ex_store_close(struct ex_store *st);
-/* Stores one row; col[] holds the row's fields by ex_col (len 0 = empty).
- * Returns 0, or PARSE_FATAL with ctx->reason on a database error. */
+/* Adds one row to the batch, writing the batch first when it is full;
+ * col[] holds the row's fields by ex_col (len 0 = empty). Returns 0, or
+ * PARSE_FATAL with ctx->reason on a database error. */
 int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_slice *col, int64_t epoch, int ms,
                  uint64_t line);
+/* Writes the rows still waiting: at the end of the input, before anything
+ * reads ex_event. 0, or PARSE_FATAL with ctx->reason. */
+int ex_store_flush(struct ex_store *st, struct parse_ctx *ctx);
 
 /* Parses a multi-valued field (';'-joined, members with ';' or '\'' in single
  * quotes): calls fn for each member, unescaped. Uses st->scratch. */

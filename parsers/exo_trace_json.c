@@ -431,7 +431,7 @@ static int exo_json_finish(void *state, struct parse_ctx *ctx)
     if (j->rows == 1000 || j->rows == 5000)
         parser_warn(ctx, "exactly %llu records: the cmdlet's result limit; the export is probably truncated",
                     (unsigned long long)j->rows);
-    return 0;
+    return ex_store_flush(&j->store, ctx);
 }
 
 static void exo_json_close(void *state)

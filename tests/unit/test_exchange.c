@@ -109,6 +109,56 @@ static void test_msgtrk_hybrid_hop(void)
     store_close(db);
 }
 
+/* Rows are stored in batches (parsers/exchange_common.c): whatever the
+ * batch size, every row is stored once, in file order, and each recipient
+ * belongs to its own row, also when the file does not fill its last batch,
+ * a row between two is rejected, and the table held rows before. */
+static void test_msgtrk_batches(void)
+{
+    sqlite3 *db = db_new();
+    CHECK_INT(ingest(db, "MSGTRK2026112710-1.LOG", DATE_ORDER_AUTO, "UTC", NULL), 0);
+    /* a gap below the highest id, as `forget` or a file parsed again leaves */
+    CHECK_INT(sqlite3_exec(db, "DELETE FROM ex_event WHERE id = (SELECT min(id) FROM ex_event)", NULL, NULL, NULL),
+              SQLITE_OK);
+    long long before = test_sql_int(db, "SELECT max(id) FROM ex_event");
+    CHECK(before > test_sql_int(db, "SELECT count(*) FROM ex_event"));
+    long long rcpts = test_write_msgtrk("MSGTRK2026112712-1.LOG", 1000, 500);
+    CHECK_INT(ingest(db, "./MSGTRK2026112712-1.LOG", DATE_ORDER_AUTO, "UTC", NULL), 0);
+    const char *mine = "(SELECT id FROM source WHERE path LIKE '%MSGTRK2026112712-1.LOG')";
+    char q[512];
+    snprintf(q, sizeof q, "SELECT count(*) FROM ex_event WHERE source_id = %s", mine);
+    CHECK_INT(test_sql_int(db, q), 999);
+    snprintf(q, sizeof q, "SELECT count(*) FROM ex_recipient WHERE source_id = %s", mine);
+    CHECK_INT(test_sql_int(db, q), rcpts);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM reject WHERE line = 505"), 1);
+    /* each recipient on its own row, with its own status */
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_recipient r JOIN ex_event e ON e.id = r.event_id"
+                               " WHERE r.line = e.line AND r.address LIKE 'r' || substr(e.subject, 2) || '-%'"
+                               " AND r.status = '250 2.1.5 ' || substr(r.address, 1, instr(r.address, '@') - 1)"),
+              rcpts);
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM ex_event e WHERE source_id = %s AND (recipient_count <>"
+             " (SELECT count(*) FROM ex_recipient r WHERE r.event_id = e.id) OR subject <> 'S' || (line - 5))",
+             mine);
+    CHECK_INT(test_sql_int(db, q), 0);
+    /* long values that outgrow a batch's first buffer come whole, and so do
+     * the values stored after them */
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM ex_event WHERE source_id = %s AND custom_data = 'S:pad=' || "
+             "replace(hex(zeroblob(20000)), '00', 'x')",
+             mine);
+    CHECK_INT(test_sql_int(db, q), 20);
+    /* ids follow the file's order, after the rows that were there */
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM ex_event a JOIN ex_event b ON b.id > a.id WHERE a.source_id = %s"
+             " AND b.source_id = a.source_id AND b.line < a.line",
+             mine);
+    CHECK_INT(test_sql_int(db, q), 0);
+    snprintf(q, sizeof q, "SELECT min(id) FROM ex_event WHERE source_id = %s", mine);
+    CHECK_INT(test_sql_int(db, q), before + 1);
+    store_close(db);
+}
+
 static void test_msgtrk_refuses_other_logs(void)
 {
     sqlite3 *db = db_new();
@@ -342,6 +392,7 @@ int main(int argc, char **argv)
     TEST_INIT(argc, argv);
     test_msgtrk();
     test_msgtrk_hybrid_hop();
+    test_msgtrk_batches();
     test_msgtrk_refuses_other_logs();
     test_msgtrk_csv_en_us();
     test_msgtrk_csv_de_de();

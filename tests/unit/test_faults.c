@@ -349,6 +349,42 @@ static void test_disk_full_during_ingest(void)
     free(big);
 }
 
+/* The Exchange rows wait in batches before they are written: a disk that
+ * fills while one is written fails the file as a whole, and the re-run
+ * stores every row once. */
+static void test_disk_full_during_exchange_ingest(void)
+{
+    long long rcpts = test_write_msgtrk("MSGTRK2026112712-1.LOG", 3000, 0);
+    static const long long budgets[] = {0, 4096, 65536, 262144, 1048576};
+    for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
+        sqlite3 *db;
+        char err[512], msg[4096];
+        struct ingest_report rep;
+        unlink("full-x.db");
+        CHECK_INT(store_open("full-x.db", STORE_READWRITE, &db, err, sizeof err), 0);
+        write_budget = budgets[b];
+        write_faults = 0;
+        int rc = ingest_capture(db, "MSGTRK2026112712-1.LOG", &rep, msg, sizeof msg);
+        write_budget = -1;
+        CHECK(write_faults > 0);
+        CHECK_INT(rc, 4);
+        CHECK(strstr(msg, "MSGTRK2026112712-1.LOG") != NULL);
+        CHECK(strstr(msg, "disk is full") != NULL);
+        store_close(db);
+        CHECK_INT(store_open("full-x.db", STORE_READWRITE, &db, err, sizeof err), 0);
+        CHECK_STR(test_sql_text(db, "PRAGMA integrity_check"), "ok");
+        CHECK_INT(rows_of(db, "MSGTRK2026112712-1.LOG"), 0);
+        CHECK_INT(ingest_capture(db, "MSGTRK2026112712-1.LOG", &rep, msg, sizeof msg), 0);
+        CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 3000);
+        CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_recipient"), rcpts);
+        CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_recipient r JOIN ex_event e ON e.id = r.event_id"
+                                   " WHERE r.line = e.line"),
+                  rcpts);
+        store_close(db);
+        unlink("full-x.db");
+    }
+}
+
 /* Rows of pf_message and pf_delivery in one of main and clean but not in
  * both, ids aside. */
 static long long derived_differing(sqlite3 *db)
@@ -540,6 +576,7 @@ int main(int argc, char **argv)
     fault_vfs_install();
     test_disk_full_during_ingest();
     test_disk_full_during_first_load();
+    test_disk_full_during_exchange_ingest();
     test_disk_full_during_migration();
     test_migration_keeps_data(test_srcdir);
     return test_done("test_faults");

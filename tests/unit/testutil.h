@@ -99,6 +99,56 @@ static inline long long test_sql_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* A message tracking log (Exchange 2013+ header, 30 fields) of ROWS rows
+ * written to PATH. Row k (line k + 5) has the subject "S<k>" and k % 4
+ * recipients "r<k>-<j>@corp.example.com", each with its own status; rows
+ * with k % 50 == 7 carry a custom-data value of 20,006 bytes
+ * ("S:pad=xxx..."). When BROKEN_ROW is not 0 that row lacks a field, so
+ * the parser rejects it. Returns the number of recipients written. */
+static inline long long test_write_msgtrk(const char *path, int rows, int broken_row)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fputs("#Software: Microsoft Exchange Server\n#Version: 15.02.1544.004\n#Log-type: Message Tracking Log\n"
+          "#Date: 2026-11-27T00:00:00.000Z\n"
+          "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,"
+          "source,event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,"
+          "total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,"
+          "return-path,message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,"
+          "transport-traffic-type,log-id,schema-version\n",
+          f);
+    long long rcpts = 0;
+    for (int k = 1; k <= rows; k++) {
+        int n = k % 4;
+        fprintf(f,
+                "2026-11-27T%02d:%02d:%02d.000Z,192.0.2.%d,,10.0.1.10,EX01,,EX01\\Default,SMTP,RECEIVE,%d,"
+                "<m%d@partner.example>,,",
+                k / 3600 % 24, k / 60 % 60, k % 60, k % 250 + 1, k, k);
+        for (int j = 0; j < n; j++)
+            fprintf(f, "%sR%d-%d@Corp.Example.com", j ? ";" : "", k, j);
+        fputc(',', f);
+        for (int j = 0; j < n; j++)
+            fprintf(f, "%s250 2.1.5 r%d-%d", j ? ";" : "", k, j);
+        fprintf(f, ",%d,%d,,,S%d,bob@partner.example,bob@partner.example,,Incoming,,,,", 1000 + k, n, k);
+        if (k % 50 == 7) {
+            fputs("S:pad=", f);
+            for (int x = 0; x < 20000; x++)
+                fputc('x', f);
+        }
+        fprintf(f, ",Email,%s\n", k == broken_row ? "" : ",15.02.1544.004");
+        if (k != broken_row)
+            rcpts += n;
+    }
+    if (fclose(f) != 0) {
+        perror(path);
+        exit(2);
+    }
+    return rcpts;
+}
+
 #define TEST_INIT(argc, argv)                                                                                          \
     do {                                                                                                               \
         if ((argc) > 1)                                                                                                \

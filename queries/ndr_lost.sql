@@ -1,5 +1,6 @@
 -- ndr_lost.sql: NDRs (null envelope sender) whose own delivery bounced or
 -- expired: nobody will ever read them. One row per (NDR, recipient).
+-- Postfix's delay and success notices are not NDRs and are left out.
 --
 -- Parameters: :since, :until (bounds on the first attempt, or NULL).
 -- Columns: message_id (of the NDR), sender (''), recipient, attempts,
@@ -13,7 +14,15 @@ WITH attempts AS (
            d.recipient, d.relay_host, d.reply, d.dsn,
            d.status, d.is_final, d.source_id, d.line
     FROM pf_message m JOIN pf_delivery d ON d.pf_message_id = m.id
-    WHERE m.sender = '' OR m.is_ndr = 1
+    WHERE (m.sender = '' OR m.is_ndr = 1)
+      -- Postfix's delay and success notices ("sender delay notification",
+      -- "sender delivery status notification") have the null sender too, but
+      -- report no failure: the message a delay notice is about is still
+      -- queued, and its own NDR, when it comes, is judged here.
+      AND NOT EXISTS (SELECT 1 FROM pf_message p JOIN pf_event n
+                        ON n.link_queue_id = m.queue_id AND n.queue_id = p.queue_id AND n.host = p.host
+                      WHERE m.parent_kind = 'ndr_of' AND p.id = m.parent_id AND n.kind = 'notice'
+                        AND n.status IN ('delay', 'delivery status'))
 ),
 ranked AS (
     SELECT a.*,

@@ -3,11 +3,13 @@
  * of a fresh database, as the parsers would store them. */
 #include "audit.h"
 #include "audit_render.h"
+#include "builtin_data.h"
 #include "config.h"
 #include "embedded.h"
 #include "store.h"
 #include "testutil.h"
 
+#include <ctype.h>
 #include <unistd.h>
 
 static const char conf_a[] =
@@ -991,6 +993,60 @@ static void test_ndr_original_plan(void)
     CHECK(pair_lookup);
 }
 
+/* The views (schema/008-views-ndr.sql) tell an NDR by the audit's built-in
+ * rules, written there in SQL: every built-in sender and subject, in other
+ * cases and behind spaces, and automatic replies that quote an NDR subject,
+ * get from v_ex_row and v_message what audit_is_ndr() says. */
+static void test_views_tell_ndr_like_audit(void)
+{
+    fresh_db();
+    char sender[160], subject[200];
+    int line = 0, checked = 0;
+    for (int pass = 0; pass < 4; pass++) {
+        const char *const *list = pass == 0   ? builtin_ndr_subjects
+                                  : pass == 1 ? builtin_autoreply_subjects
+                                              : builtin_ndr_local_parts;
+        if (pass == 3)
+            list = builtin_machine_local_parts; /* senders that are not NDR senders */
+        for (size_t i = 0; list[i]; i++) {
+            for (int variant = 0; variant < 2; variant++) {
+                snprintf(sender, sizeof sender, "x@contoso.example");
+                snprintf(subject, sizeof subject, "Angebot");
+                if (pass == 0)
+                    snprintf(subject, sizeof subject, "%s%s Angebot", variant ? "  " : "", list[i]);
+                else if (pass == 1)
+                    snprintf(subject, sizeof subject, "%s Undeliverable: Angebot", list[i]);
+                else
+                    snprintf(sender, sizeof sender, "%s@contoso.example", list[i]);
+                if (variant)
+                    for (char *c = pass == 0 ? subject : sender; *c; c++)
+                        *c = (char)(pass == 0 ? toupper((unsigned char)*c) : tolower((unsigned char)*c));
+                char msgid[32];
+                snprintf(msgid, sizeof msgid, "v%d@x", ++line);
+                trace(line, "2026-11-27 10:00:00", msgid, sender, subject, "203.0.113.5", "alice@fabrikam.example");
+                char q[128];
+                snprintf(q, sizeof q, "SELECT is_ndr FROM v_ex_row WHERE line = %d", line);
+                long long want = audit_is_ndr(NULL, sender, subject);
+                if (test_sql_int(db, q) != want)
+                    fprintf(stderr, "v_ex_row and the audit disagree on sender '%s', subject '%s'\n", sender, subject);
+                CHECK_INT(test_sql_int(db, q), want);
+                snprintf(q, sizeof q, "SELECT is_ndr FROM v_message WHERE msg_key = '%s'", msgid);
+                CHECK_INT(test_sql_int(db, q), want);
+                checked++;
+            }
+        }
+    }
+    CHECK(checked > 60);
+    /* the null sender, and a plain message */
+    trace(++line, "2026-11-27 10:00:00", "null@x", "", "Angebot", "203.0.113.5", "alice@fabrikam.example");
+    trace(++line, "2026-11-27 10:00:00", "plain@x", "x@contoso.example", "Re: Undeliverable: Angebot", "203.0.113.5",
+          "alice@fabrikam.example");
+    CHECK_INT(test_sql_int(db, "SELECT is_ndr FROM v_message WHERE msg_key = 'null@x'"), 1);
+    CHECK_INT(test_sql_int(db, "SELECT is_ndr FROM v_message WHERE msg_key = 'plain@x'"), 0);
+    CHECK_INT(test_sql_int(db, "SELECT is_ndr FROM v_message WHERE msg_key = 'v1@x'"), 1);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM v_ndr WHERE ndr_key = 'v1@x'"), 1);
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
@@ -1002,6 +1058,7 @@ int main(int argc, char **argv)
     test_ndr_original_both_sides();
     test_ndr_subject_escaped();
     test_ndr_markers();
+    test_views_tell_ndr_like_audit();
     test_autoreply_back_door();
     test_notification_via_gateway();
     test_notifications();

@@ -46,10 +46,11 @@ static void sql_usage(FILE *out)
                  "       mxaudit sql [OPTIONS] -f FILE\n"
                  "\n"
                  "Runs SQL on the database and prints the results. QUERY may hold several\n"
-                 "statements separated by ';'. Without QUERY or -f, the SQL is read from\n"
-                 "standard input, or at a prompt when standard input is a terminal (.help\n"
-                 "there lists the dot commands). The database is opened read-only: a query\n"
-                 "cannot change the evidence unless --write is given. TEMP tables work\n"
+                 "statements separated by ';' and may start with a comment (\"-- \": a blank\n"
+                 "after the dashes tells it from an option). Without QUERY or -f, the SQL is\n"
+                 "read from standard input, or at a prompt when standard input is a terminal\n"
+                 "(.help there lists the dot commands). The database is opened read-only: a\n"
+                 "query cannot change the evidence unless --write is given. TEMP tables work\n"
                  "either way.\n"
                  "\n"
                  "Options:\n"
@@ -605,6 +606,13 @@ static int run_prompt(struct sql_run *r, enum sqlout_format format, int width)
 
 /* ---- the command ---- */
 
+/* 1 when ARG is a query that starts with an SQL comment ("-- ..."): no
+ * option has a blank after its dashes. */
+static int arg_is_comment(const char *arg)
+{
+    return arg[0] == '-' && arg[1] == '-' && arg[2] && isspace((unsigned char)arg[2]);
+}
+
 int cmd_sql(const struct global_options *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -616,9 +624,9 @@ int cmd_sql(const struct global_options *g, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *file = NULL;
+    const char *file = NULL, *query = NULL, *extra = NULL;
     enum sqlout_format format = SQLOUT_TABLE;
-    int width = -1, writable = 0;
+    int width = -1, writable = 0, unknown = 0;
     struct sql_run r;
     memset(&r, 0, sizeof r);
     r.quiet = g->quiet;
@@ -671,23 +679,39 @@ int cmd_sql(const struct global_options *g, int argc, char **argv)
             free(r.params);
             return EXIT_OK;
         default:
+            /* getopt took "-- x" for a long option named " x", which none is. */
+            if (arg_is_comment(argv[optind - 1])) {
+                if (query)
+                    extra = argv[optind - 1];
+                else
+                    query = argv[optind - 1];
+                break;
+            }
             fprintf(stderr, "mxaudit sql: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            unknown = 1;
             rc = EXIT_USAGE;
         }
     }
-    const char *query = NULL;
     if (rc == EXIT_OK && optind < argc) {
-        query = argv[optind++];
-        if (optind < argc) {
-            fprintf(stderr, "mxaudit sql: give the query as one argument (quote it); extra: '%s'\n", argv[optind]);
-            rc = EXIT_USAGE;
-        } else if (file) {
-            fprintf(stderr, "mxaudit sql: give a query or -f FILE, not both\n");
-            rc = EXIT_USAGE;
-        }
+        if (query)
+            extra = argv[optind];
+        else
+            query = argv[optind++];
+        if (!extra && optind < argc)
+            extra = argv[optind];
+    }
+    if (rc == EXIT_OK && extra) {
+        fprintf(stderr, "mxaudit sql: give the query as one argument (quote it); extra: '%s'\n", extra);
+        rc = EXIT_USAGE;
+    } else if (rc == EXIT_OK && query && file) {
+        fprintf(stderr, "mxaudit sql: give a query or -f FILE, not both\n");
+        rc = EXIT_USAGE;
     }
     if (rc != EXIT_OK) {
-        sql_usage(stderr);
+        /* As the other commands do: the whole usage for an option we do not
+         * know, the one line alone for a value or an argument that is wrong. */
+        if (unknown)
+            sql_usage(stderr);
         free(r.params);
         return rc;
     }

@@ -32,6 +32,24 @@ expect_in out.txt "sql "
 expect_in out.txt "schema "
 expect_exit 2 "$MX" sql --format xml "SELECT 1"
 expect_in err.txt "unknown format 'xml'"
+# A wrong value is said in one line; the whole usage is for an unknown option.
+expect_exit 2 "$MX" sql --width abc "SELECT 1"
+expect_eq "$(cat err.txt)" "mxaudit sql: --width needs a number of columns, not 'abc'" "stderr of a bad --width"
+expect_exit 2 "$MX" sql "SELECT 1" "SELECT 2"
+expect_eq "$(wc -l < err.txt | tr -d ' ')" 1 "lines on stderr for two queries"
+expect_exit 2 "$MX" sql --no-such-option "SELECT 1"
+expect_in err.txt "unknown or incomplete option '--no-such-option'"
+expect_in err.txt "usage: mxaudit sql"
+
+# A query may start with an SQL comment: "-- " is SQL, not an option.
+expect_exit 0 "$MX" sql --format csv "-- final outcome
+SELECT 1 AS one"
+expect_eq "$(cat out.txt)" "$(printf 'one\n1')" "query after a leading comment"
+expect_exit 0 "$MX" sql "$(printf -- '--\tcount\nSELECT 2 AS two')" --format csv
+expect_eq "$(cat out.txt)" "$(printf 'two\n2')" "query after a comment and a tab, options after it"
+expect_exit 2 "$MX" sql "-- one
+SELECT 1" "SELECT 2"
+expect_in err.txt "give the query as one argument"
 
 # A query, the table format with a header and right-aligned numbers.
 expect_exit 0 "$MX" sql "SELECT recipient, status, dsn FROM pf_delivery ORDER BY recipient"

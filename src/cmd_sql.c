@@ -67,8 +67,9 @@ static void sql_usage(FILE *out)
                  "in_list(VALUE, '[\"JSON\", \"array\"]').\n"
                  "`mxaudit schema` prints the tables and views with their comments.\n"
                  "\n"
-                 "Exit codes: 0 success; 2 usage; 3 the -f file cannot be read; 4 database or SQL\n"
-                 "error (message and position on standard error).\n");
+                 "Exit codes: 0 success; 2 usage, or standard output cannot be written; 3 the\n"
+                 "-f file cannot be read; 4 database or SQL error (message and position on\n"
+                 "standard error).\n");
 }
 
 static void schema_usage(FILE *out)
@@ -79,10 +80,25 @@ static void schema_usage(FILE *out)
                  "each column holds and where it comes from. With NAMEs, prints only the\n"
                  "definitions of those tables or views (and their indexes).\n"
                  "\n"
-                 "Exit codes: 0 success; 2 usage or unknown name.\n");
+                 "Exit codes: 0 success; 2 usage, unknown name, or standard output cannot be\n"
+                 "written.\n");
 }
 
 /* ---- running SQL ---- */
+
+/* What run_statement returns when the output could not be written, as
+ * opposed to an SQLite result code (all of which are 0 or more). */
+#define OUTPUT_FAILED (-1)
+
+/* Says that standard output could not be written, with errno's reason
+ * when there is one: a stream can carry its error past a later flush. */
+static void report_write_error(const char *cmd)
+{
+    if (errno)
+        fprintf(stderr, "mxaudit %s: cannot write to standard output: %s\n", cmd, strerror(errno));
+    else
+        fprintf(stderr, "mxaudit %s: cannot write to standard output\n", cmd);
+}
 
 /* Line and column (1-based) of byte OFFSET in TEXT. */
 static void text_position(const char *text, size_t offset, int *line, int *col)
@@ -161,7 +177,8 @@ static int bind_params(const struct sql_run *r, sqlite3_stmt *st)
     return SQLITE_OK;
 }
 
-/* Steps one prepared statement to its end, rendering any rows. */
+/* Steps one prepared statement to its end, rendering any rows. An SQLite
+ * result code, or OUTPUT_FAILED after saying so. */
 static int run_statement(const struct sql_run *r, sqlite3_stmt *st)
 {
     int ncols = sqlite3_column_count(st);
@@ -224,13 +241,14 @@ static int run_statement(const struct sql_run *r, sqlite3_stmt *st)
     free(cells);
     free(realbuf);
     if (werr < 0) {
-        fprintf(stderr, "mxaudit sql: writing the output failed: %s\n", strerror(errno));
-        return SQLITE_IOERR;
+        report_write_error("sql");
+        return OUTPUT_FAILED;
     }
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Runs every statement of SCRIPT; stops at the first error. 0 or -1. */
+/* Runs every statement of SCRIPT; stops at the first error. 0, -1 after
+ * an SQL or database error, or -2 when the output could not be written. */
 static int run_script(const struct sql_run *r, const char *script)
 {
     const char *p = script;
@@ -260,12 +278,14 @@ static int run_script(const struct sql_run *r, const char *script)
         rc = bind_params(r, st);
         if (rc == SQLITE_OK)
             rc = run_statement(r, st);
+        if (rc == OUTPUT_FAILED) {
+            sqlite3_finalize(st);
+            return -2;
+        }
         if (rc != SQLITE_OK) {
-            if (rc != SQLITE_IOERR || sqlite3_errcode(r->db) != SQLITE_OK) {
-                char msg[1024];
-                snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(r->db));
-                report_error(r, script, (long)(start - script), msg, sqlite3_extended_errcode(r->db));
-            }
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(r->db));
+            report_error(r, script, (long)(start - script), msg, sqlite3_extended_errcode(r->db));
             sqlite3_finalize(st);
             return -1;
         }
@@ -455,6 +475,11 @@ int cmd_schema(const struct global_options *g, int argc, char **argv)
     int *found = xcalloc((size_t)nnames + 1, sizeof *found);
     print_schema(stdout, names, nnames, found);
     int rc = EXIT_OK;
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        report_write_error("schema");
+        rc = EXIT_USAGE;
+    }
     for (int i = 0; i < nnames; i++) {
         if (!found[i]) {
             fprintf(stderr, "mxaudit schema: no table or view named '%s'; `mxaudit schema` prints them all\n",
@@ -756,7 +781,8 @@ int cmd_sql(const struct global_options *g, int argc, char **argv)
         width = terminal_width();
     r.out = sqlout_new(format, stdout, width);
     if (script) {
-        rc = run_script(&r, script) == 0 ? EXIT_OK : EXIT_DB;
+        int status = run_script(&r, script);
+        rc = status == 0 ? EXIT_OK : status == -2 ? EXIT_USAGE : EXIT_DB;
     } else {
         rc = run_prompt(&r, format, width);
     }

@@ -92,6 +92,20 @@ expect_in err.txt "missing.sql"
 expect_exit 4 "$MX" --db nothing.db sql "SELECT 1"
 expect_in err.txt "nothing.db"
 
+# Output that cannot be written: one message naming standard output, exit 2
+# (as report's), no SQL error made up after it.
+if [ -w /dev/full ]; then
+    for fmt in table csv; do
+        expect_exit 2 sh -c '"$0" sql --format "$1" "SELECT * FROM pf_event; SELECT 2" > /dev/full' "$MX" $fmt
+        expect_in err.txt "mxaudit sql: cannot write to standard output:"
+        expect_eq "$(wc -l < err.txt | tr -d ' ')" 1 "lines on stderr when stdout is full ($fmt)"
+    done
+    expect_exit 2 sh -c '"$0" schema > /dev/full' "$MX"
+    expect_in err.txt "mxaudit schema: cannot write to standard output:"
+    expect_exit 2 sh -c '"$0" schema pf_event > /dev/full' "$MX"
+    expect_in err.txt "mxaudit schema: cannot write to standard output:"
+fi
+
 # SQL from standard input when it is not a terminal; several statements.
 echo "SELECT 1 AS one; SELECT 2 AS two;" | "$MX" sql --format csv > out.txt 2> err.txt
 expect_eq "$(cat out.txt)" "$(printf 'one\n1\ntwo\n2')" "two statements from stdin"

@@ -18,6 +18,7 @@
 
 #define TRUNC_MARK "\xe2\x80\xa6"   /* U+2026 HORIZONTAL ELLIPSIS */
 #define NEWLINE_MARK "\xe2\x86\xb5" /* U+21B5, shows where a cell had a line break */
+#define BYTE_WIDTH 4                /* a control or stray byte as escape.h's text form, \xNN */
 #define COL_SEP " | "
 #define COL_SEP_WIDTH 3
 #define MIN_COL_WIDTH 4 /* three characters and the marker */
@@ -123,9 +124,12 @@ static int codepoint_width(uint32_t c)
     return 1;
 }
 
-/* Walks the displayed form of a cell: calls EMIT for each piece with its
- * width, stopping before a piece that would pass MAXW (0: no limit).
- * Returns the width shown; *stopped is set when something was left out. */
+/* Walks the displayed form of a cell, writing it to OUT (when not NULL)
+ * and stopping before a piece that would pass MAXW (0: no limit). A line
+ * break shows as NEWLINE_MARK, a tab as a blank, any other control byte and
+ * a byte that is not UTF-8 as \xNN (ESCAPE_TEXT), so a '?' in the value is
+ * never mistaken for one. Returns the width shown; *stopped is set when
+ * something was left out. */
 static size_t display_walk(const char *s, size_t len, size_t maxw, FILE *out, int *stopped)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -133,43 +137,36 @@ static size_t display_walk(const char *s, size_t len, size_t maxw, FILE *out, in
     if (stopped)
         *stopped = 0;
     for (size_t i = 0; i < len;) {
-        const char *piece;
-        size_t plen, n, pw;
-        if (p[i] < 0x80) {
-            n = 1;
-            if (p[i] == '\n') {
-                piece = NEWLINE_MARK;
-                plen = strlen(NEWLINE_MARK);
-            } else if (p[i] == '\t') {
-                piece = " ";
-                plen = 1;
-            } else if (p[i] < 0x20 || p[i] == 0x7f) {
-                piece = "?";
-                plen = 1;
-            } else {
-                piece = s + i;
-                plen = 1;
-            }
-            pw = 1;
-        } else {
+        const char *piece = s + i;
+        size_t plen = 1, n = 1, pw = 1;
+        int escaped = 0;
+        if (p[i] == '\n') {
+            piece = NEWLINE_MARK;
+            plen = strlen(NEWLINE_MARK);
+        } else if (p[i] == '\t') {
+            piece = " ";
+        } else if (p[i] < 0x20 || p[i] == 0x7f) {
+            escaped = 1;
+        } else if (p[i] >= 0x80) {
             n = text_utf8_seq(p + i, len - i);
             if (n == 0) {
                 n = 1;
-                piece = "?";
-                plen = 1;
-                pw = 1;
+                escaped = 1;
             } else {
-                piece = s + i;
                 plen = n;
                 pw = (size_t)codepoint_width(utf8_decode(p + i, n));
             }
         }
+        if (escaped)
+            pw = BYTE_WIDTH;
         if (maxw && w + pw > maxw) {
             if (stopped)
                 *stopped = 1;
             break;
         }
-        if (out)
+        if (out && escaped)
+            escape_write(out, ESCAPE_TEXT, s + i, 1);
+        else if (out)
             fwrite(piece, 1, plen, out);
         w += pw;
         i += n;

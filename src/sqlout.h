@@ -20,7 +20,9 @@
  *   schema they differ ('' is the null sender <>, NULL "not logged"):
  *     table  NULL prints as NULL; numbers are right-aligned; cells wider than
  *            their share of the width end in the marker "…"; newlines show
- *            as "↵", other control characters as "?".
+ *            as "↵", tabs as a blank, other control characters and bytes
+ *            that are not valid UTF-8 as \xNN (ESCAPE_TEXT), each four
+ *            columns wide.
  *     csv    data for re-import: RFC 4180 quoting, LF line ends, a header
  *            row, no byte of a value changed and no formula prefix, so
  *            sqlite3 .import --csv reads back exactly what the query

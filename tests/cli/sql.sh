@@ -59,6 +59,13 @@ expect_in out.txt "carol@partner.example | bounced | 5.1.1"
 expect_exit 0 "$MX" sql "SELECT 7 AS n, NULL AS absent, '' AS empty"
 expect_in out.txt "n | absent | empty"
 expect_in out.txt "7 | NULL   |"
+# A control byte or a byte that is not UTF-8 shows as \xNN, not as a '?'
+# that a value may hold itself.
+expect_exit 0 "$MX" sql "SELECT 'a?b' AS v UNION ALL SELECT 'a' || char(27) || 'b' UNION ALL SELECT CAST(X'61FF62' AS TEXT)"
+expect_in out.txt "a?b"
+expect_in out.txt 'a\x1Bb'
+expect_in out.txt 'a\xFFb'
+expect_eq "$(grep -c '?' out.txt)" 1 "lines with a '?' in the table"
 
 # Read-only by default: a write is refused with exit 4 and a hint, and changes nothing.
 expect_exit 4 "$MX" sql "DELETE FROM pf_delivery"

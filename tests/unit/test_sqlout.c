@@ -154,5 +154,28 @@ int main(int argc, char **argv)
         TXT("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x96\x87\xe5\xad\x97")}; /* 5 wide chars */
     CHECK_STR(render(SQLOUT_TABLE, 6, 1, wn, wide, 1), "name\n------\n\xe6\x97\xa5\xe6\x9c\xac\xe2\x80\xa6\n");
 
+    /* Control bytes and bytes that are not UTF-8 show as \xNN (escape.h's
+     * text form), never as a '?' that the value may hold itself; the column
+     * is as wide as what is shown. */
+    const char *cn[] = {"v", "w"};
+    struct sqlout_cell ctl[] = {TXT("a?b"),     INT("1"), TXT("a\001b"),        INT("2"),
+                                TXT("bad\xff"), INT("3"), TXT("\x1b[2J\x7f\r"), INT("4")};
+    CHECK_STR(render(SQLOUT_TABLE, 0, 2, cn, ctl, 4), "v               | w\n"
+                                                      "----------------+--\n"
+                                                      "a?b             | 1\n"
+                                                      "a\\x01b          | 2\n"
+                                                      "bad\\xFF         | 3\n"
+                                                      "\\x1B[2J\\x7F\\x0D | 4\n");
+    CHECK_INT(sqlout_text_width("a\001b", 3), 6);
+    CHECK_INT(sqlout_text_width("\xc0\xaf", 2), 8);
+    /* A cut never splits an escape: the cell ends before it, with the marker. */
+    struct sqlout_cell cut[] = {TXT("ab\x01\x02"), INT("1")};
+    CHECK_STR(render(SQLOUT_TABLE, 11, 2, cn, cut, 1), "v       | w\n"
+                                                       "--------+--\n"
+                                                       "ab\\x01\xe2\x80\xa6 | 1\n");
+    CHECK_STR(render(SQLOUT_TABLE, 10, 2, cn, cut, 1), "v      | w\n"
+                                                       "-------+--\n"
+                                                       "ab\xe2\x80\xa6    | 1\n");
+
     return test_done("test_sqlout");
 }

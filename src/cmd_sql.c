@@ -315,6 +315,19 @@ static char *read_stream(FILE *f)
     return buf;
 }
 
+/* A table width as --width and .width take it: 0 (unlimited) to 100000
+ * columns. 0, or -1 for anything else. */
+static int parse_width(const char *s, int *width)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!isdigit((unsigned char)*s) || *end || errno || v > 100000)
+        return -1;
+    *width = (int)v;
+    return 0;
+}
+
 static int terminal_width(void)
 {
     struct winsize ws;
@@ -497,8 +510,8 @@ int cmd_schema(const struct global_options *g, int argc, char **argv)
 static void prompt_help(void)
 {
     fprintf(stderr, "End a statement with ';' to run it. Dot commands:\n"
-                    "  .format table|csv|json|tsv   output format\n"
-                    "  .width N                     table width (0 = unlimited)\n"
+                    "  .format [table|csv|json|tsv] output format; alone, the current one\n"
+                    "  .width [N]                   table width (0 = unlimited); alone, the current one\n"
                     "  .tables                      tables and views\n"
                     "  .schema [NAME]               definitions with their comments\n"
                     "  .help                        this text\n"
@@ -537,16 +550,24 @@ static int prompt_dot(struct sql_run *r, const char *line, enum sqlout_format *f
     if (strcmp(cmd, ".help") == 0) {
         prompt_help();
     } else if (strcmp(cmd, ".format") == 0 || strcmp(cmd, ".mode") == 0) {
-        if (sqlout_parse_format(arg, format) < 0) {
-            fprintf(stderr, "formats: table, csv, json, tsv\n");
+        if (!arg[0]) {
+            fprintf(stderr, "format: %s\n", sqlout_format_name(*format));
+        } else if (sqlout_parse_format(arg, format) < 0) {
+            fprintf(stderr, "unknown format '%s' (table, csv, json, tsv); it stays %s\n", arg,
+                    sqlout_format_name(*format));
         } else {
             sqlout_free(r->out);
             r->out = sqlout_new(*format, stdout, *width);
         }
     } else if (strcmp(cmd, ".width") == 0) {
-        *width = atoi(arg);
-        sqlout_free(r->out);
-        r->out = sqlout_new(*format, stdout, *width);
+        if (!arg[0]) {
+            fprintf(stderr, "width: %d%s\n", *width, *width ? "" : " (unlimited)");
+        } else if (parse_width(arg, width) < 0) {
+            fprintf(stderr, ".width needs a number of columns (0 = unlimited), not '%s'; it stays %d\n", arg, *width);
+        } else {
+            sqlout_free(r->out);
+            r->out = sqlout_new(*format, stdout, *width);
+        }
     } else if (strcmp(cmd, ".tables") == 0) {
         run_script(r, "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') "
                       "AND name NOT LIKE 'sqlite_%' ORDER BY type, name;");
@@ -670,16 +691,12 @@ int cmd_sql(const struct global_options *g, int argc, char **argv)
                 rc = EXIT_USAGE;
             }
             break;
-        case 'w': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 100000) {
+        case 'w':
+            if (parse_width(optarg, &width) < 0) {
                 fprintf(stderr, "mxaudit sql: --width needs a number of columns, not '%s'\n", optarg);
                 rc = EXIT_USAGE;
             }
-            width = (int)v;
             break;
-        }
         case 'p': {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg) {

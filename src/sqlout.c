@@ -41,19 +41,28 @@ struct sqlout {
     int sets; /* result sets begun so far */
 };
 
+static const struct {
+    const char *name;
+    enum sqlout_format f;
+} format_names[] = {{"table", SQLOUT_TABLE}, {"csv", SQLOUT_CSV}, {"json", SQLOUT_JSON}, {"tsv", SQLOUT_TSV}};
+
 int sqlout_parse_format(const char *name, enum sqlout_format *format)
 {
-    static const struct {
-        const char *name;
-        enum sqlout_format f;
-    } names[] = {{"table", SQLOUT_TABLE}, {"csv", SQLOUT_CSV}, {"json", SQLOUT_JSON}, {"tsv", SQLOUT_TSV}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(name, names[i].name) == 0) {
-            *format = names[i].f;
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+        if (strcmp(name, format_names[i].name) == 0) {
+            *format = format_names[i].f;
             return 0;
         }
     }
     return -1;
+}
+
+const char *sqlout_format_name(enum sqlout_format format)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+        if (format_names[i].f == format)
+            return format_names[i].name;
+    return "?";
 }
 
 struct sqlout *sqlout_new(enum sqlout_format format, FILE *out, int width)

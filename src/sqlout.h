@@ -59,6 +59,8 @@ struct sqlout;
 
 /* "table", "csv", "json" or "tsv" to *FORMAT; 0, or -1 for another name. */
 int sqlout_parse_format(const char *name, enum sqlout_format *format);
+/* The name of FORMAT, as sqlout_parse_format reads it. */
+const char *sqlout_format_name(enum sqlout_format format);
 
 /* A renderer writing to OUT. WIDTH is the table's width in columns (0: no
  * limit); the other formats ignore it. */

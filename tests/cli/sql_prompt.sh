@@ -17,4 +17,18 @@ expect_in session.txt "(1 row)"
 expect_in session.txt "readonly"
 expect_in session.txt "    42"
 expect_eq "$(sqlite3 p.db 'SELECT count(*) FROM pf_event')" 1 "rows after a refused DELETE at the prompt"
+
+# .width and .format refuse a bad value and keep the setting; alone, they
+# say what it is.
+printf '.width 12\n.width x\n.width -5\n.width\nSELECT %s AS v;\n.format xml\n.format\n.format csv\n.format\n.quit\n' \
+    "'abcdefghijklmnopqrstuvwxyz'" |
+    script -qec "'$MX' --db p.db sql" /dev/null | tr -d '\r' >session.txt
+expect_in session.txt ".width needs a number of columns (0 = unlimited), not 'x'"
+expect_in session.txt ".width needs a number of columns (0 = unlimited), not '-5'"
+expect_in session.txt "width: 12"
+expect_in session.txt "abcdefghijk…"
+expect_eq "$(grep -c '^abcdefghijklmnopqrstuvwxyz' session.txt)" 0 "rows printed wider than the width"
+expect_in session.txt "unknown format 'xml' (table, csv, json, tsv)"
+expect_in session.txt "format: table"
+expect_in session.txt "format: csv"
 finish

@@ -68,8 +68,8 @@ static void sql_usage(FILE *out)
                  "`mxaudit schema` prints the tables and views with their comments.\n"
                  "\n"
                  "Exit codes: 0 success; 2 usage, or standard output cannot be written; 3 the\n"
-                 "-f file cannot be read; 4 database or SQL error (message and position on\n"
-                 "standard error).\n");
+                 "-f file cannot be read; 4 database or SQL error (message on standard error,\n"
+                 "with the position where SQLite gives one).\n");
 }
 
 static void schema_usage(FILE *out)
@@ -116,7 +116,8 @@ static void text_position(const char *text, size_t offset, int *line, int *col)
 }
 
 /* Prints "ORIGIN:LINE:COL: error: MSG", then the line with a caret under
- * the column, so the user sees where the SQL went wrong. */
+ * the column, so the user sees where the SQL went wrong; with OFFSET -1
+ * (no position known), "ORIGIN: error: MSG" alone. */
 static void report_error(const struct sql_run *r, const char *script, long offset, const char *msg, int code)
 {
     const char *hint =
@@ -271,10 +272,6 @@ static int run_script(const struct sql_run *r, const char *script)
             p = tail;
             continue;
         }
-        /* Statement start, past leading blanks, for errors found while stepping. */
-        const char *start = p;
-        while (start < tail && isspace((unsigned char)*start))
-            start++;
         rc = bind_params(r, st);
         if (rc == SQLITE_OK)
             rc = run_statement(r, st);
@@ -283,9 +280,9 @@ static int run_script(const struct sql_run *r, const char *script)
             return -2;
         }
         if (rc != SQLITE_OK) {
-            char msg[1024];
-            snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(r->db));
-            report_error(r, script, (long)(start - script), msg, sqlite3_extended_errcode(r->db));
+            /* SQLite places only errors of prepare in the text; one found
+             * while the statement runs has no position to show. */
+            report_error(r, script, -1, sqlite3_errmsg(r->db), sqlite3_extended_errcode(r->db));
             sqlite3_finalize(st);
             return -1;
         }

@@ -93,6 +93,14 @@ expect_exit 4 "$MX" sql --format csv "SELECT regexp('(', 'x') AS m"
 expect_in err.txt "regexp: bad pattern"
 # a query that fails at once writes no header of a result it never had
 expect_eq "$(wc -c < out.txt | tr -d ' ')" 0 "bytes on stdout of a failed query"
+# An error found while the query runs has no position: none is made up.
+expect_exit 4 "$MX" sql "SELECT 1 AS one;
+SELECT ip_in('1.1.1.1', 'bad')"
+expect_eq "$(cat err.txt)" "mxaudit sql: query: error: ip_in: 'bad' is not an IP network" "stderr of a run-time error"
+printf 'SELECT 1;\n  SELECT ip_in(relay_ip, :net) FROM pf_delivery;\n' > runtime.sql
+expect_exit 4 "$MX" sql -f runtime.sql -p net=nonsense
+expect_in err.txt "mxaudit sql: runtime.sql: error: ip_in:"
+expect_not_in err.txt "^"
 expect_exit 3 "$MX" sql -f missing.sql
 expect_in err.txt "missing.sql"
 # A database that is not there is a database error.

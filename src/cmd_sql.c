@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,10 @@ static void report_error(const struct sql_run *r, const char *script, long offse
 {
     const char *hint =
         (code & 0xff) == SQLITE_READONLY ? " (the database is opened read-only; give --write to change it)" : "";
+    if ((code & 0xff) == SQLITE_INTERRUPT && r->interactive) {
+        fputs("interrupted\n", stderr);
+        return;
+    }
     if (offset < 0) {
         fprintf(stderr, "mxaudit sql: %s: error: %s%s\n", r->origin, msg, hint);
         return;
@@ -504,9 +509,44 @@ int cmd_schema(const struct global_options *g, int argc, char **argv)
 
 /* ---- the prompt ---- */
 
+/* The connection Ctrl-C interrupts while a statement typed at the prompt
+ * runs, and the Ctrl-Cs seen since it began. */
+static sqlite3 *volatile interrupt_db;
+static volatile sig_atomic_t interrupt_count;
+
+/* sqlite3_interrupt() may be called from a signal handler (the sqlite3
+ * shell does so). A statement stuck where SQLite does not look at the flag
+ * (inside one long function call) still ends at the third Ctrl-C. */
+static void on_interrupt(int sig)
+{
+    if (++interrupt_count >= 3) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    if (interrupt_db)
+        sqlite3_interrupt(interrupt_db);
+}
+
+/* Runs SCRIPT with Ctrl-C stopping it instead of the session. Only while
+ * it runs: at the prompt, the line editor's handling stays as it is. */
+static void run_interruptible(struct sql_run *r, const char *script)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    interrupt_db = r->db;
+    interrupt_count = 0;
+    sigaction(SIGINT, &sa, &old);
+    run_script(r, script);
+    sigaction(SIGINT, &old, NULL);
+    interrupt_db = NULL;
+}
+
 static void prompt_help(void)
 {
-    fprintf(stderr, "End a statement with ';' to run it. Dot commands:\n"
+    fprintf(stderr, "End a statement with ';' to run it; Ctrl-C stops it while it runs. Dot commands:\n"
                     "  .format [table|csv|json|tsv] output format; alone, the current one\n"
                     "  .width [N]                   table width (0 = unlimited); alone, the current one\n"
                     "  .tables                      tables and views\n"
@@ -633,7 +673,7 @@ static int run_prompt(struct sql_run *r, enum sqlout_format format, int width)
         add_history(buf);
         buf[len - 1] = '\n';
 #endif
-        run_script(r, buf);
+        run_interruptible(r, buf);
         len = 0;
         buf[0] = '\0';
     }

@@ -31,4 +31,17 @@ expect_eq "$(grep -c '^abcdefghijklmnopqrstuvwxyz' session.txt)" 0 "rows printed
 expect_in session.txt "unknown format 'xml' (table, csv, json, tsv)"
 expect_in session.txt "format: table"
 expect_in session.txt "format: csv"
+
+# Ctrl-C while a statement runs stops the statement, not the session.
+long="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 200000000) SELECT count(*) FROM c;"
+{
+    printf '%s\n' "$long"
+    sleep 1
+    printf '\003'
+    sleep 1
+    printf 'SELECT 40 + 2 AS answer;\n.quit\n'
+} | timeout 120 script -qec "'$MX' --db p.db sql" /dev/null | tr -d '\r' >session.txt
+expect_eq "${PIPESTATUS[1]}" 0 "exit code of the interrupted session"
+expect_in session.txt "interrupted"
+expect_in session.txt "    42"
 finish

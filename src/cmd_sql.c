@@ -488,9 +488,11 @@ int cmd_schema(const struct global_options *g, int argc, char **argv)
             names[nnames++] = argv[i];
     }
     int *found = xcalloc((size_t)nnames + 1, sizeof *found);
+    /* errno from the first write that failed, which may be inside
+     * print_schema, not in the final flush */
+    errno = 0;
     print_schema(stdout, names, nnames, found);
     int rc = EXIT_OK;
-    errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         report_write_error("schema");
         rc = EXIT_USAGE;

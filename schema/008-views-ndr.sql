@@ -1,5 +1,5 @@
--- 008-views-ndr.sql: the views tell an NDR as the audit does, and v_ndr is
--- built in one pass.
+-- 008-views-ndr.sql: the views tell an NDR as the audit does, v_ndr is built
+-- in one pass, and a tenant's endpoint is recognised in more of its forms.
 --
 -- An NDR is a row with the null sender or Exchange's DSN event, as before,
 -- and now also a row from an NDR sender (MAILER-DAEMON, postmaster,
@@ -16,10 +16,16 @@
 -- v_ndr read v_message again for every NDR it matched by subject; it now
 -- reads it once (a minute and more on a database of a few hundred thousand
 -- rows, against the seconds v_message takes).
+--
+-- v_tenant_delivery (and so v_gateway_ip and v_backdoor) knew the tenant's
+-- endpoint only as the recipient's domain with '.' as '-'; for a domain with
+-- hyphens Microsoft may leave them out, and it adds digits to a name that
+-- is taken, so the gateway was not learned and every arrival was listed.
 
 DROP VIEW v_ndr;
 DROP VIEW v_hop;
 DROP VIEW v_ex_row;
+DROP VIEW v_tenant_delivery;
 
 -- One row per Exchange event row, with its message key, whether it is an
 -- NDR, and whether the row is an entry: the message arriving at that system
@@ -260,3 +266,41 @@ SELECT n.msg_key AS ndr_key,           -- the NDR's message identity
 FROM ndr n
 LEFT JOIN best b ON b.ndr_key = n.msg_key AND b.n = 1
 LEFT JOIN msg o ON o.msg_key = b.orig_key;
+
+-- Postfix deliveries that handed a message to Exchange Online at the
+-- recipient's own tenant: status=sent to the endpoint named after the
+-- recipient's domain. Microsoft's MX for example.com is
+-- example-com.mail.protection.outlook.com, or example-com.<...>.mx.microsoft
+-- for domains added since mid-2025: the domain with '.' as '-'. Microsoft
+-- leaves out the domain's own hyphens in many names and adds a suffix such
+-- as 01b to keep them unique (MX records seen in public DNS: a domain like
+-- company-a.example gets companya-example01b.mail.protection.outlook.com),
+-- so the first label may be the domain with or without its hyphens,
+-- followed by up to three digits and a letter. A partner's relay that
+-- smarthosts to its own tenant's endpoint does not count, even when
+-- Exchange Online then delivers the message into ours.
+CREATE VIEW v_tenant_delivery AS
+SELECT m.message_id,      -- Message-ID without brackets
+       d.recipient,       -- recipient, lower-cased
+       d.ts,              -- delivery time, UTC
+       m.host,            -- syslog host of the delivering Postfix
+       m.instance,        -- its instance
+       d.relay_host,      -- the endpoint
+       d.id AS pf_delivery_id -- pf_delivery.id
+FROM pf_delivery d
+JOIN pf_message m ON m.id = d.pf_message_id
+WHERE d.status = 'sent' AND m.message_id IS NOT NULL
+  AND (d.relay_host LIKE '%.mail.protection.outlook.com' OR d.relay_host LIKE '%.mx.microsoft')
+  AND (SELECT (substr(label, 1, length(dashed)) = dashed AND (
+                   length(label) = length(dashed)
+                   OR (substr(label, length(dashed) + 1) GLOB '[0-9]*' AND length(label) - length(dashed) <= 4
+                       AND rtrim(rtrim(substr(label, length(dashed) + 1), 'abcdefghijklmnopqrstuvwxyz'),
+                                 '0123456789') = '')))
+              OR (substr(label, 1, length(undashed)) = undashed AND (
+                   length(label) = length(undashed)
+                   OR (substr(label, length(undashed) + 1) GLOB '[0-9]*' AND length(label) - length(undashed) <= 4
+                       AND rtrim(rtrim(substr(label, length(undashed) + 1), 'abcdefghijklmnopqrstuvwxyz'),
+                                 '0123456789') = '')))
+       FROM (SELECT lower(substr(d.relay_host, 1, instr(d.relay_host, '.') - 1)) AS label,
+                    replace(dom, '.', '-') AS dashed, replace(replace(dom, '-', ''), '.', '-') AS undashed
+             FROM (SELECT lower(substr(d.recipient, instr(d.recipient, '@') + 1)) AS dom)));

@@ -1047,6 +1047,43 @@ static void test_views_tell_ndr_like_audit(void)
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM v_ndr WHERE ndr_key = 'v1@x'"), 1);
 }
 
+/* v_tenant_delivery knows the recipient's tenant endpoint in the forms
+ * Microsoft gives it: the domain with '.' as '-', with or without the
+ * domain's own hyphens, with a suffix such as 01b; and not a partner's. */
+static void test_view_tenant_endpoint(void)
+{
+    fresh_db();
+    static const struct {
+        const char *rcpt, *relay;
+        int mine;
+    } cases[] = {
+        {"a@fabrikam.example", "fabrikam-example.mail.protection.outlook.com", 1},
+        {"a@company-a.example", "companya-example.mail.protection.outlook.com", 1},
+        {"a@company-a.example", "company-a-example.mail.protection.outlook.com", 1},
+        {"a@company-a.example", "COMPANYA-EXAMPLE01B.mail.protection.outlook.com", 1},
+        {"a@fabrikam.example", "fabrikam-example01b.mail.protection.outlook.com", 1},
+        {"a@fabrikam.example", "fabrikam-example.o-v1.mx.microsoft", 1},
+        {"a@fabrikam.example", "fabrikam-example-org.mail.protection.outlook.com", 0},
+        {"a@fabrikam.example", "fabrikam-example0123456.mail.protection.outlook.com", 0},
+        {"a@fabrikam.example", "fabrikam-examplex.mail.protection.outlook.com", 0},
+        {"a@fabrikam.example", "northwind-example.mail.protection.outlook.com", 0},
+        {"a@fabrikam.example", "fabrikam-example.mail.protection.outlook.com.evil.example", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char qid[16], msgid[32];
+        snprintf(qid, sizeof qid, "Q%zu", i);
+        snprintf(msgid, sizeof msgid, "t%zu@x", i);
+        long long m = pf_msg("mx1", qid, "2026-11-27 10:00:00", "x@contoso.example", msgid, 0);
+        pf_dlv(m, (int)i + 1, "2026-11-27 10:00:01", cases[i].rcpt, cases[i].relay, "sent", "2.6.0", "250 2.6.0", NULL,
+               1);
+        char q[128];
+        snprintf(q, sizeof q, "SELECT count(*) FROM v_tenant_delivery WHERE message_id = '%s'", msgid);
+        if (test_sql_int(db, q) != cases[i].mine)
+            fprintf(stderr, "v_tenant_delivery: %s via %s\n", cases[i].rcpt, cases[i].relay);
+        CHECK_INT(test_sql_int(db, q), cases[i].mine);
+    }
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
@@ -1059,6 +1096,7 @@ int main(int argc, char **argv)
     test_ndr_subject_escaped();
     test_ndr_markers();
     test_views_tell_ndr_like_audit();
+    test_view_tenant_endpoint();
     test_autoreply_back_door();
     test_notification_via_gateway();
     test_notifications();

@@ -17,6 +17,11 @@
 -- reads it once (a minute and more on a database of a few hundred thousand
 -- rows, against the seconds v_message takes).
 --
+-- v_ex_row's place (and so v_hop's places and v_message's path) took a
+-- SEND row's server-hostname for the server that logged it, though there it
+-- names the next hop (queries/report_coverage.sql says the same), and had no
+-- place for NOTIFYMAPI rows; both now come from the client side.
+--
 -- v_tenant_delivery (and so v_gateway_ip and v_backdoor) knew the tenant's
 -- endpoint only as the recipient's domain with '.' as '-'; for a domain with
 -- hyphens Microsoft may leave them out, and it adds digits to a name that
@@ -40,7 +45,12 @@ SELECT e.id,                 -- ex_event.id
        coalesce(e.message_id, 'nmid:' || lower(e.network_message_id), 'exchange:' || e.id) AS msg_key, -- message identity (see the top of this file)
        e.message_id,         -- Message-ID without brackets, or NULL
        e.system,             -- 'exchange' (on-prem) or 'exo' (Exchange Online)
-       CASE WHEN e.system = 'exo' THEN 'Exchange Online' ELSE coalesce(e.server, '?') END AS place, -- where it was logged: the on-prem server, or 'Exchange Online'
+       CASE WHEN e.system = 'exo' THEN 'Exchange Online'
+            -- a SEND row's server-hostname is the next hop, and NOTIFYMAPI has
+            -- none: the logging server is the client side there
+            ELSE coalesce(CASE WHEN upper(coalesce(e.event, '')) LIKE 'SEND%' OR e.server IS NULL
+                               THEN e.client_hostname END, e.server, '?')
+       END AS place,         -- where it was logged: the on-prem server, or 'Exchange Online'
        e.ts,                 -- event time, UTC
        e.event,              -- event as logged (RECEIVE, DELIVER, Delivered, FilteredAsSpam ...)
        e.sender,             -- envelope sender: '' for <>, NULL when not in the export

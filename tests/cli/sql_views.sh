@@ -136,4 +136,18 @@ lines_rejected,first_reject
 3,"13: expected 30 fields (as the header says), found 29"
 CSV
 
+# A SEND row's server-hostname is the next hop, not a place the message was:
+# the scanner's mail went from EX01 to Exchange Online, and every on-prem row
+# has a place (NOTIFYMAPI rows name theirs on the client side).
+q send_path "SELECT path, hops FROM v_message WHERE msg_key = '20261124101812.0004711.scan01@belegscan.example'"
+same send_path <<'CSV'
+path,hops
+EX01 > Exchange Online,2
+CSV
+q no_place "SELECT count(*) AS n FROM v_hop WHERE place = '?' OR place LIKE '%.mail.protection.outlook.com'"
+same no_place <<'CSV'
+n
+0
+CSV
+
 finish

@@ -389,6 +389,80 @@ static void create_names(const char *stmt, char *out, size_t outlen, char *on, s
  * objects named in NAMES, or whole files when NNAMES is 0. Marks found[i].
  * An object a later migration step defines again (after dropping it) is
  * printed as that step defines it, in the place of its first definition. */
+/* One CREATE or DROP statement of a schema file: the comment lines right
+ * before it start at FROM, the statement runs from START to END (a line
+ * end), NAME is the object it creates or drops, ON the table of an index. */
+struct schema_stmt {
+    const char *from, *start, *end;
+    int is_drop;
+    char name[256], on[256];
+};
+
+/* The CREATE and DROP statements of TEXT, in order; *N of them. */
+static struct schema_stmt *schema_statements(const char *text, size_t *n)
+{
+    struct schema_stmt *v = NULL;
+    *n = 0;
+    const char *p = text, *comment = NULL;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        const char *next = eol ? eol + 1 : p + strlen(p);
+        const char *q = p;
+        while (q < next && (*q == ' ' || *q == '\t'))
+            q++;
+        if (strncmp(q, "--", 2) == 0) {
+            if (!comment)
+                comment = p;
+            p = next;
+            continue;
+        }
+        int is_drop = strncasecmp(q, "drop", 4) == 0;
+        if (!is_drop && strncasecmp(q, "create", 6) != 0) {
+            comment = NULL;
+            p = next;
+            continue;
+        }
+        /* The statement runs to the first line end after which it is complete. */
+        const char *end = next;
+        char *stmt = NULL;
+        for (;;) {
+            stmt = xstrndup(p, (size_t)(end - p));
+            if (sqlite3_complete(stmt) || !*end)
+                break;
+            free(stmt);
+            const char *e2 = strchr(end, '\n');
+            end = e2 ? e2 + 1 : end + strlen(end);
+        }
+        v = xrealloc(v, (*n + 1) * sizeof *v);
+        struct schema_stmt *st = &v[(*n)++];
+        st->from = comment ? comment : p;
+        st->start = p;
+        st->end = end;
+        st->is_drop = is_drop;
+        if (is_drop) {
+            /* "DROP VIEW name;": the word after the object type */
+            char *w = stmt + 4;
+            while (*w && isspace((unsigned char)*w))
+                w++;
+            while (*w && !isspace((unsigned char)*w))
+                w++;
+            create_names(w, st->name, sizeof st->name, st->on, sizeof st->on);
+            st->on[0] = '\0';
+        } else {
+            create_names(stmt, st->name, sizeof st->name, st->on, sizeof st->on);
+        }
+        free(stmt);
+        comment = NULL;
+        p = end;
+    }
+    return v;
+}
+
+/* Without NAMEs, the schema as it stands after every step: each file in
+ * turn (its comments explain it), less the statements a later step
+ * replaced or dropped and the DROP statements themselves. With NAMEs, the
+ * last definition of each object (for an index also of its table), with
+ * the comment before it. */
 static void print_schema(FILE *out, char **names, int nnames, int *found)
 {
     struct def {
@@ -396,71 +470,64 @@ static void print_schema(FILE *out, char **names, int nnames, int *found)
         char *text;
     } *defs = NULL;
     size_t ndefs = 0;
-    for (size_t f = 0; f < embedded_schema_count; f++) {
+    struct schema_stmt *all[64];
+    size_t nall[64];
+    size_t nfiles = embedded_schema_count < 64 ? embedded_schema_count : 64;
+    for (size_t f = 0; f < nfiles; f++)
+        all[f] = schema_statements(embedded_schema[f].text, &nall[f]);
+    for (size_t f = 0; f < nfiles; f++) {
         const char *text = embedded_schema[f].text;
         if (nnames == 0) {
             if (f)
                 putc('\n', out);
-            fputs(text, out);
+            const char *p = text;
+            for (size_t k = 0; k < nall[f]; k++) {
+                const struct schema_stmt *st = &all[f][k];
+                int later = st->is_drop;
+                for (size_t g = f; !later && g < nfiles; g++)
+                    for (size_t j = g == f ? k + 1 : 0; !later && j < nall[g]; j++)
+                        later = strcmp(all[g][j].name, st->name) == 0;
+                if (!later)
+                    continue;
+                /* a DROP goes alone: the comment before it explains the step */
+                const char *cut = st->is_drop ? st->start : st->from;
+                fwrite(p, 1, (size_t)(cut - p), out);
+                p = st->end;
+                while (*p == '\n')
+                    p++; /* and the blank lines after it */
+            }
+            fputs(p, out);
             continue;
         }
-        const char *p = text, *comment = NULL;
-        while (*p) {
-            const char *eol = strchr(p, '\n');
-            const char *next = eol ? eol + 1 : p + strlen(p);
-            const char *q = p;
-            while (q < next && (*q == ' ' || *q == '\t'))
-                q++;
-            if (strncmp(q, "--", 2) == 0) {
-                if (!comment)
-                    comment = p;
-                p = next;
+        for (size_t k = 0; k < nall[f]; k++) {
+            const struct schema_stmt *st = &all[f][k];
+            if (st->is_drop)
                 continue;
-            }
-            if (strncasecmp(q, "create", 6) != 0) {
-                comment = NULL;
-                p = next;
-                continue;
-            }
-            /* The statement runs to the first line end after which it is complete. */
-            const char *end = next;
-            char *stmt = NULL;
-            for (;;) {
-                stmt = xstrndup(p, (size_t)(end - p));
-                if (sqlite3_complete(stmt) || !*end)
-                    break;
-                free(stmt);
-                const char *e2 = strchr(end, '\n');
-                end = e2 ? e2 + 1 : end + strlen(end);
-            }
-            char name[256], on[256];
-            create_names(stmt, name, sizeof name, on, sizeof on);
-            free(stmt);
             for (int i = 0; i < nnames; i++) {
-                if (strcasecmp(names[i], name) == 0 || strcasecmp(names[i], on) == 0) {
-                    const char *from = comment && !on[0] ? comment : p;
+                if (strcasecmp(names[i], st->name) == 0 || strcasecmp(names[i], st->on) == 0) {
+                    const char *from = !st->on[0] ? st->from : st->start;
                     size_t d = 0;
-                    while (d < ndefs && strcmp(defs[d].name, name))
+                    while (d < ndefs && strcmp(defs[d].name, st->name))
                         d++;
                     if (d == ndefs) {
                         defs = xrealloc(defs, ++ndefs * sizeof *defs);
-                        snprintf(defs[d].name, sizeof defs[d].name, "%s", name);
+                        snprintf(defs[d].name, sizeof defs[d].name, "%s", st->name);
                     } else {
                         free(defs[d].text);
                     }
-                    size_t len = (size_t)(end - from);
+                    size_t len = (size_t)(st->end - from);
                     defs[d].text = xmalloc(len + 2);
                     memcpy(defs[d].text, from, len);
-                    strcpy(defs[d].text + len, on[0] ? "" : "\n");
+                    strcpy(defs[d].text + len, st->on[0] ? "" : "\n");
                     found[i] = 1;
                     break;
                 }
             }
-            comment = NULL;
-            p = end;
         }
     }
-    for (size_t d = 0; d < ndefs; d++) {
+    for (size_t f = 0; f < nfiles; f++)
+        free(all[f]);
+    for (size_t d = 0; defs && d < ndefs; d++) {
         fputs(defs[d].text, out);
         free(defs[d].text);
     }

@@ -211,6 +211,19 @@ expect_eq "$(grep -c 'CREATE INDEX ex_event_ts ' out.txt)" 1 "definitions of ex_
 expect_in out.txt "CREATE INDEX ex_event_ts ON ex_event(ts, sender, subject);"
 rm -f printed.db
 expect_eq "$(sqlite3 printed.db < out.txt 2>&1)" "" "the printout run as SQL"
+# The whole printout is the schema as it stands: every object once, in its
+# latest form, no DROP of an earlier step, and run as SQL it makes the same
+# objects, defined alike, as a new database.
+expect_exit 0 "$MX" schema
+expect_eq "$(grep -c '^CREATE VIEW v_hop ' out.txt)" 1 "definitions of v_hop in the whole printout"
+expect_eq "$(grep -c '^CREATE INDEX ex_event_ts ' out.txt)" 1 "definitions of ex_event_ts in the whole printout"
+expect_eq "$(grep -c '^DROP ' out.txt)" 0 "DROP statements in the whole printout"
+expect_in out.txt "-- 007-ts-sender-subject.sql: the time index"
+rm -f whole.db
+expect_eq "$(sqlite3 whole.db < out.txt 2>&1)" "" "the whole printout run as SQL"
+"$MX" --db fresh.db sql "SELECT 1" > /dev/null 2>&1 || "$MX" --db fresh.db --quiet ingest /dev/null > /dev/null 2>&1
+objects='SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE '"'sqlite_%'"' ORDER BY name'
+expect_eq "$(sqlite3 whole.db "$objects" | md5sum)" "$(sqlite3 fresh.db "$objects" | md5sum)" "objects of the printout and of a new database"
 expect_exit 2 "$MX" schema no_such_thing
 expect_in err.txt "no_such_thing"
 

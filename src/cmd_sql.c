@@ -171,10 +171,13 @@ static int bind_params(const struct sql_run *r, sqlite3_stmt *st)
             char *end;
             errno = 0;
             long long iv = strtoll(v, &end, 10);
-            /* Digits bind as an integer so that LIMIT :n works. */
-            int rc = *v && !*end && errno == 0 && !isspace((unsigned char)*v)
-                         ? sqlite3_bind_int64(st, i, iv)
-                         : sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+            /* Digits bind as an integer so that LIMIT :n works, but only
+             * when the integer prints back as given: 0123 (an all-digit
+             * queue id, a zip code) or +5 stays the text it was. */
+            char back[32];
+            snprintf(back, sizeof back, "%lld", iv);
+            int rc = *v && !*end && errno == 0 && strcmp(back, v) == 0 ? sqlite3_bind_int64(st, i, iv)
+                                                                       : sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
             if (rc != SQLITE_OK)
                 return rc;
             break;

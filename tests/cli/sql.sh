@@ -136,6 +136,10 @@ expect_exit 0 "$MX" sql --format csv -p status=bounced "SELECT recipient FROM pf
 expect_eq "$(tail -1 out.txt)" "carol@partner.example" "bound :status"
 expect_exit 0 "$MX" sql --format csv --param n=1 "SELECT :n + 1 AS two, :unset IS NULL AS unset"
 expect_eq "$(tail -1 out.txt)" "2,1" "integer parameter, unbound parameter"
+# Digits that are not the integer they spell stay text: an all-digit queue id
+# with a leading zero is found as it was typed.
+expect_exit 0 "$MX" sql --format csv -p q=0123456789 -p s=+5 -p m=-3 "SELECT :q, typeof(:q), typeof(:s), typeof(:m)"
+expect_eq "$(tail -1 out.txt)" "0123456789,text,text,integer" "leading zero, plus sign, negative"
 # A canned query runs unchanged (its parameters unbound).
 expect_exit 0 "$MX" sql -f "$SRC/queries/ndr_lost.sql"
 

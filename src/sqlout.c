@@ -35,10 +35,13 @@ struct sqlout {
     int width;
     int ncols;
     char **names;
-    /* table only: every row, kept until sqlout_end knows the column widths */
+    /* table only: the first SQLOUT_TABLE_SAMPLE rows, kept until the column
+     * widths are known; then the widths, and later rows print as they come */
     struct kept_cell *cells;
     size_t nrows, cap_rows;
-    int sets; /* result sets begun so far */
+    size_t *w;     /* column widths once fixed, else NULL */
+    int streaming; /* 1 once the sample was printed */
+    int sets;      /* result sets begun so far */
 };
 
 static const struct {
@@ -86,6 +89,17 @@ static void clear_set(struct sqlout *o)
     free(o->names);
     o->names = NULL;
     o->ncols = 0;
+    free(o->w);
+    o->w = NULL;
+    o->streaming = 0;
+}
+
+/* Frees the kept rows (the set's names and widths stay). */
+static void clear_rows(struct sqlout *o)
+{
+    for (size_t i = 0; i < o->nrows * (size_t)o->ncols; i++)
+        free(o->cells[i].data);
+    o->nrows = 0;
 }
 
 void sqlout_free(struct sqlout *o)
@@ -276,6 +290,9 @@ static void json_row(struct sqlout *o, const struct sqlout_cell *cells)
     fputs("}\n", o->out);
 }
 
+static void table_flush(struct sqlout *o);
+static void table_line(struct sqlout *o, const struct sqlout_cell *cells);
+
 void sqlout_row(struct sqlout *o, const struct sqlout_cell *cells)
 {
     switch (o->format) {
@@ -310,6 +327,10 @@ void sqlout_row(struct sqlout *o, const struct sqlout_cell *cells)
     case SQLOUT_TABLE:
         break;
     }
+    if (o->streaming) {
+        table_line(o, cells);
+        return;
+    }
     if (o->nrows == o->cap_rows) {
         o->cap_rows = o->cap_rows ? o->cap_rows * 2 : 64;
         o->cells = xrealloc(o->cells, o->cap_rows * (size_t)o->ncols * sizeof *o->cells);
@@ -331,6 +352,12 @@ void sqlout_row(struct sqlout *o, const struct sqlout_cell *cells)
         }
     }
     o->nrows++;
+    if (o->nrows == SQLOUT_TABLE_SAMPLE) {
+        /* enough to size the columns by: print, and stream the rest */
+        table_flush(o);
+        clear_rows(o);
+        o->streaming = 1;
+    }
 }
 
 /* Shrinks the widest column one step at a time until the line fits, no
@@ -419,12 +446,53 @@ static void table_flush(struct sqlout *o)
         putc('\n', o->out);
     }
     free(natural);
-    free(w);
+    free(o->w);
+    o->w = w;
+}
+
+/* One row past the sample, in the widths the sample fixed. A wider number,
+ * or any wider cell without a width limit, is printed whole and its line
+ * runs long; with a limit a wider text is cut, in the last column where
+ * the width runs out. */
+static void table_line(struct sqlout *o, const struct sqlout_cell *cells)
+{
+    for (int i = 0; i < o->ncols; i++) {
+        if (i)
+            fputs(COL_SEP, o->out);
+        const char *d = cells[i].data ? cells[i].data : "";
+        size_t len = cells[i].len;
+        char buf[64];
+        if (cells[i].type == SQLOUT_NULL) {
+            d = "NULL";
+            len = 4;
+        } else if (cells[i].type == SQLOUT_BLOB) {
+            len = (size_t)snprintf(buf, sizeof buf, "<blob %zu bytes>", cells[i].len);
+            d = buf;
+        }
+        size_t colw = o->w[i];
+        int right = cells[i].type == SQLOUT_INTEGER || cells[i].type == SQLOUT_REAL;
+        size_t full = sqlout_text_width(d, len);
+        if (full > colw) {
+            if (o->width <= 0 || right) {
+                colw = full; /* a number is never cut */
+            } else if (i == o->ncols - 1) {
+                /* the last column may use what is left of the width */
+                size_t used = (size_t)(o->ncols - 1) * COL_SEP_WIDTH;
+                for (int k = 0; k < i; k++)
+                    used += o->w[k];
+                size_t room = used < (size_t)o->width ? (size_t)o->width - used : 0;
+                if (room > colw)
+                    colw = full < room ? full : room;
+            }
+        }
+        table_cell(o->out, d, len, colw, right, i == o->ncols - 1);
+    }
+    putc('\n', o->out);
 }
 
 int sqlout_end(struct sqlout *o)
 {
-    if (o->format == SQLOUT_TABLE)
+    if (o->format == SQLOUT_TABLE && !o->streaming)
         table_flush(o);
     clear_set(o);
     errno = 0;

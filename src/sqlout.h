@@ -9,7 +9,7 @@
  *   struct sqlout *o = sqlout_new(SQLOUT_CSV, stdout, 0);
  *   sqlout_begin(o, ncols, names);   once per result set
  *   sqlout_row(o, cells);            once per row
- *   sqlout_end(o);                   flushes (the table renderer prints here)
+ *   sqlout_end(o);                   flushes (a table of few rows prints here)
  *   sqlout_free(o);
  * DESCRIPTION
  *   A renderer never queries the database: the caller copies what it read
@@ -19,7 +19,10 @@
  *   Every format tells NULL from the empty string, because in mxaudit's
  *   schema they differ ('' is the null sender <>, NULL "not logged"):
  *     table  NULL prints as NULL; numbers are right-aligned; cells wider than
- *            their share of the width end in the marker "…"; newlines show
+ *            their share of the width end in the marker "…". The first
+ *            SQLOUT_TABLE_SAMPLE rows set the column widths and are printed
+ *            when they are all in (or at sqlout_end); later rows print as
+ *            they come, so memory stays flat on any result. Newlines show
  *            as "↵", tabs as a blank, other control characters and bytes
  *            that are not valid UTF-8 as \xNN (ESCAPE_TEXT), each four
  *            columns wide.
@@ -46,6 +49,9 @@
 #include <stdio.h>
 
 enum sqlout_format { SQLOUT_TABLE, SQLOUT_CSV, SQLOUT_JSON, SQLOUT_TSV };
+
+/* Rows a table is sized by before it starts printing. */
+#define SQLOUT_TABLE_SAMPLE 1000
 
 enum sqlout_type { SQLOUT_NULL, SQLOUT_INTEGER, SQLOUT_REAL, SQLOUT_TEXT, SQLOUT_BLOB };
 

@@ -62,9 +62,48 @@ static const char *field_json(const char *s, size_t len)
     return field(SQLOUT_JSON, s, len);
 }
 
+/* A long table is sized by its first SQLOUT_TABLE_SAMPLE rows and printed
+ * as it goes: the header and those rows are out before the query ends, so
+ * `| head` answers at once and memory stays flat; a later, wider cell is
+ * whole without a width limit and cut with one. */
+static void test_table_streams(void)
+{
+    for (int limited = 0; limited < 2; limited++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        struct sqlout *o = sqlout_new(SQLOUT_TABLE, f, limited ? 30 : 0);
+        const char *names[] = {"n", "text"};
+        sqlout_begin(o, 2, names);
+        char num[32];
+        for (int r = 0; r < SQLOUT_TABLE_SAMPLE + 5; r++) {
+            snprintf(num, sizeof num, "%d", r);
+            const char *text = r == SQLOUT_TABLE_SAMPLE + 2 ? "a cell far wider than any of the sample's" : "short";
+            struct sqlout_cell cells[2] = {{SQLOUT_INTEGER, num, strlen(num)}, {SQLOUT_TEXT, text, strlen(text)}};
+            sqlout_row(o, cells);
+            if (r == SQLOUT_TABLE_SAMPLE) {
+                fflush(f);
+                CHECK(len > 0 && strncmp(buf, "n   | text", 10) == 0); /* printed before the end */
+            }
+        }
+        CHECK_INT(sqlout_end(o), 0);
+        sqlout_free(o);
+        fclose(f);
+        int lines = 0;
+        for (size_t i = 0; i < len; i++)
+            lines += buf[i] == '\n';
+        CHECK_INT(lines, SQLOUT_TABLE_SAMPLE + 5 + 2);
+        CHECK(strstr(buf, limited ? "1002 | a cell far wider than a\xe2\x80\xa6"
+                                  : "1002 | a cell far wider than any of the sample's\n") != NULL);
+        CHECK(strstr(buf, "1004 | short\n") != NULL);
+        free(buf);
+    }
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
+    test_table_streams();
     enum sqlout_format fmt;
     CHECK_INT(sqlout_parse_format("csv", &fmt), 0);
     CHECK_INT(fmt, SQLOUT_CSV);

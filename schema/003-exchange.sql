@@ -21,12 +21,12 @@ CREATE TABLE ex_event (
     sender             TEXT,              -- envelope sender: '' for the null sender <>, NULL when the export does not say
     header_sender      TEXT,              -- header From where the export has it (sender-address in tracking logs of SMTP RECEIVE is envelope)
     return_path        TEXT,              -- return-path as logged
-    subject            TEXT,
+    subject            TEXT,              -- message-subject / Subject, when the export has it
     size               INTEGER,           -- total-bytes / Size
     recipient_count    INTEGER,           -- recipients on the row (rows below in ex_recipient)
     client_ip          TEXT,              -- the connecting IP of this hop, chosen: original-client-ip, else S:ProxiedClientIPAddress, else client-ip (on-prem); FromIP / original_client_ip / client_ip (EXO). IPv6 zone ids removed
     client_ip_logged   TEXT,              -- client-ip exactly as logged
-    client_hostname    TEXT,
+    client_hostname    TEXT,              -- client-hostname: the connecting host; on SEND rows the local server
     server_ip          TEXT,              -- server-ip / ToIP
     connector          TEXT,              -- connector-id (on-prem) / inbound connector name / connector_id (EXO)
     directionality     TEXT,              -- 'Incoming', 'Originating' or NULL (1/2 mapped to these)
@@ -46,7 +46,7 @@ CREATE INDEX ex_event_source ON ex_event(source_id, line);
 CREATE TABLE ex_recipient (
     event_id   INTEGER NOT NULL REFERENCES ex_event(id) ON DELETE CASCADE,
     source_id  INTEGER NOT NULL REFERENCES source(id),
-    line       INTEGER NOT NULL,
+    line       INTEGER NOT NULL,       -- line of its row in the source (the same as ex_event.line)
     address    TEXT NOT NULL,          -- recipient address, lower-cased
     status     TEXT                    -- recipient-status member / trace Status / enhanced-summary events ('Receive, Deliver')
 );

@@ -36,4 +36,12 @@ int cmd_forget(const struct global_options *g, int argc, char **argv);
 /* 1 when ARG is -h or --help. */
 int cli_is_help(const char *arg);
 
+/* Says on stderr that standard output could not be written, with errno's
+ * reason when there is one: "mxaudit CMD: cannot write to standard output". */
+void cli_write_error(const char *cmd);
+/* Flushes standard output at the end of a command: 0, or -1 after
+ * cli_write_error. Set errno to 0 before the command's first write, so
+ * that the reason of a write that failed earlier survives to here. */
+int cli_stdout_done(const char *cmd);
+
 #endif

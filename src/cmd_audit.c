@@ -242,15 +242,6 @@ static int load_and_run(const char *cmd, const struct global_options *g, const s
     return -1;
 }
 
-static int finish_output(const char *cmd)
-{
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "mxaudit %s: writing the output failed: %s\n", cmd, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_audit(const struct global_options *g, int argc, char **argv)
 {
     struct audit_args a;
@@ -264,6 +255,7 @@ int cmd_audit(const struct global_options *g, int argc, char **argv)
     int rc = load_and_run("audit", g, &a, &cfg, &res);
     if (rc >= 0)
         return rc;
+    errno = 0; /* see cli_stdout_done */
     if (!strcmp(a.format, "json"))
         audit_render_json(stdout, &res);
     else if (!strcmp(a.format, "csv"))
@@ -271,7 +263,7 @@ int cmd_audit(const struct global_options *g, int argc, char **argv)
     else
         audit_render_text(stdout, &res);
     rc = EXIT_OK;
-    if (finish_output("audit") != 0)
+    if (cli_stdout_done("audit") != 0)
         rc = EXIT_USAGE;
     else if (a.fail_on_findings && res.n > res.excepted)
         rc = EXIT_FINDINGS;
@@ -307,12 +299,13 @@ int cmd_precheck(const struct global_options *g, int argc, char **argv)
     }
     struct precheck_result pre;
     audit_precheck(cfg, &res, &pre);
+    errno = 0; /* see cli_stdout_done */
     if (!strcmp(a.format, "json"))
         precheck_render_json(stdout, &pre);
     else
         precheck_render_text(stdout, &pre);
     rc = pre.safe ? EXIT_OK : EXIT_FINDINGS;
-    if (finish_output("precheck") != 0)
+    if (cli_stdout_done("precheck") != 0)
         rc = EXIT_USAGE;
     precheck_result_free(&pre);
     audit_result_free(&res);

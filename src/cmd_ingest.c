@@ -7,6 +7,7 @@
 #include "timeutil.h"
 
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,10 @@ static void sources_usage(FILE *out)
                  "\n"
                  "Lists every ingested source: its format, status, line, event and reject\n"
                  "counts and time span. With --rejects, lists the rejected lines instead:\n"
-                 "file:line: reason, then the line.\n");
+                 "file:line: reason, then the line.\n"
+                 "\n"
+                 "Exit codes: 0 listed; 2 usage, or standard output cannot be written; 4\n"
+                 "database error.\n");
 }
 
 int cmd_sources(const struct global_options *g, int argc, char **argv)
@@ -181,6 +185,7 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
         fprintf(stderr, "mxaudit: %s\n", err);
         return EXIT_DB;
     }
+    errno = 0; /* see cli_stdout_done */
     sqlite3_stmt *st;
     const char *sql =
         rejects ? "SELECT s.path, r.line, r.reason, r.text FROM reject r JOIN source s ON s.id = r.source_id "
@@ -220,7 +225,9 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
         fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
     sqlite3_finalize(st);
     store_close(db);
-    return rc == SQLITE_DONE ? EXIT_OK : EXIT_DB;
+    if (rc != SQLITE_DONE)
+        return EXIT_DB;
+    return cli_stdout_done("sources") < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 static void forget_usage(FILE *out)

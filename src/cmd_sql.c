@@ -91,16 +91,6 @@ static void schema_usage(FILE *out)
  * opposed to an SQLite result code (all of which are 0 or more). */
 #define OUTPUT_FAILED (-1)
 
-/* Says that standard output could not be written, with errno's reason
- * when there is one: a stream can carry its error past a later flush. */
-static void report_write_error(const char *cmd)
-{
-    if (errno)
-        fprintf(stderr, "mxaudit %s: cannot write to standard output: %s\n", cmd, strerror(errno));
-    else
-        fprintf(stderr, "mxaudit %s: cannot write to standard output\n", cmd);
-}
-
 /* Line and column (1-based) of byte OFFSET in TEXT. */
 static void text_position(const char *text, size_t offset, int *line, int *col)
 {
@@ -250,7 +240,7 @@ static int run_statement(const struct sql_run *r, sqlite3_stmt *st)
     free(cells);
     free(realbuf);
     if (werr < 0) {
-        report_write_error("sql");
+        cli_write_error("sql");
         return OUTPUT_FAILED;
     }
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -563,10 +553,8 @@ int cmd_schema(const struct global_options *g, int argc, char **argv)
     errno = 0;
     print_schema(stdout, names, nnames, found);
     int rc = EXIT_OK;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        report_write_error("schema");
+    if (cli_stdout_done("schema") < 0)
         rc = EXIT_USAGE;
-    }
     for (int i = 0; i < nnames; i++) {
         if (!found[i]) {
             fprintf(stderr, "mxaudit schema: no table or view named '%s'; `mxaudit schema` prints them all\n",

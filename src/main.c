@@ -10,6 +10,7 @@
 #include "cmd_sql.h"
 
 #include <sqlite3.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,23 @@ static void usage(FILE *out)
                  "  2  usage error: bad command line or configuration\n"
                  "  3  input error: a file could not be read or was not a known format\n"
                  "  4  database error\n");
+}
+
+void cli_write_error(const char *cmd)
+{
+    if (errno)
+        fprintf(stderr, "mxaudit %s: cannot write to standard output: %s\n", cmd, strerror(errno));
+    else
+        fprintf(stderr, "mxaudit %s: cannot write to standard output\n", cmd);
+}
+
+int cli_stdout_done(const char *cmd)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_write_error(cmd);
+        return -1;
+    }
+    return 0;
 }
 
 int cli_is_help(const char *arg)

@@ -107,8 +107,9 @@ expect_in err.txt "missing.sql"
 expect_exit 4 "$MX" --db nothing.db sql "SELECT 1"
 expect_in err.txt "nothing.db"
 
-# Output that cannot be written: one message naming standard output, exit 2
-# (as report's), no SQL error made up after it.
+# Output that cannot be written: one message naming standard output and why,
+# exit 2 (as report's), no SQL error made up after it; the same for every
+# command that prints its results.
 if [ -w /dev/full ]; then
     for fmt in table csv; do
         expect_exit 2 sh -c '"$0" sql --format "$1" "SELECT * FROM pf_event; SELECT 2" > /dev/full' "$MX" $fmt
@@ -119,6 +120,13 @@ if [ -w /dev/full ]; then
     expect_in err.txt "mxaudit schema: cannot write to standard output:"
     expect_exit 2 sh -c '"$0" schema pf_event > /dev/full' "$MX"
     expect_in err.txt "mxaudit schema: cannot write to standard output:"
+    expect_exit 2 sh -c '"$0" sources > /dev/full' "$MX"
+    expect_in err.txt "mxaudit sources: cannot write to standard output: No space left on device"
+    printf '[organization]\ndomains = example.com\n[gateway]\nips = 192.0.2.1\n' > full.conf
+    for cmd in audit precheck; do
+        expect_exit 2 sh -c '"$0" "$1" --config full.conf > /dev/full' "$MX" $cmd
+        expect_in err.txt "mxaudit $cmd: cannot write to standard output: No space left on device"
+    done
 fi
 
 # SQL from standard input when it is not a terminal; several statements.

@@ -294,15 +294,22 @@ struct ex_list {
 
 static struct ex_list rcpt_list, status_list; /* reused per row; single-threaded ingest */
 
+/* Grows *BUF (of *CAP bytes, FIRST when it has none yet) by doubling
+ * until NEED bytes fit. */
+static void reserve(char **buf, size_t *cap, size_t need, size_t first)
+{
+    if (need <= *cap)
+        return;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    *buf = xrealloc(*buf, c);
+    *cap = c;
+}
+
 static void list_add(struct ex_list *l, const char *m, size_t mlen)
 {
-    if (l->len + mlen > l->cap) {
-        size_t cap = l->cap ? l->cap : 256;
-        while (cap < l->len + mlen)
-            cap *= 2;
-        l->buf = xrealloc(l->buf, cap);
-        l->cap = cap;
-    }
+    reserve(&l->buf, &l->cap, l->len + mlen, 256);
     if (l->n == l->ncap) {
         l->ncap = l->ncap ? l->ncap * 2 : 16;
         l->off = xrealloc(l->off, l->ncap * sizeof *l->off);
@@ -447,13 +454,7 @@ void ex_store_close(struct ex_store *st)
 /* Copies LEN bytes into the arena; returns their offset. */
 static size_t arena_put(struct ex_store *st, const char *p, size_t len)
 {
-    if (st->arena_len + len > st->arena_cap) {
-        size_t cap = st->arena_cap ? st->arena_cap : 16384;
-        while (cap < st->arena_len + len)
-            cap *= 2;
-        st->arena = xrealloc(st->arena, cap);
-        st->arena_cap = cap;
-    }
+    reserve(&st->arena, &st->arena_cap, st->arena_len + len, 16384);
     size_t off = st->arena_len;
     if (len)
         memcpy(st->arena + off, p, len);

@@ -253,6 +253,18 @@ static int ingest_capture(sqlite3 *db, const char *path, struct ingest_report *r
     return ingest_capture_all(db, paths, 1, rep, msg, msglen);
 }
 
+/* Ingests PATH with BUDGET bytes left on the disk (write_faults counts the
+ * writes refused), then with the space back. */
+static int ingest_on_full_disk(sqlite3 *db, const char *path, long long budget, struct ingest_report *rep, char *msg,
+                               size_t msglen)
+{
+    write_budget = budget;
+    write_faults = 0;
+    int rc = ingest_capture(db, path, rep, msg, msglen);
+    write_budget = -1;
+    return rc;
+}
+
 /* What a clean run of small.log and big.log into a fresh clean.db stores,
  * to compare with, and how many bytes it writes. */
 struct clean_run {
@@ -307,10 +319,7 @@ static void test_disk_full_during_ingest(void)
         CHECK_INT(store_open(name, STORE_READWRITE, &db, err, sizeof err), 0);
         CHECK_INT(ingest_capture(db, "small.log", &rep, msg, sizeof msg), 0);
 
-        write_budget = budgets[b];
-        write_faults = 0;
-        int rc = ingest_capture(db, "big.log", &rep, msg, sizeof msg);
-        write_budget = -1;
+        int rc = ingest_on_full_disk(db, "big.log", budgets[b], &rep, msg, sizeof msg);
         /* The budgets are all smaller than the file's rows: a fault must have hit. */
         CHECK(write_faults > 0);
         CHECK_INT(rc, 4);
@@ -362,10 +371,7 @@ static void test_disk_full_during_exchange_ingest(void)
         struct ingest_report rep;
         unlink("full-x.db");
         CHECK_INT(store_open("full-x.db", STORE_READWRITE, &db, err, sizeof err), 0);
-        write_budget = budgets[b];
-        write_faults = 0;
-        int rc = ingest_capture(db, "MSGTRK2026112712-1.LOG", &rep, msg, sizeof msg);
-        write_budget = -1;
+        int rc = ingest_on_full_disk(db, "MSGTRK2026112712-1.LOG", budgets[b], &rep, msg, sizeof msg);
         CHECK(write_faults > 0);
         CHECK_INT(rc, 4);
         CHECK(strstr(msg, "MSGTRK2026112712-1.LOG") != NULL);

@@ -103,7 +103,7 @@ static inline long long test_sql_int(sqlite3 *db, const char *sql)
  * written to PATH. Row k (line k + 5) has the subject "S<k>" and k % 4
  * recipients "r<k>-<j>@corp.example.com", each with its own status; rows
  * with k % 50 == 7 carry a custom-data value of 20,006 bytes
- * ("S:pad=xxx..."). When BROKEN_ROW is not 0 that row lacks a field, so
+ * ("S:pad=" and 20,000 letters x). When BROKEN_ROW is not 0 that row lacks a field, so
  * the parser rejects it. Returns the number of recipients written. */
 static inline long long test_write_msgtrk(const char *path, int rows, int broken_row)
 {

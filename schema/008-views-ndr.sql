@@ -14,7 +14,8 @@
 -- configuration are the audit's alone.
 --
 -- v_ndr read v_message again for every NDR it matched by subject; it now
--- reads it once (a minute and more on a database of a few hundred thousand
+-- reads it once, and takes the original's subject from an NDR subject as
+-- the audit does (every built-in prefix, blanks around it) (a minute and more on a database of a few hundred thousand
 -- rows, against the seconds v_message takes).
 --
 -- v_ex_row's place (and so v_hop's places and v_message's path) took a
@@ -47,8 +48,10 @@ SELECT e.id,                 -- ex_event.id
        e.system,             -- 'exchange' (on-prem) or 'exo' (Exchange Online)
        CASE WHEN e.system = 'exo' THEN 'Exchange Online'
             -- a SEND row's server-hostname is the next hop, and NOTIFYMAPI has
-            -- none: the logging server is the client side there
-            ELSE coalesce(CASE WHEN upper(coalesce(e.event, '')) LIKE 'SEND%' OR e.server IS NULL
+            -- none: the logging server is the client side there (elsewhere
+            -- the client side is the sender, never a place of ours)
+            ELSE coalesce(CASE WHEN upper(coalesce(e.event, '')) LIKE 'SEND%'
+                                 OR upper(coalesce(e.event, '')) = 'NOTIFYMAPI'
                                THEN e.client_hostname END, e.server, '?')
        END AS place,         -- where it was logged: the on-prem server, or 'Exchange Online'
        e.ts,                 -- event time, UTC
@@ -64,7 +67,7 @@ SELECT e.id,                 -- ex_event.id
        (upper(coalesce(e.event, '')) = 'DSN' OR upper(coalesce(e.source, '')) = 'DSN') AS is_dsn, -- 1 for an Exchange DSN (NDR) event
        coalesce(e.sender = ''
                 OR upper(coalesce(e.event, '')) = 'DSN' OR upper(coalesce(e.source, '')) = 'DSN'
-                OR lower(CASE WHEN instr(e.sender, '@') > 0 THEN substr(e.sender, 1, instr(e.sender, '@') - 1) ELSE e.sender END)
+                OR lower(CASE WHEN instr(e.sender, '@') > 0 THEN substr(e.sender, 1, length(rtrim(e.sender, replace(e.sender, '@', ''))) - 1) ELSE e.sender END)
                    IN ('mailer-daemon', 'postmaster', 'microsoftexchange329e71ec88ae4615bbc36ab6ce41109e')
                 OR (NOT coalesce(ltrim(e.subject, ' ') LIKE 'Automatic reply:%'
                                  OR ltrim(e.subject, ' ') LIKE 'Automatische Antwort:%'
@@ -125,7 +128,7 @@ SELECT coalesce(m.message_id,
        m.sender,                   -- envelope sender: '' for <>, NULL when no row said
        NULL AS subject,            -- subject (Exchange only: Postfix does not log it)
        coalesce(m.is_ndr = 1 OR m.sender = ''
-                OR lower(CASE WHEN instr(m.sender, '@') > 0 THEN substr(m.sender, 1, instr(m.sender, '@') - 1) ELSE m.sender END)
+                OR lower(CASE WHEN instr(m.sender, '@') > 0 THEN substr(m.sender, 1, length(rtrim(m.sender, replace(m.sender, '@', ''))) - 1) ELSE m.sender END)
                    IN ('mailer-daemon', 'postmaster', 'microsoftexchange329e71ec88ae4615bbc36ab6ce41109e'), 0) AS is_ndr, -- 1 for a bounce/DSN notice, a null-sender message or an NDR sender
        m.source_id,                -- evidence: the file where the hop was first seen
        m.line                      -- and the line
@@ -135,7 +138,7 @@ SELECT g.msg_key, g.message_id, g.system, g.place, g.local_id, g.first_ts, g.las
        nullif(substr(g.entry, 25), ''), nullif(substr(g.entry_host, 25), ''),
        substr(g.sender_pick, 26), substr(g.subject_pick, 26),
        -- an NDR by its events, or by the sender and subject it is listed with
-       g.is_ndr OR coalesce(lower(CASE WHEN instr(substr(g.sender_pick, 26), '@') > 0 THEN substr(substr(g.sender_pick, 26), 1, instr(substr(g.sender_pick, 26), '@') - 1) ELSE substr(g.sender_pick, 26) END)
+       coalesce(g.is_ndr, 0) OR coalesce(lower(CASE WHEN instr(substr(g.sender_pick, 26), '@') > 0 THEN substr(substr(g.sender_pick, 26), 1, length(rtrim(substr(g.sender_pick, 26), replace(substr(g.sender_pick, 26), '@', ''))) - 1) ELSE substr(g.sender_pick, 26) END)
                       IN ('mailer-daemon', 'postmaster', 'microsoftexchange329e71ec88ae4615bbc36ab6ce41109e')
                    OR (NOT coalesce(ltrim(substr(g.subject_pick, 26), ' ') LIKE 'Automatic reply:%'
                                     OR ltrim(substr(g.subject_pick, 26), ' ') LIKE 'Automatische Antwort:%'
@@ -220,17 +223,30 @@ by_reference AS (
     WHERE coalesce(r.reference, '') <> ''
 ),
 stripped AS (
-    SELECT n.msg_key,
-           CASE WHEN n.subject LIKE 'Undeliverable: %' THEN substr(n.subject, 16)
-                WHEN n.subject LIKE 'Unzustellbar: %' THEN substr(n.subject, 15)
-                WHEN n.subject LIKE 'Non remis : %' THEN substr(n.subject, 13)
-                WHEN n.subject LIKE 'Onbestelbaar: %' THEN substr(n.subject, 15)
-                WHEN n.subject LIKE 'No se puede entregar: %' THEN substr(n.subject, 23)
-                WHEN n.subject LIKE 'Non recapitabile: %' THEN substr(n.subject, 19)
-                WHEN n.subject LIKE 'Undelivered Mail Returned to Sender: %' THEN substr(n.subject, 38)
-                END AS orig_subject,
-           n.first_seen
-    FROM ndr n
+    -- the original's subject after the first built-in NDR prefix that
+    -- matches, as audit_ndr_original_subject() takes it: a prefix without a
+    -- colon (Undelivered Mail Returned to Sender, ...) carries none
+    SELECT msg_key, nullif(CASE
+                WHEN s LIKE 'Undeliverable:%' THEN ltrim(substr(s, 15), ' ')
+                WHEN s LIKE 'Unzustellbar:%' THEN ltrim(substr(s, 14), ' ')
+                WHEN s LIKE 'Non remis :%' THEN ltrim(substr(s, 12), ' ')
+                WHEN s LIKE 'Non remis:%' THEN ltrim(substr(s, 11), ' ')
+                WHEN s LIKE 'Onbestelbaar:%' THEN ltrim(substr(s, 14), ' ')
+                WHEN s LIKE 'No se puede entregar:%' THEN ltrim(substr(s, 22), ' ')
+                WHEN s LIKE 'Non recapitabile:%' THEN ltrim(substr(s, 18), ' ')
+                WHEN s LIKE 'Não\_entregue:%' ESCAPE '\' THEN ltrim(substr(s, 14), ' ')
+                WHEN s LIKE 'Não entregue:%' THEN ltrim(substr(s, 14), ' ')
+                WHEN s LIKE 'Delivery Status Notification (Failure)%' THEN NULL
+                WHEN s LIKE 'Delivery Status Notification (Delay)%' THEN NULL
+                WHEN s LIKE 'Undelivered Mail Returned to Sender%' THEN NULL
+                WHEN s LIKE 'Mail delivery failed%' THEN NULL
+                WHEN s LIKE 'Returned mail:%' THEN ltrim(substr(s, 15), ' ')
+                WHEN s LIKE 'failure notice%' THEN NULL
+                WHEN s LIKE 'Delivery has failed%' THEN NULL
+                WHEN s LIKE 'Message not delivered%' THEN NULL
+                END, '') AS orig_subject,
+           first_seen
+    FROM (SELECT n.msg_key, ltrim(n.subject, ' ') AS s, n.first_seen FROM ndr n)
 ),
 by_subject AS (
     -- the latest earlier message with that subject from one of the NDR's recipients

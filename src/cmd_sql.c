@@ -595,9 +595,11 @@ static void run_interruptible(struct sql_run *r, const char *script)
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART; /* a write the signal lands in goes on: no row cut short */
     sigemptyset(&sa.sa_mask);
     interrupt_db = r->db;
     interrupt_count = 0;
+    clearerr(stdout); /* judge this statement's output by its own writes */
     sigaction(SIGINT, &sa, &old);
     run_script(r, script);
     sigaction(SIGINT, &old, NULL);

@@ -473,6 +473,10 @@ static void table_line(struct sqlout *o, const struct sqlout_cell *cells)
         int right = cells[i].type == SQLOUT_INTEGER || cells[i].type == SQLOUT_REAL;
         size_t full = sqlout_text_width(d, len);
         if (full > colw) {
+            /* a column the sample left narrower than a cut needs gets room for one */
+            size_t least = full < MIN_COL_WIDTH ? full : MIN_COL_WIDTH;
+            if (colw < least)
+                colw = least;
             if (o->width <= 0 || right) {
                 colw = full; /* a number is never cut */
             } else if (i == o->ncols - 1) {

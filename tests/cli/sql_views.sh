@@ -150,4 +150,16 @@ n
 0
 CSV
 
+# An export without ServerHostname: a RECEIVE row's client is the sender,
+# not a place the message was; only SEND and NOTIFYMAPI rows name their own
+# server on the client side.
+printf '"Timestamp","EventId","Source","Sender","Recipients","MessageId","ClientIp","ClientHostname"\n"11/3/2026 9:00:00 AM","RECEIVE","SMTP","m@example.net","a@corp.example.com","<p1@example.net>","192.0.2.9","mx.example.net"\n"11/3/2026 9:00:01 AM","DELIVER","STOREDRIVER","m@example.net","a@corp.example.com","<p1@example.net>","","EX01"\n"11/3/2026 9:00:02 AM","SEND","SMTP","a@corp.example.com","m@example.net","<p2@corp.example.com>","10.0.0.5","EX01"\n' > noserver.csv
+"$MX" --db n.db --quiet ingest --tz UTC --date-order mdy noserver.csv 2>/dev/null
+MXAUDIT_DB=n.db q noserver "SELECT msg_key, path FROM v_message ORDER BY msg_key"
+same noserver <<'CSV'
+msg_key,path
+p1@example.net,?
+p2@corp.example.com,EX01
+CSV
+
 finish

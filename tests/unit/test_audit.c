@@ -1045,6 +1045,15 @@ static void test_views_tell_ndr_like_audit(void)
     CHECK_INT(test_sql_int(db, "SELECT is_ndr FROM v_message WHERE msg_key = 'plain@x'"), 0);
     CHECK_INT(test_sql_int(db, "SELECT is_ndr FROM v_message WHERE msg_key = 'v1@x'"), 1);
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM v_ndr WHERE ndr_key = 'v1@x'"), 1);
+    /* the local part ends at the last '@', as in the audit; a row with
+     * neither sender nor subject is no NDR, not an unknown */
+    trace(++line, "2026-11-27 10:00:00", "at2@x", "postmaster@a@contoso.example", "Angebot", "203.0.113.5",
+          "alice@fabrikam.example");
+    CHECK_INT(audit_is_ndr(NULL, "postmaster@a@contoso.example", "Angebot"), 0);
+    CHECK_INT(test_sql_int(db, "SELECT is_ndr FROM v_message WHERE msg_key = 'at2@x'"), 0);
+    CHECK_INT(test_sql_int(db, "SELECT is_ndr FROM v_ex_row WHERE message_id = 'at2@x'"), 0);
+    trace(++line, "2026-11-27 10:00:00", "bare@x", NULL, NULL, "203.0.113.5", "alice@fabrikam.example");
+    CHECK_STR(test_sql_text(db, "SELECT typeof(is_ndr) || is_ndr FROM v_message WHERE msg_key = 'bare@x'"), "integer0");
 }
 
 /* v_tenant_delivery knows the recipient's tenant endpoint in the forms
@@ -1084,6 +1093,33 @@ static void test_view_tenant_endpoint(void)
     }
 }
 
+/* v_ndr finds an NDR's original by subject as the audit does: after every
+ * built-in prefix that ends in a colon, blanks around it allowed, and not
+ * after one that carries no subject. */
+static void test_view_ndr_original_subject(void)
+{
+    fresh_db();
+    int line = 0;
+    for (size_t i = 0; builtin_ndr_subjects[i]; i++) {
+        char subject[160], orig[64], msgid[32], ndrid[32];
+        snprintf(orig, sizeof orig, "Offer %zu", i);
+        snprintf(msgid, sizeof msgid, "o%zu@x", i);
+        snprintf(ndrid, sizeof ndrid, "n%zu@x", i);
+        snprintf(subject, sizeof subject, " %s  %s", builtin_ndr_subjects[i], orig);
+        trace(++line, "2026-11-27 09:00:00", msgid, "alice@fabrikam.example", orig, NULL, "bob@contoso.example");
+        trace(++line, "2026-11-27 10:00:00", ndrid, "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.example",
+              subject, "40.107.5.6", "alice@fabrikam.example");
+        const char *want = audit_ndr_original_subject(subject);
+        char q[160];
+        snprintf(q, sizeof q, "SELECT coalesce(link || ' ' || orig_key, '-') FROM v_ndr WHERE ndr_key = '%s'", ndrid);
+        char expect[64];
+        snprintf(expect, sizeof expect, "subject %s", msgid);
+        if (want && strcmp(want, orig) != 0)
+            fprintf(stderr, "audit_ndr_original_subject('%s') is '%s'\n", subject, want);
+        CHECK_STR(test_sql_text(db, q), want ? expect : "-");
+    }
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
@@ -1097,6 +1133,7 @@ int main(int argc, char **argv)
     test_ndr_markers();
     test_views_tell_ndr_like_audit();
     test_view_tenant_endpoint();
+    test_view_ndr_original_subject();
     test_autoreply_back_door();
     test_notification_via_gateway();
     test_notifications();

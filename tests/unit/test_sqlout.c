@@ -98,6 +98,24 @@ static void test_table_streams(void)
         CHECK(strstr(buf, "1004 | short\n") != NULL);
         free(buf);
     }
+    /* A column the sample left one character wide still cuts a later long
+     * text to a few characters and the marker, within the width. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct sqlout *o = sqlout_new(SQLOUT_TABLE, f, 40);
+    const char *names[] = {"t", "n"};
+    sqlout_begin(o, 2, names);
+    for (int r = 0; r < SQLOUT_TABLE_SAMPLE + 1; r++) {
+        const char *text = r == SQLOUT_TABLE_SAMPLE ? "abcdefghij" : "a";
+        struct sqlout_cell cells[2] = {{SQLOUT_TEXT, text, strlen(text)}, {SQLOUT_INTEGER, "7", 1}};
+        sqlout_row(o, cells);
+    }
+    CHECK_INT(sqlout_end(o), 0);
+    sqlout_free(o);
+    fclose(f);
+    CHECK(strstr(buf, "\nabc\xe2\x80\xa6 | 7\n") != NULL);
+    free(buf);
 }
 
 int main(int argc, char **argv)

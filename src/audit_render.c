@@ -338,6 +338,18 @@ const char *precheck_reason(const struct precheck_result *pre)
     return pre->safe ? "no wanted mail would be cut." : "wanted mail would be cut (see the precheck verdict).";
 }
 
+void precheck_judged_on(const struct precheck_result *pre, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    if (pre->no_gateway || !pre->exo_entries)
+        return;
+    char t1[TIME_TEXT_MAX], t2[TIME_TEXT_MAX];
+    render_time_iso(pre->exo_first, t1);
+    render_time_iso(pre->exo_last, t2);
+    snprintf(out, outlen, "Judged on %zu Exchange Online entr%s from %s to %s.", pre->exo_entries,
+             pre->exo_entries == 1 ? "y" : "ies", t1, t2);
+}
+
 int precheck_render_text(FILE *out, const struct precheck_result *pre)
 {
     if (pre->no_gateway) {
@@ -353,11 +365,9 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre)
         else
             fprintf(out, "NOT SAFE to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n",
                     pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
-        char t1[TIME_TEXT_MAX], t2[TIME_TEXT_MAX];
-        render_time_iso(pre->exo_first, t1);
-        render_time_iso(pre->exo_last, t2);
-        fprintf(out, "Judged on %zu Exchange Online entr%s from %s to %s.\n", pre->exo_entries,
-                pre->exo_entries == 1 ? "y" : "ies", t1, t2);
+        char judged[200];
+        precheck_judged_on(pre, judged, sizeof judged);
+        fprintf(out, "%s\n", judged);
     }
     const char *door = NULL;
     for (size_t i = 0; i < pre->n; i++) {

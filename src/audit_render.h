@@ -31,6 +31,10 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre);
 /* Why the verdict is what it is, after "safe/not safe to close the back
  * door: ", as the reports word it (no group counts). */
 const char *precheck_reason(const struct precheck_result *pre);
+/* "Judged on N Exchange Online entries from T1 to T2." into OUT, or "" when
+ * there is no verdict to rest on entries (no [gateway], or none in the
+ * period: precheck_reason says so). */
+void precheck_judged_on(const struct precheck_result *pre, char *out, size_t outlen);
 /* The verdict as a word for programs ("safe", "not_safe", "no_back_door")
  * and as the phrase the reports lead with. */
 const char *precheck_verdict(const struct precheck_result *pre);

@@ -845,3 +845,51 @@ void report_share(size_t part, size_t total, char *out, size_t outlen)
     else
         snprintf(out, outlen, "%llu%%", pm / 10);
 }
+
+int report_summary(const struct report *rep, char *out, size_t outlen)
+{
+    char share[32];
+    size_t sending = rep->kind_counts[FINDING_ATTRIBUTION_FAILURE] + rep->kind_counts[FINDING_NDR_LOST];
+    char also[160] = "";
+    if (sending)
+        snprintf(also, sizeof also,
+                 " %zu sending-side finding%s (mail refused or lost on its way out) %s listed below.", sending,
+                 sending == 1 ? "" : "s", sending == 1 ? "is" : "are");
+    if (rep->precheck.no_gateway) {
+        snprintf(out, outlen,
+                 "The configuration has no [gateway]: the MX is Exchange Online itself, so there is no back door to "
+                 "watch; the inbound counts are what the logs show arriving.%s",
+                 also);
+        return 0;
+    }
+    if (rep->back_door) {
+        report_share(rep->back_door, rep->inbound, share, sizeof share);
+        snprintf(out, outlen,
+                 "%zu of %zu inbound messages (%s) reached Exchange without passing the MX gateway. The back door is "
+                 "still in use: work through the findings below, most serious first.%s",
+                 rep->back_door, rep->inbound, share, also);
+        return 0;
+    }
+    char why[400] = "";
+    size_t n = 0;
+    if (rep->days_without_rows)
+        n += (size_t)snprintf(why + n, sizeof why - n, "%s%d day%s without log rows", n ? "; " : "",
+                              rep->days_without_rows, rep->days_without_rows == 1 ? "" : "s");
+    if (sending && n < sizeof why)
+        n += (size_t)snprintf(why + n, sizeof why - n, "%s%zu sending-side finding%s (mail refused or lost)",
+                              n ? "; " : "", sending, sending == 1 ? "" : "s");
+    if (!rep->precheck.safe && n < sizeof why)
+        snprintf(why + n, sizeof why - n, "%sa precheck that is not safe", n ? "; " : "");
+    if (why[0]) {
+        snprintf(out, outlen,
+                 "None of %zu inbound messages in the data reached Exchange without passing the MX gateway, but the "
+                 "report is no evidence of a closed back door yet: %s (see below).",
+                 rep->inbound, why);
+        return 0;
+    }
+    snprintf(out, outlen,
+             "None of %zu inbound messages reached Exchange without passing the MX gateway, every day of the period "
+             "has log rows and the precheck is safe: file this report as evidence.",
+             rep->inbound);
+    return 1;
+}

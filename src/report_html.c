@@ -85,6 +85,13 @@ static void sender(FILE *out, const char *s)
         h(out, s);
 }
 
+/* The verdict box's colour: green only for a door that is safe to close,
+ * grey where there is no door. */
+static const char *verdict_class(const struct precheck_result *pre)
+{
+    return pre->no_gateway ? "neutral" : pre->safe ? "safe" : "unsafe";
+}
+
 static void section(FILE *out, const char *id, const char *title, const char *meaning)
 {
     fprintf(out, "<section id=\"%s\">\n<h2>%s</h2>\n<p class=\"meaning\">%s</p>\n", id, title, meaning);
@@ -225,15 +232,15 @@ int report_render_html(FILE *out, const struct report *rep)
     /* ---- summary ---- */
     size_t via_gateway = rep->inbound > rep->back_door ? rep->inbound - rep->back_door : 0;
     size_t prev_gateway = rep->prev_inbound > rep->prev_back_door ? rep->prev_inbound - rep->prev_back_door : 0;
-    section(out, "summary", "Summary",
-            rep->back_door ? "Inbound mail still bypasses the MX gateway: work through the findings below, most "
-                             "serious first, and close the back door once the verdict says it is safe."
-                           : "Nothing bypassed the MX gateway in this period: file this report as evidence.");
+    char summary[1024], judged[200];
+    report_summary(rep, summary, sizeof summary);
+    precheck_judged_on(pre, judged, sizeof judged);
+    section(out, "summary", "Summary", summary);
     const char *head = pre->no_gateway ? "No back door to close"
                        : pre->safe     ? "Safe to close the Exchange Online back door"
                                        : "Not safe to close the Exchange Online back door";
-    fprintf(out, "<div class=\"verdict %s\"><strong>%s:</strong> %s</div>\n",
-            pre->safe || pre->no_gateway ? "safe" : "unsafe", head, precheck_reason(pre));
+    fprintf(out, "<div class=\"verdict %s\"><strong>%s:</strong> %s%s%s</div>\n", verdict_class(pre), head,
+            precheck_reason(pre), judged[0] ? " " : "", judged);
     fputs("<div class=\"cards\">\n", out);
     card(out, rep, "Inbound messages", rep->inbound, NULL, rep->prev_inbound);
     report_share(via_gateway, rep->inbound, share, sizeof share);
@@ -486,7 +493,7 @@ int report_render_html(FILE *out, const struct report *rep)
     section(out, "verdict", "Precheck verdict",
             "What restricting the Exchange Online inbound connector to the gateway would stop, group by group; fix "
             "every group marked CUT before closing the back door.");
-    fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> ", pre->safe || pre->no_gateway ? "safe" : "unsafe",
+    fprintf(out, "<div class=\"verdict %s\"><strong>%s</strong> ", verdict_class(pre),
             pre->no_gateway ? "No back door"
             : pre->safe     ? "Safe"
                             : "Not safe");
@@ -497,6 +504,8 @@ int report_render_html(FILE *out, const struct report *rep)
     else
         fprintf(out, "to close the Exchange Online back door: %zu group%s of wanted mail would be cut.</div>\n",
                 pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
+    if (judged[0])
+        fprintf(out, "<p>%s</p>\n", judged);
     if (pre->n) {
         fputs(
             "<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\"></th><th data-sort=\"text\">Door</th>"

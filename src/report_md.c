@@ -129,19 +129,14 @@ int report_render_markdown(FILE *out, const struct report *rep)
     size_t via_gateway = rep->inbound > rep->back_door ? rep->inbound - rep->back_door : 0;
     size_t prev_gateway = rep->prev_inbound > rep->prev_back_door ? rep->prev_inbound - rep->prev_back_door : 0;
     fputs("## Summary\n\n", out);
-    report_share(rep->back_door, rep->inbound, share, sizeof share);
-    if (rep->back_door)
-        fprintf(out,
-                "%zu of %zu inbound messages (%s) reached Exchange without passing the MX gateway. "
-                "The back door is still in use: work through the findings below, most serious first.\n\n",
-                rep->back_door, rep->inbound, share);
-    else
-        fprintf(out,
-                "None of %zu inbound messages reached Exchange without passing the MX gateway: nothing "
-                "bypasses the MX in this period.\n\n",
-                rep->inbound);
-    fprintf(out, "Precheck verdict: **%s**; %s\n\n", precheck_headline(&rep->precheck),
-            precheck_reason(&rep->precheck));
+    char summary[1024];
+    report_summary(rep, summary, sizeof summary);
+    md(out, summary);
+    fputs("\n\n", out);
+    char judged[200];
+    precheck_judged_on(&rep->precheck, judged, sizeof judged);
+    fprintf(out, "Precheck verdict: **%s**; %s%s%s\n\n", precheck_headline(&rep->precheck),
+            precheck_reason(&rep->precheck), judged[0] ? " " : "", judged);
     if (rep->days_without_rows)
         fprintf(out, "Coverage: %d of %d days %s no log rows at all; findings cannot be complete for %s.\n\n",
                 rep->days_without_rows, p->ndays, rep->days_without_rows == 1 ? "has" : "have",
@@ -380,6 +375,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
         fprintf(out,
                 "**Not safe** to close the Exchange Online back door: %zu group%s of wanted mail would be cut.\n\n",
                 pre->cut_groups, pre->cut_groups == 1 ? "" : "s");
+    if (judged[0])
+        fprintf(out, "%s\n\n", judged);
     if (pre->n) {
         fputs("| | Door | Group | Network | Messages | Excepted | What to do |\n|---|---|---|---|---:|---:|---|\n",
               out);

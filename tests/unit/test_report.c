@@ -404,9 +404,51 @@ static void test_gather(struct config *cfg)
     report_free(&rep);
 }
 
+/* The summary calls a report evidence of a closed back door only when it
+ * is: a gateway, no mail past it, log rows on every day, no mail refused or
+ * lost on the sending side, and a safe precheck. Otherwise it says why not. */
+static void test_summary_evidence(void)
+{
+    char buf[1024];
+    struct report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.inbound = 40;
+    rep.precheck.safe = 1;
+    rep.precheck.exo_entries = 40;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 1);
+    CHECK(strstr(buf, "file this report as evidence") != NULL);
+
+    rep.days_without_rows = 3;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "no evidence of a closed back door yet: 3 days without log rows") != NULL);
+    rep.days_without_rows = 0;
+
+    rep.kind_counts[FINDING_NDR_LOST] = 1;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "1 sending-side finding (mail refused or lost)") != NULL);
+    rep.kind_counts[FINDING_NDR_LOST] = 0;
+
+    rep.precheck.safe = 0;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "a precheck that is not safe") != NULL);
+    rep.precheck.safe = 1;
+
+    rep.precheck.no_gateway = 1;
+    rep.kind_counts[FINDING_ATTRIBUTION_FAILURE] = 5;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "no [gateway]") != NULL && strstr(buf, "file this report") == NULL);
+    CHECK(strstr(buf, "5 sending-side findings") != NULL);
+    rep.precheck.no_gateway = 0;
+
+    rep.back_door = 12;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "12 of 40 inbound messages (30%) reached Exchange without passing the MX gateway") != NULL);
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
+    test_summary_evidence();
     test_sha256();
     test_escape();
     test_periods();

@@ -9,10 +9,16 @@
 -- Parameters: :since, :until (stored-form UTC bounds, inclusive).
 -- Columns: system ('postfix', 'exchange' or 'exo'), host (syslog host,
 -- Exchange server, or the export format for Exchange Online; '' when the
--- rows do not say), day ('YYYY-MM-DD', UTC), lines (event rows stored).
+-- rows do not say), day ('YYYY-MM-DD', UTC), lines (rows stored: events,
+-- and a Postfix log's rejects).
 WITH period_rows AS (
     SELECT 'postfix' AS system, host, source_id, substr(ts, 1, 10) AS day
     FROM pf_event
+    WHERE ts >= :since AND ts <= :until
+    UNION ALL
+    -- the gateway's SMTP rejects are rows of its log too (stored apart)
+    SELECT 'postfix', host, source_id, substr(ts, 1, 10)
+    FROM pf_reject
     WHERE ts >= :since AND ts <= :until
     UNION ALL
     SELECT system, CASE WHEN system = 'exo' THEN format END, source_id, substr(ts, 1, 10)

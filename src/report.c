@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- periods ---- */
 
@@ -480,7 +481,41 @@ static void gap_ranges(const struct report_period *p, const long long *lines, ch
     *out = buf;
 }
 
-static int gather_coverage(sqlite3 *db, struct report *rep, char *err, size_t errlen)
+static int stream_cmp(const void *a, const void *b)
+{
+    const struct report_stream *x = a, *y = b;
+    int c = strcmp(x->system, y->system);
+    return c ? c : strcmp(x->host, y->host);
+}
+
+/* A configured gateway host whose log has no row in the period is a log
+ * missing for the whole period, not a log that is not there: it gets a
+ * stream of its own, all gap. A syslog host is the name or its first label. */
+static void add_silent_gateways(struct report *rep, const struct config *cfg)
+{
+    size_t before = rep->nstreams;
+    for (size_t g = 0; g < cfg->ngateway_hosts; g++) {
+        const char *name = cfg->gateway_hosts[g];
+        size_t label = strcspn(name, ".");
+        int seen = 0;
+        for (size_t i = 0; i < before && !seen; i++)
+            seen = !strcmp(rep->streams[i].system, "postfix") &&
+                   (!strcasecmp(rep->streams[i].host, name) ||
+                    (strlen(rep->streams[i].host) == label && !strncasecmp(rep->streams[i].host, name, label)));
+        if (seen)
+            continue;
+        rep->streams = xrealloc(rep->streams, (rep->nstreams + 1) * sizeof *rep->streams);
+        struct report_stream *s = &rep->streams[rep->nstreams++];
+        memset(s, 0, sizeof *s);
+        s->system = xstrdup("postfix");
+        s->host = xstrndup(name, label);
+        s->lines = xcalloc((size_t)rep->period.ndays, sizeof *s->lines);
+    }
+    if (rep->nstreams > before)
+        qsort(rep->streams, rep->nstreams, sizeof *rep->streams, stream_cmp);
+}
+
+static int gather_coverage(sqlite3 *db, const struct config *cfg, struct report *rep, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     if (prepare(db, "report_coverage", &rep->period, &st, err, errlen) != 0)
@@ -511,6 +546,7 @@ static int gather_coverage(sqlite3 *db, struct report *rep, char *err, size_t er
         free(any);
         return -1;
     }
+    add_silent_gateways(rep, cfg);
     for (size_t i = 0; i < rep->nstreams; i++)
         gap_ranges(&rep->period, rep->streams[i].lines, &rep->streams[i].gaps, &rep->streams[i].gap_days);
     for (int d = 0; d < rep->period.ndays; d++)
@@ -707,7 +743,7 @@ int report_gather(sqlite3 *db, const struct config *cfg, const struct report_opt
     memcpy(rep->kind_counts, rep->audit.counts, sizeof rep->kind_counts);
     rep->excepted = rep->audit.excepted;
     if (count_inbound(db, cfg, &rep->period, &rep->inbound, rep->days, err, errlen) != 0 ||
-        gather_coverage(db, rep, err, errlen) != 0 || gather_sources(db, rep, err, errlen) != 0)
+        gather_coverage(db, cfg, rep, err, errlen) != 0 || gather_sources(db, rep, err, errlen) != 0)
         goto fail;
     tally_result(rep, &rep->audit, 0);
 
@@ -789,8 +825,9 @@ static const char *const meanings[FINDING_KIND_COUNT] = {
     "or from our own domain, or accept their loss with an exception, before the back door is closed.",
     "Machine-sent mail from services not in the catalogue arrives from Exchange Online past the MX; "
     "identify each service, then treat it like a known one.",
-    "Ordinary mail, spam and spoofs of our own domains reached the tenant past the MX; closing the back door "
-    "stops it, and partners sending this way must use the MX.",
+    "Ordinary mail, spam and spoofs of our own domains reached Exchange past the MX; closing the back door "
+    "it came through stops it (on-prem Exchange needs its own connector or firewall rule), and partners "
+    "sending this way must use the MX.",
     "Exchange Online refused mail our relay sent because it could not attribute it to the tenant; fix the "
     "inbound (on-premises) connector in Exchange Online, its IP addresses or the certificate name it expects "
     "of the relay, or that mail is lost.",
@@ -875,6 +912,12 @@ int report_summary(const struct report *rep, char *out, size_t outlen)
     if (rep->days_without_rows)
         n += (size_t)snprintf(why + n, sizeof why - n, "%s%d day%s without log rows", n ? "; " : "",
                               rep->days_without_rows, rep->days_without_rows == 1 ? "" : "s");
+    size_t gappy = 0;
+    for (size_t i = 0; i < rep->nstreams; i++)
+        gappy += rep->streams[i].gap_days > 0;
+    if (gappy && n < sizeof why)
+        n += (size_t)snprintf(why + n, sizeof why - n, "%s%zu log%s with days without rows", n ? "; " : "", gappy,
+                              gappy == 1 ? "" : "s");
     if (sending && n < sizeof why)
         n += (size_t)snprintf(why + n, sizeof why - n, "%s%zu sending-side finding%s (mail refused or lost)",
                               n ? "; " : "", sending, sending == 1 ? "" : "s");

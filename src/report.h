@@ -141,8 +141,8 @@ void report_share(size_t part, size_t total, char *out, size_t outlen);
 /* The summary's opening sentence (Markdown/HTML-free text): whether mail
  * bypassed the MX, and, when none did, whether that makes the report
  * evidence of a closed door or what keeps it from being so (no [gateway],
- * days without log rows, sending-side findings, a precheck that is not
- * safe). Returns 1 when the report may be filed as such evidence. */
+ * days without log rows, logs with gaps, sending-side findings, a precheck
+ * that is not safe). Returns 1 when the report may be filed as such evidence. */
 int report_summary(const struct report *rep, char *out, size_t outlen);
 
 /* The renderers. Generated-at and the version appear in each; nothing

@@ -397,18 +397,21 @@ int report_render_html(FILE *out, const struct report *rep)
     tally_table(out, rep, &rep->services, "Service", "Identified");
     fputs("<h3>Connecting networks</h3>\n<p class=\"meaning\">Where the back-door connections came from (/24 for IPv4, "
           "/48 "
-          "for IPv6): Exchange Online networks mean another tenant's connector, internet ones direct sending.</p>\n",
+          "for IPv6): Exchange Online networks mean Microsoft 365 services or another tenant's connector, internet "
+          "ones direct sending.</p>\n",
           out);
     tally_table(out, rep, &rep->networks, "Network", "Network kind");
     if (rep->has_previous) {
         size_t nnew = 0;
         for (size_t i = 0; i < rep->senders.n; i++)
             nnew += rep->senders.items[i].is_new;
-        fprintf(out,
-                "<h3>Compared with the previous period</h3>\n<p class=\"meaning\">New back-door senders deserve a "
-                "look first; senders gone show what the last changes fixed.</p>\n<p>New senders: %zu. Senders gone: "
-                "%zu.</p>\n",
-                nnew, rep->senders_gone.n);
+        fprintf(
+            out,
+            "<h3>Compared with the previous period</h3>\n<p class=\"meaning\">New back-door senders deserve a "
+            "look first; a sender gone was seen in the previous period and not in this one: a fix, or a log missing "
+            "from this period (see the coverage).</p>\n<p>New senders: %zu. Senders gone: "
+            "%zu.</p>\n",
+            nnew, rep->senders_gone.n);
         if (rep->senders_gone.n) {
             fputs("<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">Sender gone</th><th class=\"num\" "
                   "data-sort=\"num\">Messages in the previous period</th></tr></thead>\n<tbody>\n",

@@ -280,12 +280,14 @@ int report_render_markdown(FILE *out, const struct report *rep)
     tally_table(out, rep, &rep->services, "Service", "Identified");
     fputs("## Connecting networks\n\n", out);
     fputs("Where the back-door connections came from (/24 for IPv4, /48 for IPv6); Exchange Online networks "
-          "mean another tenant's connector, internet ones mean direct sending.\n\n",
+          "mean Microsoft 365 services or another tenant's connector, internet ones mean direct sending.\n\n",
           out);
     tally_table(out, rep, &rep->networks, "Network", "Network kind");
     if (rep->has_previous) {
         fputs("## Senders compared with the previous period\n\n", out);
-        fputs("New back-door senders deserve a look first; senders gone show what the last changes fixed.\n\n", out);
+        fputs("New back-door senders deserve a look first; a sender gone was seen in the previous period and not in "
+              "this one: a fix, or a log missing from this period (see the coverage).\n\n",
+              out);
         size_t nnew = 0;
         for (size_t i = 0; i < rep->senders.n; i++)
             nnew += rep->senders.items[i].is_new;

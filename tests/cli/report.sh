@@ -46,7 +46,7 @@ done
 expect_in a.md "# Mail-flow compliance report: 2026-11"
 # 41: the four messages EX01 (in [onprem]) hands to Exchange Online are internal, not inbound
 expect_in a.md "12 of 41 inbound messages (29.3%) reached Exchange without passing the MX gateway."
-expect_in a.md "| postfix | mx2 | 51 | 29 | 2026-11-01 to 2026-11-23, 2026-11-25 to 2026-11-30 |"
+expect_in a.md "| postfix | mx2 | 52 | 29 | 2026-11-01 to 2026-11-23, 2026-11-25 to 2026-11-30 |"
 expect_in a.md "**Not safe** to close the Exchange Online back door"
 expect_in a.md "No comparison: the database has no rows in the previous period (2026-10-01 to 2026-10-31)."
 expect_in a.html "<svg "

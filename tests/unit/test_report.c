@@ -282,8 +282,13 @@ static void test_gather(struct config *cfg)
     CHECK_INT(rep.prev_back_door, 2);
     CHECK_INT(rep.prev_kind_counts[FINDING_BYPASSED_MX], 2);
     CHECK_INT(rep.nsources, 1);
-    CHECK_INT(rep.nstreams, 1);
+    /* the trace, and the configured gateway mx1 whose log has no row at all:
+     * missing for the whole period, not left out */
+    CHECK_INT(rep.nstreams, 2);
     CHECK_STR(rep.streams[0].gaps, "");
+    CHECK_STR(rep.streams[1].system, "postfix");
+    CHECK_STR(rep.streams[1].host, "mx1");
+    CHECK_INT(rep.streams[1].gap_days, rep.period.ndays);
     CHECK_INT(rep.senders.n, 3);
     for (size_t i = 0; i < rep.senders.n; i++) {
         const struct report_tally *t = &rep.senders.items[i];
@@ -339,7 +344,7 @@ static void test_gather(struct config *cfg)
     CHECK(strstr(csv, "\r\nsender_gone,,,old@partner.example,,0,1,") != NULL);
     CHECK(strstr(csv, "\r\ntotal,,,via_back_door,,3,2,60%,") != NULL);
     CHECK_INT(count_of(csv, "\r\nfinding,"), 3);
-    CHECK_INT(count_of(csv, "\r\ncoverage,"), 2);
+    CHECK_INT(count_of(csv, "\r\ncoverage,"), 4); /* two logs, two days */
     CHECK(strstr(csv, "onerror=alert(2)> \\x1B]0;t\\x07 \\xFF\",") != NULL);
     CHECK(inert_bytes(csv));
     free(csv);
@@ -405,8 +410,9 @@ static void test_gather(struct config *cfg)
 }
 
 /* The summary calls a report evidence of a closed back door only when it
- * is: a gateway, no mail past it, log rows on every day, no mail refused or
- * lost on the sending side, and a safe precheck. Otherwise it says why not. */
+ * is: a gateway, no mail past it, rows on every day in every log, no mail
+ * refused or lost on the sending side, and a safe precheck. Otherwise it
+ * says why not. */
 static void test_summary_evidence(void)
 {
     char buf[1024];
@@ -422,6 +428,14 @@ static void test_summary_evidence(void)
     CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
     CHECK(strstr(buf, "no evidence of a closed back door yet: 3 days without log rows") != NULL);
     rep.days_without_rows = 0;
+
+    struct report_stream silent = {.system = "postfix", .host = "mx2", .gap_days = 1};
+    rep.streams = &silent;
+    rep.nstreams = 1;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "1 log with days without rows") != NULL);
+    rep.nstreams = 0;
+    rep.streams = NULL;
 
     rep.kind_counts[FINDING_NDR_LOST] = 1;
     CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);

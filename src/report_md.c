@@ -380,15 +380,21 @@ int report_render_markdown(FILE *out, const struct report *rep)
     if (judged[0])
         fprintf(out, "%s\n\n", judged);
     if (pre->n) {
-        fputs("| | Door | Group | Network | Messages | Excepted | What to do |\n|---|---|---|---|---:|---:|---|\n",
+        fputs("| | Door | Group | Network | Client IPs | Messages | Excepted | What to do |\n"
+              "|---|---|---|---|---|---:|---:|---|\n",
               out);
         for (size_t i = 0; i < pre->n; i++) {
             const struct precheck_group *g = &pre->groups[i];
             fprintf(out, "| %s | %s | ", g->would_cut ? "**CUT**" : "ok",
                     !strcmp(g->entry, "exo") ? "Exchange Online" : "on-prem");
             sender(out, g->label);
-            fprintf(out, " | %s | %zu | %zu | ", !strcmp(g->source_net, "eop") ? "Exchange Online" : "internet",
-                    g->messages, g->excepted);
+            fprintf(out, " | %s | ", !strcmp(g->source_net, "eop") ? "Exchange Online" : "internet");
+            for (size_t j = 0; j < g->nclient_ips; j++) {
+                if (j)
+                    fputs(", ", out);
+                md(out, g->client_ips[j]);
+            }
+            fprintf(out, " | %zu | %zu | ", g->messages, g->excepted);
             md(out, g->advice);
             fputs(" |\n", out);
         }

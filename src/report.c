@@ -742,6 +742,8 @@ int report_gather(sqlite3 *db, const struct config *cfg, const struct report_opt
     }
     memcpy(rep->kind_counts, rep->audit.counts, sizeof rep->kind_counts);
     rep->excepted = rep->audit.excepted;
+    for (size_t i = 0; i < rep->audit.n; i++)
+        rep->expired += rep->audit.findings[i].exception_expired != 0;
     if (count_inbound(db, cfg, &rep->period, &rep->inbound, rep->days, err, errlen) != 0 ||
         gather_coverage(db, cfg, rep, err, errlen) != 0 || gather_sources(db, rep, err, errlen) != 0)
         goto fail;

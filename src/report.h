@@ -112,6 +112,7 @@ struct report {
     size_t prev_inbound, prev_back_door;
     size_t kind_counts[FINDING_KIND_COUNT], prev_kind_counts[FINDING_KIND_COUNT];
     size_t excepted;
+    size_t expired;                          /* findings an exception matches whose day has passed */
     struct report_tally_list senders;        /* every back-door sender */
     struct report_tally_list senders_gone;   /* back-door senders of the previous period not seen now */
     struct report_tally_list services;       /* notification services (known by name, unknown by domain) */

@@ -251,9 +251,13 @@ int report_render_csv(FILE *out, const struct report *rep)
         size_t now, before;
         int with_previous;
     } totals[] = {
-        {"inbound", rep->inbound, rep->prev_inbound, 1},           {"via_gateway", via_gateway, prev_via_gateway, 1},
-        {"via_back_door", rep->back_door, rep->prev_back_door, 1}, {"back_door_exo", rep->back_door_exo, 0, 0},
-        {"back_door_onprem", rep->back_door_onprem, 0, 0},         {"excepted", rep->excepted, 0, 0},
+        {"inbound", rep->inbound, rep->prev_inbound, 1},
+        {"via_gateway", via_gateway, prev_via_gateway, 1},
+        {"via_back_door", rep->back_door, rep->prev_back_door, 1},
+        {"back_door_exo", rep->back_door_exo, 0, 0},
+        {"back_door_onprem", rep->back_door_onprem, 0, 0},
+        {"excepted", rep->excepted, 0, 0},
+        {"exception_expired", rep->expired, 0, 0},
     };
     for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
         row_start(&r, "total");

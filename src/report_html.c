@@ -250,8 +250,8 @@ int report_render_html(FILE *out, const struct report *rep)
     fputs("</div>\n", out);
     fprintf(out,
             "<p>Back door: %zu through Exchange Online, %zu through on-prem Exchange; %zu finding%s with a current "
-            "exception.</p>\n",
-            rep->back_door_exo, rep->back_door_onprem, rep->excepted, rep->excepted == 1 ? "" : "s");
+            "exception, %zu whose exception has expired.</p>\n",
+            rep->back_door_exo, rep->back_door_onprem, rep->excepted, rep->excepted == 1 ? "" : "s", rep->expired);
     if (rep->days_without_rows)
         fprintf(out,
                 "<div class=\"banner\">%d of %d days of the period %s no log rows at all; findings cannot be "

@@ -125,6 +125,7 @@ int report_render_json(FILE *out, const struct report *rep)
     report_share(rep->back_door, rep->inbound, share, sizeof share);
     json_member_str(out, "back_door_share", share, &first);
     json_member_num(out, "excepted", (long long)rep->excepted, &first);
+    json_member_num(out, "exception_expired", (long long)rep->expired, &first);
     json_member_num(out, "days_without_rows", rep->days_without_rows, &first);
     json_member_key(out, "previous", &first);
     if (rep->has_previous) {

@@ -165,7 +165,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
     }
     fprintf(out, "| Back door: Exchange Online | %zu |%s\n", rep->back_door_exo, rep->has_previous ? " | |" : "");
     fprintf(out, "| Back door: on-prem Exchange | %zu |%s\n", rep->back_door_onprem, rep->has_previous ? " | |" : "");
-    fprintf(out, "| Findings with a current exception | %zu |%s\n\n", rep->excepted, rep->has_previous ? " | |" : "");
+    fprintf(out, "| Findings with a current exception | %zu |%s\n", rep->excepted, rep->has_previous ? " | |" : "");
+    fprintf(out, "| Findings whose exception has expired | %zu |%s\n\n", rep->expired, rep->has_previous ? " | |" : "");
     if (rep->has_previous && strstr(rep->previous.label, " to ")) /* the label is its days already */
         fprintf(out, "Compared with the previous period, %s, in which the database has rows on %d of %d days.\n\n",
                 rep->previous.label, rep->previous_days_with_rows, rep->previous.ndays);

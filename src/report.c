@@ -549,8 +549,10 @@ static int gather_coverage(sqlite3 *db, const struct config *cfg, struct report 
     add_silent_gateways(rep, cfg);
     for (size_t i = 0; i < rep->nstreams; i++)
         gap_ranges(&rep->period, rep->streams[i].lines, &rep->streams[i].gaps, &rep->streams[i].gap_days);
-    for (int d = 0; d < rep->period.ndays; d++)
+    for (int d = 0; d < rep->period.ndays; d++) {
+        rep->days[d].has_rows = any[d] > 0;
         rep->days_without_rows += !any[d];
+    }
     free(any);
     return 0;
 }

@@ -275,6 +275,11 @@ int report_render_csv(FILE *out, const struct report *rep)
         row_start(&r, "day");
         r.c[C_DAY] = day->day;
         r.c[C_NAME] = "via_back_door";
+        if (!day->has_rows) {
+            r.c[C_DETAIL] = "no log rows"; /* count and share empty: no data, not none */
+            row_write(out, &r);
+            continue;
+        }
         set_num(&r, C_COUNT, (long long)day->back_door);
         report_share(day->back_door, day->inbound, share, sizeof share);
         r.c[C_SHARE] = share;
@@ -299,7 +304,8 @@ int report_render_csv(FILE *out, const struct report *rep)
             row_start(&r, "kind_day");
             r.c[C_DAY] = rep->days[d].day;
             r.c[C_KIND] = finding_kind_name((enum finding_kind)k);
-            set_num(&r, C_COUNT, (long long)rep->days[d].by_kind[k]);
+            if (rep->days[d].has_rows)
+                set_num(&r, C_COUNT, (long long)rep->days[d].by_kind[k]);
             row_write(out, &r);
         }
     tallies(out, rep, "sender", &rep->senders);

@@ -349,6 +349,16 @@ int report_render_html(FILE *out, const struct report *rep)
     fputs("</tr></thead>\n<tbody>\n", out);
     for (int d = 0; d < p->ndays; d++) {
         const struct report_day *day = &rep->days[d];
+        if (!day->has_rows) {
+            fprintf(out,
+                    "<tr class=\"nodata\"><td>%s</td><td class=\"num\">–</td><td class=\"num\">–</td>"
+                    "<td class=\"num\">no log rows</td>",
+                    day->day);
+            for (int k = 0; k < FINDING_KIND_COUNT; k++)
+                fputs("<td class=\"num\">–</td>", out);
+            fputs("</tr>\n", out);
+            continue;
+        }
         report_share(day->back_door, day->inbound, share, sizeof share);
         fprintf(out, "<tr><td>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%s</td>",
                 day->day, day->inbound, day->back_door, share);

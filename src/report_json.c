@@ -147,6 +147,21 @@ int report_render_json(FILE *out, const struct report *rep)
         first = 1;
         fputs(d ? ",\n {" : "\n {", out);
         json_member_str(out, "day", day->day, &first);
+        json_member_bool(out, "has_rows", day->has_rows, &first);
+        if (!day->has_rows) { /* no data, not no mail */
+            json_member_key(out, "inbound", &first);
+            fputs("null", out);
+            json_member_key(out, "via_back_door", &first);
+            fputs("null", out);
+            json_member_key(out, "back_door_share", &first);
+            fputs("null", out);
+            for (int k = 0; k < FINDING_KIND_COUNT; k++) {
+                json_member_key(out, finding_kind_name((enum finding_kind)k), &first);
+                fputs("null", out);
+            }
+            putc('}', out);
+            continue;
+        }
         json_member_num(out, "inbound", (long long)day->inbound, &first);
         json_member_num(out, "via_back_door", (long long)day->back_door, &first);
         report_share(day->back_door, day->inbound, share, sizeof share);

@@ -240,6 +240,13 @@ int report_render_markdown(FILE *out, const struct report *rep)
     fputs("\n", out);
     for (int d = 0; d < p->ndays; d++) {
         const struct report_day *day = &rep->days[d];
+        if (!day->has_rows) {
+            fprintf(out, "| %s | – | – | no log rows |", day->day);
+            for (int k = 0; k < FINDING_KIND_COUNT; k++)
+                fputs(" – |", out);
+            fputs("\n", out);
+            continue;
+        }
         report_share(day->back_door, day->inbound, share, sizeof share);
         fprintf(out, "| %s | %zu | %zu | %s |", day->day, day->inbound, day->back_door, share);
         for (int k = 0; k < FINDING_KIND_COUNT; k++)

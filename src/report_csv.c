@@ -47,6 +47,7 @@ enum col {
     C_DSN,
     C_SMARTHOST,
     C_EVIDENCE,
+    C_HOST,
     NCOL
 };
 
@@ -80,6 +81,7 @@ static const char *const header[NCOL] = {
     "dsn",
     "smarthost",
     "evidence",
+    "host",
 };
 
 struct row {
@@ -173,7 +175,10 @@ static void finding_row(FILE *out, const struct finding *f)
     r.c[C_EXC_REASON] = f->exception_reason;
     r.c[C_EXC_UNTIL] = f->exception_until;
     r.c[C_ORIG_ID] = f->original_message_id;
-    r.c[C_ORIG_HOST] = f->original_host;
+    /* on the sending side the finding's host is the relay that logged the
+     * attempts, not an original's (as in mxaudit audit's CSV) */
+    int sending = f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
+    r.c[sending ? C_HOST : C_ORIG_HOST] = f->original_host;
     r.c[C_RECIPIENT] = f->recipient;
     if (f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST)
         set_num(&r, C_ATTEMPTS, f->attempts);

@@ -586,7 +586,12 @@ int report_render_html(FILE *out, const struct report *rep)
             h(out, f->service);
             fputs("</td></tr>\n", out);
         }
-        if (f->original_message_id || f->original_host) {
+        int sending = f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
+        if (sending && f->original_host) {
+            fputs("<tr><th>Relayed by</th><td class=\"mono\">", out);
+            h(out, f->original_host);
+            fputs("</td></tr>\n", out);
+        } else if (f->original_message_id || f->original_host) {
             fputs("<tr><th>Original</th><td class=\"mono wrap\">", out);
             h(out, f->original_message_id ? f->original_message_id : "(no Message-ID)");
             fputs(" via ", out);

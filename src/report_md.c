@@ -444,7 +444,12 @@ int report_render_markdown(FILE *out, const struct report *rep)
             md(out, f->service);
             fputs("\n", out);
         }
-        if (f->original_message_id || f->original_host) {
+        int sending = f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
+        if (sending && f->original_host) {
+            fputs("   - Relayed by ", out);
+            md(out, f->original_host);
+            fputs("\n", out);
+        } else if (f->original_message_id || f->original_host) {
             fputs("   - Original: ", out);
             md(out, f->original_message_id ? f->original_message_id : "(no Message-ID)");
             fputs(" via ", out);

@@ -707,6 +707,28 @@ static int count_inbound(sqlite3 *db, const struct config *cfg, const struct rep
 
 /* ---- the whole report ---- */
 
+/* SHA-256 of the file at PATH as hex into OUT (65 bytes), or "" when it
+ * cannot be read: the report names the configuration it judged by, and the
+ * digest shows whether the file was edited since. */
+static void config_digest(const char *path, char out[65])
+{
+    out[0] = '\0';
+    FILE *f = *path ? fopen(path, "rb") : NULL;
+    if (!f)
+        return;
+    struct sha256 c;
+    sha256_init(&c);
+    unsigned char buf[8192], digest[SHA256_DIGEST_SIZE];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sha256_update(&c, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    sha256_final(&c, digest);
+    if (!bad)
+        sha256_hex(digest, SHA256_DIGEST_SIZE, out);
+}
+
 int report_gather(sqlite3 *db, const struct config *cfg, const struct report_options *opt, struct report *rep,
                   char *err, size_t errlen)
 {
@@ -715,6 +737,7 @@ int report_gather(sqlite3 *db, const struct config *cfg, const struct report_opt
     report_period_previous(&rep->period, &rep->previous);
     snprintf(rep->generated_at, sizeof rep->generated_at, "%s", opt->generated_at);
     rep->config_path = xstrdup(opt->config_path ? opt->config_path : "");
+    config_digest(rep->config_path, rep->config_sha256);
     rep->redacted = opt->redact_key != NULL;
     rep->ndomains = cfg->ndomains;
     rep->domains = xcalloc(cfg->ndomains + 1, sizeof *rep->domains);

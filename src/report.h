@@ -100,7 +100,8 @@ struct report {
     int previous_days_with_rows;
     char generated_at[TIME_TEXT_MAX];
     char *config_path;
-    char **domains; /* [organization] domains */
+    char config_sha256[65]; /* of the configuration file's bytes, so a later edit shows; "" when unreadable */
+    char **domains;         /* [organization] domains */
     size_t ndomains;
     int redacted;
     struct report_source *sources;

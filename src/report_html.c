@@ -212,6 +212,8 @@ int report_render_html(FILE *out, const struct report *rep)
             p->last_day, p->ndays, p->ndays == 1 ? "" : "s");
     fputs("<tr><th>Configuration</th><td class=\"mono\">", out);
     h(out, rep->config_path);
+    if (rep->config_sha256[0])
+        fprintf(out, "<br>SHA-256 %s", rep->config_sha256);
     fputs("</td></tr>\n<tr><th>Generated</th><td>", out);
     when(out, rep->generated_at);
     fputs(" UTC by mxaudit " MXAUDIT_VERSION "</td></tr>\n</table>\n", out);

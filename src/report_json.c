@@ -68,6 +68,7 @@ int report_render_json(FILE *out, const struct report *rep)
     json_member_time(out, "generated_at", rep->generated_at, &first);
     json_member_bool(out, "redacted", rep->redacted, &first);
     json_member_str(out, "config", rep->config_path, &first);
+    json_member_str(out, "config_sha256", rep->config_sha256[0] ? rep->config_sha256 : NULL, &first);
     json_member_key(out, "domains", &first);
     str_array(out, rep->domains, rep->ndomains);
     fputs(",\n\"period\":", out);

@@ -115,6 +115,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
             p->ndays == 1 ? "" : "s");
     fputs("| Configuration | ", out);
     md(out, rep->config_path);
+    if (rep->config_sha256[0])
+        fprintf(out, " (SHA-256 %s)", rep->config_sha256);
     fputs(" |\n| Generated | ", out);
     when(out, rep->generated_at);
     fputs(" UTC by mxaudit " MXAUDIT_VERSION " |\n\n", out);

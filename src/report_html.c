@@ -474,7 +474,8 @@ int report_render_html(FILE *out, const struct report *rep)
     /* ---- sending side ---- */
     section(out, "sending", "Sending side: attribution failures and lost NDRs",
             "Outbound mail Exchange Online refused to attribute to the tenant, and bounces that never reached anyone; "
-            "both mean mail was lost without anybody being told.");
+            "both mean mail was lost without anybody being told. A bounce refused that way is both, so it is "
+            "counted under each.");
     if (!rep->kind_counts[FINDING_ATTRIBUTION_FAILURE] && !rep->kind_counts[FINDING_NDR_LOST]) {
         fputs("<p>None in this period.</p>\n", out);
     } else {

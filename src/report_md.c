@@ -344,7 +344,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
     /* ---- sending side ---- */
     fputs("## Sending side: attribution failures and lost NDRs\n\n", out);
     fputs("Outbound mail Exchange Online refused to attribute to the tenant, and bounces that never reached "
-          "anyone; both mean mail was lost without anybody being told.\n\n",
+          "anyone; both mean mail was lost without anybody being told. A bounce refused that way is both, so it "
+          "is counted under each.\n\n",
           out);
     if (!rep->kind_counts[FINDING_ATTRIBUTION_FAILURE] && !rep->kind_counts[FINDING_NDR_LOST]) {
         fputs("None in this period.\n\n", out);

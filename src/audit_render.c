@@ -60,7 +60,7 @@ void json_member_time(FILE *out, const char *key, const char *stored, int *first
     escape_json(out, iso);
 }
 
-static int is_sending(const struct finding *f)
+int finding_is_sending(const struct finding *f)
 {
     return f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
 }
@@ -97,7 +97,7 @@ void audit_render_finding_json(FILE *out, const struct finding *f)
             json_member_str(out, "original_message_id", f->original_message_id, &first);
             json_member_str(out, "original_host", f->original_host, &first);
         }
-        if (is_sending(f)) {
+        if (finding_is_sending(f)) {
             json_member_str(out, "recipient", f->recipient, &first);
             json_member_num(out, "attempts", f->attempts, &first);
             json_member_str(out, "reply", f->reply, &first);
@@ -162,7 +162,7 @@ int audit_render_csv(FILE *out, const struct audit_result *res)
         }
         for (size_t j = 0; j < f->nevidence; j++)
             sprintf(ev + strlen(ev), "%s%s:%lld", j ? ";" : "", f->evidence[j].file, f->evidence[j].line);
-        if (is_sending(f))
+        if (finding_is_sending(f))
             snprintf(num, sizeof num, "%lld", f->attempts);
         csv_cell(out, finding_kind_name(f->kind), 0);
         csv_cell(out, f->message_id, 0);
@@ -180,13 +180,13 @@ int audit_render_csv(FILE *out, const struct audit_result *res)
         csv_cell(out, f->exception_until, 0);
         /* on the sending side original_host holds the host that logged the attempts (JSON's host) */
         csv_cell(out, f->original_message_id, 0);
-        csv_cell(out, is_sending(f) ? NULL : f->original_host, 0);
+        csv_cell(out, finding_is_sending(f) ? NULL : f->original_host, 0);
         csv_cell(out, f->recipient, 0);
         csv_cell(out, num, 0);
         csv_cell(out, f->reply, 0);
         csv_cell(out, f->smarthost, 0);
         csv_cell(out, f->dsn, 0);
-        csv_cell(out, is_sending(f) ? f->original_host : NULL, 0);
+        csv_cell(out, finding_is_sending(f) ? f->original_host : NULL, 0);
         csv_cell(out, ev, 1);
         free(rcpts);
         free(ev);
@@ -243,7 +243,7 @@ int audit_render_text(FILE *out, const struct audit_result *res)
             fputs("  ", out);
             show_sender(out, f->sender);
             fputs(" -> ", out);
-            if (is_sending(f)) {
+            if (finding_is_sending(f)) {
                 txt(out, f->recipient, "?");
                 fprintf(out, "  %lld attempt%s via ", f->attempts, f->attempts == 1 ? "" : "s");
                 txt(out, f->smarthost, "?");

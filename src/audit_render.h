@@ -27,6 +27,9 @@ int audit_render_json(FILE *out, const struct audit_result *res);
 void audit_render_finding_json(FILE *out, const struct finding *f);
 int audit_render_csv(FILE *out, const struct audit_result *res);
 
+/* 1 for a sending-side finding (attribution_failure, ndr_lost): its host is
+ * the relay that logged the attempts, not an original's. */
+int finding_is_sending(const struct finding *f);
 int precheck_render_text(FILE *out, const struct precheck_result *pre);
 /* Why the verdict is what it is, after "safe/not safe to close the back
  * door: ", as the reports word it (no group counts). */

@@ -463,9 +463,9 @@ static void print_schema(FILE *out, char **names, int nnames, int *found)
         char *text;
     } *defs = NULL;
     size_t ndefs = 0;
-    struct schema_stmt *all[64];
-    size_t nall[64];
-    size_t nfiles = embedded_schema_count < 64 ? embedded_schema_count : 64;
+    size_t nfiles = embedded_schema_count;
+    struct schema_stmt **all = xcalloc(nfiles + 1, sizeof *all);
+    size_t *nall = xcalloc(nfiles + 1, sizeof *nall);
     for (size_t f = 0; f < nfiles; f++)
         all[f] = schema_statements(embedded_schema[f].text, &nall[f]);
     for (size_t f = 0; f < nfiles; f++) {
@@ -520,6 +520,8 @@ static void print_schema(FILE *out, char **names, int nnames, int *found)
     }
     for (size_t f = 0; f < nfiles; f++)
         free(all[f]);
+    free(all);
+    free(nall);
     for (size_t d = 0; defs && d < ndefs; d++) {
         fputs(defs[d].text, out);
         free(defs[d].text);

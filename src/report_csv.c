@@ -177,10 +177,10 @@ static void finding_row(FILE *out, const struct finding *f)
     r.c[C_ORIG_ID] = f->original_message_id;
     /* on the sending side the finding's host is the relay that logged the
      * attempts, not an original's (as in mxaudit audit's CSV) */
-    int sending = f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
+    int sending = finding_is_sending(f);
     r.c[sending ? C_HOST : C_ORIG_HOST] = f->original_host;
     r.c[C_RECIPIENT] = f->recipient;
-    if (f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST)
+    if (sending)
         set_num(&r, C_ATTEMPTS, f->attempts);
     r.c[C_REPLY] = f->reply;
     r.c[C_DSN] = f->dsn;

@@ -589,7 +589,7 @@ int report_render_html(FILE *out, const struct report *rep)
             h(out, f->service);
             fputs("</td></tr>\n", out);
         }
-        int sending = f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
+        int sending = finding_is_sending(f);
         if (sending && f->original_host) {
             fputs("<tr><th>Relayed by</th><td class=\"mono\">", out);
             h(out, f->original_host);
@@ -601,7 +601,7 @@ int report_render_html(FILE *out, const struct report *rep)
             h(out, f->original_host ? f->original_host : "?");
             fputs("</td></tr>\n", out);
         }
-        if (f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST) {
+        if (sending) {
             fprintf(out, "<tr><th>Attempts</th><td>%lld via ", f->attempts);
             h(out, f->smarthost ? f->smarthost : "?");
             fputs("</td></tr>\n<tr><th>Last reply</th><td class=\"mono wrap\">", out);

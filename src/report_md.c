@@ -447,7 +447,7 @@ int report_render_markdown(FILE *out, const struct report *rep)
             md(out, f->service);
             fputs("\n", out);
         }
-        int sending = f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST;
+        int sending = finding_is_sending(f);
         if (sending && f->original_host) {
             fputs("   - Relayed by ", out);
             md(out, f->original_host);
@@ -459,7 +459,7 @@ int report_render_markdown(FILE *out, const struct report *rep)
             md(out, f->original_host ? f->original_host : "?");
             fputs("\n", out);
         }
-        if (f->kind == FINDING_ATTRIBUTION_FAILURE || f->kind == FINDING_NDR_LOST) {
+        if (sending) {
             fprintf(out, "   - %lld attempt%s via ", f->attempts, f->attempts == 1 ? "" : "s");
             md(out, f->smarthost ? f->smarthost : "?");
             fputs("; last reply: ", out);

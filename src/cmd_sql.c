@@ -572,7 +572,8 @@ int cmd_schema(const struct global_options *g, int argc, char **argv)
 /* ---- the prompt ---- */
 
 /* The connection Ctrl-C interrupts while a statement typed at the prompt
- * runs, and the Ctrl-Cs seen since it began. */
+ * runs, and the Ctrl-Cs seen since it began (or since the prompt last
+ * asked for a line). */
 static sqlite3 *volatile interrupt_db;
 static volatile sig_atomic_t interrupt_count;
 
@@ -590,27 +591,35 @@ static void on_interrupt(int sig)
         sqlite3_interrupt(interrupt_db);
 }
 
-/* Runs SCRIPT with Ctrl-C stopping it instead of the session. Only while
- * it runs: at the prompt, the line editor's handling stays as it is. */
-static void run_interruptible(struct sql_run *r, const char *script)
+/* Routes Ctrl-C to on_interrupt. While a statement runs, a write the signal
+ * lands in goes on (SA_RESTART: no row cut short); at the prompt, the read
+ * returns, so the line typed so far can be dropped. */
+static void catch_interrupt(int restart)
 {
-    struct sigaction sa, old;
+    struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
-    sa.sa_flags = SA_RESTART; /* a write the signal lands in goes on: no row cut short */
+    sa.sa_flags = restart ? SA_RESTART : 0;
     sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* Runs SCRIPT with Ctrl-C stopping it instead of the session. */
+static void run_interruptible(struct sql_run *r, const char *script)
+{
     interrupt_db = r->db;
     interrupt_count = 0;
     clearerr(stdout); /* judge this statement's output by its own writes */
-    sigaction(SIGINT, &sa, &old);
+    catch_interrupt(1);
     run_script(r, script);
-    sigaction(SIGINT, &old, NULL);
+    catch_interrupt(0);
     interrupt_db = NULL;
 }
 
 static void prompt_help(void)
 {
-    fprintf(stderr, "End a statement with ';' to run it; Ctrl-C stops it while it runs. Dot commands:\n"
+    fprintf(stderr, "End a statement with ';' to run it. Ctrl-C stops a running statement; at the prompt, it\n"
+                    "drops what was typed since the last statement ran. Dot commands:\n"
                     "  .format [table|csv|json|tsv] output format; alone, the current one\n"
                     "  .width [N]                   table width (0 = unlimited); alone, the current one\n"
                     "  .tables                      tables and views\n"
@@ -619,12 +628,14 @@ static void prompt_help(void)
                     "  .quit                        leave (also Ctrl-D)\n");
 }
 
-/* One line from the terminal without its newline, or NULL at end of input;
- * the caller frees it. */
-static char *prompt_read(const char *prompt)
+/* One line from the terminal without its newline, or NULL at end of input
+ * or when Ctrl-C was pressed (then *INTERRUPTED is 1); the caller frees it. */
+static char *prompt_read(const char *prompt, int *interrupted)
 {
+    interrupt_count = 0;
+    *interrupted = 0;
 #ifdef MXAUDIT_HAVE_LIBEDIT
-    return readline(prompt);
+    char *line = readline(prompt);
 #else
     fputs(prompt, stderr);
     fflush(stderr);
@@ -633,12 +644,15 @@ static char *prompt_read(const char *prompt)
     ssize_t n = getline(&line, &cap, stdin);
     if (n < 0) {
         free(line);
-        return NULL;
-    }
-    if (n > 0 && line[n - 1] == '\n')
+        line = NULL;
+        clearerr(stdin);
+    } else if (n > 0 && line[n - 1] == '\n') {
         line[n - 1] = '\0';
-    return line;
+    }
 #endif
+    if (!line && interrupt_count > 0)
+        *interrupted = 1;
+    return line;
 }
 
 /* Handles a dot command; 1 when it asks to leave. */
@@ -706,8 +720,20 @@ static int run_prompt(struct sql_run *r, enum sqlout_format format, int width)
     buf[0] = '\0';
     r->interactive = 1;
     r->origin = "input";
+    catch_interrupt(0);
     for (;;) {
-        char *line = prompt_read(len ? "   ...> " : "mxaudit> ");
+        int interrupted;
+        char *line = prompt_read(len ? "   ...> " : "mxaudit> ", &interrupted);
+        if (interrupted) {
+#ifdef MXAUDIT_HAVE_LIBEDIT
+            fputs("^C\n", stderr);
+#else
+            putc('\n', stderr); /* the terminal echoed the ^C */
+#endif
+            len = 0;
+            buf[0] = '\0';
+            continue;
+        }
         if (!line)
             break;
         if (len == 0 && line[0] == '.') {
@@ -741,6 +767,7 @@ static int run_prompt(struct sql_run *r, enum sqlout_format format, int width)
         len = 0;
         buf[0] = '\0';
     }
+    signal(SIGINT, SIG_DFL);
     putc('\n', stderr);
 #ifdef MXAUDIT_HAVE_LIBEDIT
     if (history)

@@ -63,15 +63,6 @@ finish_fifo() {
     exec 3>&-
 }
 
-# wait_for CMD...: polls until CMD succeeds (at most 5 minutes; a bound, not a timing).
-wait_for() {
-    for _ in $(seq 3000); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # same_as REF DB WHAT: DB holds what the sequential ingest REF holds.
 same_as() {
     digest "$1" >"$1.txt"

@@ -12,7 +12,9 @@ printf 'SELECT count(*) AS events\n  FROM pf_event;\nDELETE FROM pf_event;\nSELE
     script -qec "'$MX' --db p.db sql" /dev/null | tr -d '\r' >session.txt
 expect_eq "${PIPESTATUS[1]}" 0 "exit code of the prompt session"
 expect_in session.txt "mxaudit> "
-expect_in session.txt "   ...>   FROM pf_event;"
+# (without libedit the terminal echoes the input before the prompt shows)
+expect_in session.txt "   ...> "
+expect_in session.txt "  FROM pf_event;"
 expect_in session.txt "(1 row)"
 expect_in session.txt "readonly"
 expect_in session.txt "    42"
@@ -32,16 +34,36 @@ expect_in session.txt "unknown format 'xml' (table, csv, json, tsv)"
 expect_in session.txt "format: table"
 expect_in session.txt "format: csv"
 
-# Ctrl-C while a statement runs stops the statement, not the session.
-long="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 200000000) SELECT count(*) FROM c;"
+# Ctrl-C while a statement runs stops the statement, not the session; at
+# the prompt, it drops the line typed so far. No sleeping: the keys go in
+# once what they act on is seen to happen. The first statement prints a
+# mark made by SQL (the echoed input does not hold it); once it shows and
+# the session has used CPU since, the second statement, which would never
+# end on its own, is running.
+forever="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat pid)/stat"; }
+marked() { grep -q 'mark-seen' raw.txt; }
+busy_since() { [ "$(cpu_ticks)" -gt "$1" ]; }
+rm -f pid raw.txt
 {
-    printf '%s\n' "$long"
-    sleep 1
+    printf "SELECT 'mark' || '-seen' AS m; %s\n" "$forever"
+    wait_for marked || exit 1
+    t0=$(cpu_ticks)
+    wait_for busy_since "$t0" || exit 1
     printf '\003'
-    sleep 1
+    wait_for grep -q 'interrupted' raw.txt || exit 1
+    # half a statement, then Ctrl-C at the continuation prompt: were the
+    # half kept, the next statement would be a syntax error
+    printf 'SELECT 1 +\n'
+    wait_for grep -qF '...> ' raw.txt || exit 1
+    printf '\003'
+    wait_for grep -q '\^C' raw.txt || exit 1
     printf 'SELECT 40 + 2 AS answer;\n.quit\n'
-} | timeout 120 script -qec "'$MX' --db p.db sql" /dev/null | tr -d '\r' >session.txt
-expect_eq "${PIPESTATUS[1]}" 0 "exit code of the interrupted session"
+} | timeout 120 script -qec "echo \$\$ >pid; exec '$MX' --db p.db sql" /dev/null >raw.txt
+expect_eq "${PIPESTATUS[0]}:${PIPESTATUS[1]}" "0:0" "exit codes of the keys and of the interrupted session"
+tr -d '\r' <raw.txt >session.txt
 expect_in session.txt "interrupted"
+expect_in session.txt "^C"
 expect_in session.txt "    42"
+expect_not_in session.txt "error"
 finish

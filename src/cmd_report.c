@@ -238,6 +238,7 @@ int cmd_report(const struct global_options *g, int argc, char **argv)
         return EXIT_DB;
     }
     warn_pending_correlation(db, "report");
+    opt.db_path = db_path;
     struct report rep;
     int rc = report_gather(db, cfg, &opt, &rep, err, sizeof err);
     store_close(db);

@@ -5,11 +5,13 @@
 #include "report.h"
 
 #include "embedded.h"
+#include "builtin_data.h"
 #include "ipaddr.h"
 #include "sha256.h"
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -705,6 +707,168 @@ static int count_inbound(sqlite3 *db, const struct config *cfg, const struct rep
     return finish(db, st, rc, "inbound_entries", err, errlen);
 }
 
+/* ---- the settings the verdicts rest on ---- */
+
+static char **copy_strings(char *const *v, size_t n)
+{
+    char **out = xcalloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(v[i]);
+    return out;
+}
+
+/* The networks of SET from FROM on, as text. */
+static char **net_strings(const struct ipset *set, size_t from, size_t *n)
+{
+    size_t have = set && set->n > from ? set->n - from : 0;
+    char **out = xcalloc(have + 1, sizeof *out);
+    for (size_t i = 0; i < have; i++) {
+        char buf[64];
+        ip_net_format(&set->nets[from + i], buf, sizeof buf);
+        out[i] = xstrdup(buf);
+    }
+    *n = have;
+    return out;
+}
+
+static void gather_settings(const struct config *cfg, struct report_settings *st)
+{
+    st->has_gateway = cfg->has_gateway;
+    st->gateway_hosts = copy_strings(cfg->gateway_hosts, cfg->ngateway_hosts);
+    st->ngateway_hosts = cfg->ngateway_hosts;
+    st->gateway_connectors = copy_strings(cfg->gateway_connectors, cfg->ngateway_connectors);
+    st->ngateway_connectors = cfg->ngateway_connectors;
+    st->gateway_ips = net_strings(cfg->gateway_ips, 0, &st->ngateway_ips);
+    st->onprem_ips = net_strings(cfg->onprem_ips, 0, &st->nonprem_ips);
+    /* the built-in list comes first in exo_ranges, then [exchange_online] ips */
+    while (builtin_exo_ranges[st->exo_builtin])
+        st->exo_builtin++;
+    st->exo_configured = net_strings(cfg->exo_ranges, st->exo_builtin, &st->nexo_configured);
+    st->exo_date = builtin_exo_ranges_date;
+    for (size_t i = 0; i < cfg->nsenders; i++) {
+        if (cfg->senders[i].builtin)
+            st->senders_builtin++;
+        else
+            st->senders_configured++;
+    }
+    st->senders_date = builtin_senders_date;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void free_settings(struct report_settings *st)
+{
+    free_strings(st->gateway_hosts, st->ngateway_hosts);
+    free_strings(st->gateway_ips, st->ngateway_ips);
+    free_strings(st->gateway_connectors, st->ngateway_connectors);
+    free_strings(st->onprem_ips, st->nonprem_ips);
+    free_strings(st->exo_configured, st->nexo_configured);
+}
+
+static void put_list(FILE *f, const char *what, char *const *v, size_t n, int *parts)
+{
+    if (!n)
+        return;
+    fprintf(f, "%s%s ", (*parts)++ ? "; " : "", what);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? ", " : "", v[i]);
+}
+
+/* Closes F, an open_memstream() on *BUF, and returns what was written. */
+static char *stream_text(FILE *f, char **buf)
+{
+    fclose(f);
+    return *buf;
+}
+
+static char *gateway_text(const struct report_settings *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return xstrdup("");
+    int parts = 0;
+    if (!st->has_gateway) {
+        fputs("none: the MX is Exchange Online itself", f);
+        return stream_text(f, &buf);
+    }
+    put_list(f, "hosts", st->gateway_hosts, st->ngateway_hosts, &parts);
+    put_list(f, "IPs", st->gateway_ips, st->ngateway_ips, &parts);
+    put_list(f, st->ngateway_connectors == 1 ? "connector" : "connectors", st->gateway_connectors,
+             st->ngateway_connectors, &parts);
+    if (!parts)
+        fputs("a [gateway] section without hosts, IPs or connectors", f);
+    return stream_text(f, &buf);
+}
+
+static char *onprem_text(const struct report_settings *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return xstrdup("");
+    int parts = 0;
+    put_list(f, "IPs", st->onprem_ips, st->nonprem_ips, &parts);
+    if (!parts)
+        fputs("none: no server is trusted as on-prem Exchange", f);
+    return stream_text(f, &buf);
+}
+
+static char *exo_text(const struct report_settings *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return xstrdup("");
+    fprintf(f, "built-in list checked %s (%zu networks)", st->exo_date, st->exo_builtin);
+    int parts = 1;
+    put_list(f, "and from the configuration", st->exo_configured, st->nexo_configured, &parts);
+    return stream_text(f, &buf);
+}
+
+static char *senders_text(const struct report_settings *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return xstrdup("");
+    fprintf(f, "built-in catalogue checked %s (%zu senders)", st->senders_date, st->senders_builtin);
+    if (st->senders_configured)
+        fprintf(f, " and %zu from the configuration", st->senders_configured);
+    return stream_text(f, &buf);
+}
+
+char *report_setting_text(const struct report_settings *s, int i, const char **label, const char **key)
+{
+    static const char *const labels[REPORT_NSETTINGS] = {"Gateway (the MX)", "On-prem Exchange",
+                                                         "Exchange Online ranges", "Notification senders"};
+    static const char *const keys[REPORT_NSETTINGS] = {"gateway", "onprem", "exchange_online_ranges",
+                                                       "notification_senders"};
+    if (label)
+        *label = labels[i];
+    if (key)
+        *key = keys[i];
+    switch (i) {
+    case REPORT_SET_GATEWAY:
+        return gateway_text(s);
+    case REPORT_SET_ONPREM:
+        return onprem_text(s);
+    case REPORT_SET_EXO:
+        return exo_text(s);
+    default:
+        return senders_text(s);
+    }
+}
+
 /* ---- the whole report ---- */
 
 /* SHA-256 of the file at PATH as hex into OUT (65 bytes), or "" when it
@@ -738,6 +902,8 @@ int report_gather(sqlite3 *db, const struct config *cfg, const struct report_opt
     snprintf(rep->generated_at, sizeof rep->generated_at, "%s", opt->generated_at);
     rep->config_path = xstrdup(opt->config_path ? opt->config_path : "");
     config_digest(rep->config_path, rep->config_sha256);
+    rep->db_path = xstrdup(opt->db_path ? opt->db_path : "");
+    gather_settings(cfg, &rep->settings);
     rep->redacted = opt->redact_key != NULL;
     rep->ndomains = cfg->ndomains;
     rep->domains = xcalloc(cfg->ndomains + 1, sizeof *rep->domains);
@@ -802,6 +968,8 @@ fail:
 void report_free(struct report *rep)
 {
     free(rep->config_path);
+    free(rep->db_path);
+    free_settings(&rep->settings);
     for (size_t i = 0; i < rep->ndomains; i++)
         free(rep->domains[i]);
     free(rep->domains);

@@ -91,7 +91,24 @@ struct report_options {
     struct report_period period;
     const char *generated_at; /* stored form; also the day exceptions are judged against */
     const char *config_path;  /* shown in the report */
+    const char *db_path;      /* the database as given, shown in the report */
     const char *redact_key;   /* non-NULL: redact with this HMAC key */
+};
+
+/* What the verdicts rest on, from the configuration, so that a reader can
+ * hold them against the real gateways, servers and connectors. Networks in
+ * canonical form (a host without its length). */
+struct report_settings {
+    int has_gateway; /* a [gateway] section: without, the MX is Exchange Online */
+    char **gateway_hosts, **gateway_ips, **gateway_connectors, **onprem_ips;
+    size_t ngateway_hosts, ngateway_ips, ngateway_connectors, nonprem_ips;
+    char **exo_configured; /* [exchange_online] ips, beside the built-in list */
+    size_t nexo_configured;
+    size_t exo_builtin;     /* networks in the built-in Exchange Online list */
+    const char *exo_date;   /* the day that list was checked */
+    size_t senders_builtin; /* notification senders in the built-in catalogue */
+    size_t senders_configured;
+    const char *senders_date;
 };
 
 struct report {
@@ -101,7 +118,9 @@ struct report {
     char generated_at[TIME_TEXT_MAX];
     char *config_path;
     char config_sha256[65]; /* of the configuration file's bytes, so a later edit shows; "" when unreadable */
-    char **domains;         /* [organization] domains */
+    char *db_path;          /* "" when not given */
+    struct report_settings settings;
+    char **domains; /* [organization] domains */
     size_t ndomains;
     int redacted;
     struct report_source *sources;
@@ -133,6 +152,14 @@ void report_free(struct report *rep);
 char *report_redact_address(const char *key, const char *addr);
 /* TEXT with every address-like "local@domain" in it redacted as above. */
 char *report_redact_text(const char *key, const char *text);
+
+/* The settings as header lines: the gateway ("hosts mx1.example; IPs
+ * 192.0.2.25; connector From Gateway", or "none: ..."), the on-prem
+ * networks, the Exchange Online ranges, the notification catalogue. */
+enum { REPORT_SET_GATEWAY, REPORT_SET_ONPREM, REPORT_SET_EXO, REPORT_SET_SENDERS, REPORT_NSETTINGS };
+/* Setting I's text, which the caller frees; its label ("Gateway (the MX)")
+ * and CSV name ("gateway") in *LABEL and *KEY when not NULL. */
+char *report_setting_text(const struct report_settings *s, int i, const char **label, const char **key);
 
 /* Human sentences shared by the renderers. */
 const char *report_kind_title(enum finding_kind k);   /* "NDRs delivered straight to the tenant" */

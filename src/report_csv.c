@@ -220,6 +220,18 @@ int report_render_csv(FILE *out, const struct report *rep)
     r.c[C_NAME] = rep->config_path;
     r.c[C_DETAIL] = rep->config_sha256[0] ? rep->config_sha256 : NULL; /* SHA-256 of the file */
     row_write(out, &r);
+    row_start(&r, "database");
+    r.c[C_NAME] = rep->db_path;
+    row_write(out, &r);
+    for (int i = 0; i < REPORT_NSETTINGS; i++) {
+        const char *key;
+        char *text = report_setting_text(&rep->settings, i, NULL, &key);
+        row_start(&r, "setting");
+        r.c[C_NAME] = key;
+        r.c[C_DETAIL] = text;
+        row_write(out, &r);
+        free(text);
+    }
     row_start(&r, "previous_period");
     r.c[C_NAME] = rep->previous.label;
     r.c[C_DETAIL] = rep->has_previous ? "compared" : "not covered by the database";

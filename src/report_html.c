@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "sha256.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define TOP_N 10
@@ -214,6 +215,15 @@ int report_render_html(FILE *out, const struct report *rep)
     h(out, rep->config_path);
     if (rep->config_sha256[0])
         fprintf(out, "<br>SHA-256 %s", rep->config_sha256);
+    fputs("</td></tr>\n<tr><th>Database</th><td class=\"mono\">", out);
+    h(out, rep->db_path);
+    for (int i = 0; i < REPORT_NSETTINGS; i++) {
+        const char *label;
+        char *text = report_setting_text(&rep->settings, i, &label, NULL);
+        fprintf(out, "</td></tr>\n<tr><th>%s</th><td>", label);
+        h(out, text);
+        free(text);
+    }
     fputs("</td></tr>\n<tr><th>Generated</th><td>", out);
     when(out, rep->generated_at);
     fputs(" UTC by mxaudit " MXAUDIT_VERSION "</td></tr>\n</table>\n", out);

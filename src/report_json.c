@@ -7,7 +7,9 @@
 
 #include "audit_render.h"
 #include "escape.h"
+#include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void period_obj(FILE *out, const struct report_period *p)
@@ -58,6 +60,61 @@ static void str_array(FILE *out, char *const *items, size_t n)
     putc(']', out);
 }
 
+/* LIST, ', '-joined names (host names hold no comma), as a JSON array. */
+static void joined_array(FILE *out, const char *list)
+{
+    putc('[', out);
+    for (const char *p = list; *p;) {
+        const char *end = strstr(p, ", ");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char *item = xstrndup(p, n);
+        if (p != list)
+            putc(',', out);
+        escape_json(out, item);
+        free(item);
+        p += n;
+        if (end)
+            p += 2;
+    }
+    putc(']', out);
+}
+
+/* ,"settings":{...}: what the verdicts rest on, as lists. */
+static void settings_obj(FILE *out, const struct report_settings *st)
+{
+    int first, inner = 1;
+    fputs(",\n\"settings\":{", out);
+    json_member_key(out, "gateway", &inner);
+    if (st->has_gateway) {
+        fputs("{\"hosts\":", out);
+        str_array(out, st->gateway_hosts, st->ngateway_hosts);
+        fputs(",\"ips\":", out);
+        str_array(out, st->gateway_ips, st->ngateway_ips);
+        fputs(",\"connectors\":", out);
+        str_array(out, st->gateway_connectors, st->ngateway_connectors);
+        putc('}', out);
+    } else {
+        fputs("null", out);
+    }
+    json_member_key(out, "onprem_ips", &inner);
+    str_array(out, st->onprem_ips, st->nonprem_ips);
+    json_member_key(out, "exchange_online_ranges", &inner);
+    first = 1;
+    putc('{', out);
+    json_member_str(out, "builtin_checked", st->exo_date, &first);
+    json_member_num(out, "builtin_networks", (long long)st->exo_builtin, &first);
+    json_member_key(out, "configured", &first);
+    str_array(out, st->exo_configured, st->nexo_configured);
+    putc('}', out);
+    json_member_key(out, "notification_senders", &inner);
+    first = 1;
+    putc('{', out);
+    json_member_str(out, "builtin_checked", st->senders_date, &first);
+    json_member_num(out, "builtin_senders", (long long)st->senders_builtin, &first);
+    json_member_num(out, "configured_senders", (long long)st->senders_configured, &first);
+    fputs("}}", out);
+}
+
 int report_render_json(FILE *out, const struct report *rep)
 {
     int first = 1;
@@ -69,8 +126,10 @@ int report_render_json(FILE *out, const struct report *rep)
     json_member_bool(out, "redacted", rep->redacted, &first);
     json_member_str(out, "config", rep->config_path, &first);
     json_member_str(out, "config_sha256", rep->config_sha256[0] ? rep->config_sha256 : NULL, &first);
+    json_member_str(out, "database", rep->db_path, &first);
     json_member_key(out, "domains", &first);
     str_array(out, rep->domains, rep->ndomains);
+    settings_obj(out, &rep->settings);
     fputs(",\n\"period\":", out);
     period_obj(out, &rep->period);
     fputs("},\n\"previous_period\":", out);
@@ -87,7 +146,8 @@ int report_render_json(FILE *out, const struct report *rep)
         fputs(i ? ",\n {" : "\n {", out);
         json_member_str(out, "path", s->path, &first);
         json_member_str(out, "format", s->format, &first);
-        json_member_str(out, "hosts", s->hosts, &first);
+        json_member_key(out, "hosts", &first);
+        joined_array(out, s->hosts ? s->hosts : "");
         json_member_time(out, "first_ts", s->first_ts, &first);
         json_member_time(out, "last_ts", s->last_ts, &first);
         json_member_num(out, "lines", s->lines, &first);

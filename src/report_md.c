@@ -9,6 +9,7 @@
 
 #include "escape.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define TOP_N 10
@@ -117,6 +118,15 @@ int report_render_markdown(FILE *out, const struct report *rep)
     md(out, rep->config_path);
     if (rep->config_sha256[0])
         fprintf(out, " (SHA-256 %s)", rep->config_sha256);
+    fputs(" |\n| Database | ", out);
+    md(out, rep->db_path);
+    for (int i = 0; i < REPORT_NSETTINGS; i++) {
+        const char *label;
+        char *text = report_setting_text(&rep->settings, i, &label, NULL);
+        fprintf(out, " |\n| %s | ", label);
+        md(out, text);
+        free(text);
+    }
     fputs(" |\n| Generated | ", out);
     when(out, rep->generated_at);
     fputs(" UTC by mxaudit " MXAUDIT_VERSION " |\n\n", out);

@@ -230,6 +230,18 @@ int ip_net_contains(const struct ip_net *net, const struct ip_addr *a)
     return (a->b[full] & mask) == net->addr.b[full];
 }
 
+void ip_net_format(const struct ip_net *net, char *out, size_t outlen)
+{
+    char addr[46];
+    ip_format(&net->addr, addr, sizeof addr);
+    int v4 = ip_is_v4(&net->addr) && net->prefix >= 96;
+    int bits = v4 ? net->prefix - 96 : net->prefix;
+    if (net->prefix == 128)
+        snprintf(out, outlen, "%s", addr);
+    else
+        snprintf(out, outlen, "%s/%d", addr, bits);
+}
+
 struct ipset *ipset_new(void)
 {
     return xcalloc(1, sizeof(struct ipset));

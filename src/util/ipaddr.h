@@ -45,6 +45,9 @@ void ip_format(const struct ip_addr *a, char *out, size_t outlen);
  * IPv6). Host bits set below the prefix are cleared, as routers do. 0 or -1. */
 int ip_net_parse(const char *s, size_t len, struct ip_net *out);
 int ip_net_contains(const struct ip_net *net, const struct ip_addr *a);
+/* "198.51.100.25" for a host, "10.1.0.0/16" otherwise; IPv6 likewise.
+ * out >= 50 bytes. */
+void ip_net_format(const struct ip_net *net, char *out, size_t outlen);
 
 struct ipset *ipset_new(void);
 void ipset_free(struct ipset *set);

@@ -22,6 +22,17 @@ static int in(const char *list, const char *ip)
     return r;
 }
 
+/* A network as the report shows it: host networks without their length. */
+static const char *netfmt(const char *in)
+{
+    static char buf[64];
+    struct ip_net n;
+    if (ip_net_parse(in, strlen(in), &n) != 0)
+        return "(bad)";
+    ip_net_format(&n, buf, sizeof buf);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
@@ -40,6 +51,13 @@ int main(int argc, char **argv)
     CHECK_STR(fmt("2001:db8:1"), "(bad)");
     CHECK_STR(fmt("mx1.example.com"), "(bad)");
     CHECK_STR(fmt(""), "(bad)");
+
+    CHECK_STR(netfmt("198.51.100.25"), "198.51.100.25");
+    CHECK_STR(netfmt("198.51.100.25/32"), "198.51.100.25");
+    CHECK_STR(netfmt("10.1.2.3/16"), "10.1.0.0/16"); /* host bits cleared */
+    CHECK_STR(netfmt("0.0.0.0/0"), "0.0.0.0/0");
+    CHECK_STR(netfmt("2A01:111:F403::/48"), "2a01:111:f403::/48");
+    CHECK_STR(netfmt("2001:db8::25"), "2001:db8::25");
 
     CHECK_INT(in("198.51.100.0/28", "198.51.100.15"), 1);
     CHECK_INT(in("198.51.100.0/28", "198.51.100.16"), 0);

@@ -459,6 +459,63 @@ static void test_summary_evidence(void)
     CHECK(strstr(buf, "12 of 40 inbound messages (30%) reached Exchange without passing the MX gateway") != NULL);
 }
 
+/* SETTING of the report on CONF (a configuration text) and an empty period. */
+static char *setting_of(const char *conf_text, int setting)
+{
+    struct config *cfg;
+    char err[512];
+    if (config_parse(conf_text, "settings.conf", &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return NULL;
+    }
+    struct report_options opt = {.generated_at = "2026-12-01 00:00:00", .config_path = "", .db_path = "x.db"};
+    report_period_parse("2026-11", &opt.period, err, sizeof err);
+    struct report rep;
+    char *text = NULL;
+    if (report_gather(db, cfg, &opt, &rep, err, sizeof err) == 0) {
+        text = report_setting_text(&rep.settings, setting, NULL, NULL);
+        report_free(&rep);
+    }
+    config_free(cfg);
+    return text;
+}
+
+/* The header names what the verdicts rest on, as configured: networks in
+ * canonical form, and what the built-in lists add. */
+static void test_settings(void)
+{
+    const char *conf_text = "[organization]\ndomains = example.com\n"
+                            "[gateway]\nhosts = MX1.example.com\nips = 192.0.2.25/32, 2001:DB8::/32\n"
+                            "connectors = From Gateway, Backup\n"
+                            "[onprem]\nips = 10.1.2.3/16\n"
+                            "[exchange_online]\nips = 203.0.113.0/24\n"
+                            "[notifications]\nknown = noreply@tool.example = Tool\n";
+    char *t = setting_of(conf_text, REPORT_SET_GATEWAY);
+    CHECK_STR(t, "hosts mx1.example.com; IPs 192.0.2.25, 2001:db8::/32; connectors From Gateway, Backup");
+    free(t);
+    t = setting_of(conf_text, REPORT_SET_ONPREM);
+    CHECK_STR(t, "IPs 10.1.0.0/16");
+    free(t);
+    t = setting_of(conf_text, REPORT_SET_EXO);
+    CHECK(t && strstr(t, "built-in list checked ") == t);
+    CHECK(t && strstr(t, " networks); and from the configuration 203.0.113.0/24") != NULL);
+    free(t);
+    t = setting_of(conf_text, REPORT_SET_SENDERS);
+    CHECK(t && strstr(t, " senders) and 1 from the configuration") != NULL);
+    free(t);
+
+    const char *bare = "[organization]\ndomains = example.com\n";
+    t = setting_of(bare, REPORT_SET_GATEWAY);
+    CHECK_STR(t, "none: the MX is Exchange Online itself");
+    free(t);
+    t = setting_of(bare, REPORT_SET_ONPREM);
+    CHECK_STR(t, "none: no server is trusted as on-prem Exchange");
+    free(t);
+    t = setting_of(bare, REPORT_SET_EXO);
+    CHECK(t && strstr(t, "from the configuration") == NULL);
+    free(t);
+}
+
 int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
@@ -475,6 +532,7 @@ int main(int argc, char **argv)
         return 2;
     }
     test_gather(cfg);
+    test_settings();
     config_free(cfg);
     store_close(db);
     return test_done("test_report");

@@ -517,6 +517,49 @@ static void add_silent_gateways(struct report *rep, const struct config *cfg)
         qsort(rep->streams, rep->nstreams, sizeof *rep->streams, stream_cmp);
 }
 
+/* A log with rows in the previous period and none in this one was no
+ * longer collected, or its host went away: like a silent gateway, it gets a
+ * stream of its own, all gap. Counts the previous period's days with rows
+ * (any log) on the way. */
+static int add_silent_since_previous(sqlite3 *db, struct report *rep, char *err, size_t errlen)
+{
+    const struct report_period *p = &rep->previous;
+    sqlite3_stmt *st;
+    if (prepare(db, "report_coverage", p, &st, err, errlen) != 0)
+        return -1;
+    /* Rows come per stream, so a day repeats: keep a bitmap of days. */
+    char *seen = xcalloc((size_t)p->ndays, 1);
+    size_t before = rep->nstreams;
+    int rc;
+    rep->previous_days_with_rows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int d = day_index(p, (const char *)sqlite3_column_text(st, 2));
+        if (d >= 0 && !seen[d]) {
+            seen[d] = 1;
+            rep->previous_days_with_rows++;
+        }
+        const char *system = (const char *)sqlite3_column_text(st, 0);
+        const char *host = (const char *)sqlite3_column_text(st, 1);
+        system = system ? system : "";
+        host = host ? host : "";
+        int known = 0;
+        for (size_t i = 0; i < rep->nstreams && !known; i++)
+            known = !strcmp(rep->streams[i].system, system) && !strcmp(rep->streams[i].host, host);
+        if (known)
+            continue;
+        rep->streams = xrealloc(rep->streams, (rep->nstreams + 1) * sizeof *rep->streams);
+        struct report_stream *s = &rep->streams[rep->nstreams++];
+        memset(s, 0, sizeof *s);
+        s->system = xstrdup(system);
+        s->host = xstrdup(host);
+        s->lines = xcalloc((size_t)rep->period.ndays, sizeof *s->lines);
+    }
+    free(seen);
+    if (rep->nstreams > before)
+        qsort(rep->streams, rep->nstreams, sizeof *rep->streams, stream_cmp);
+    return finish(db, st, rc, "report_coverage", err, errlen);
+}
+
 static int gather_coverage(sqlite3 *db, const struct config *cfg, struct report *rep, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
@@ -549,6 +592,10 @@ static int gather_coverage(sqlite3 *db, const struct config *cfg, struct report 
         return -1;
     }
     add_silent_gateways(rep, cfg);
+    if (add_silent_since_previous(db, rep, err, errlen) != 0) {
+        free(any);
+        return -1;
+    }
     for (size_t i = 0; i < rep->nstreams; i++)
         gap_ranges(&rep->period, rep->streams[i].lines, &rep->streams[i].gaps, &rep->streams[i].gap_days);
     for (int d = 0; d < rep->period.ndays; d++) {
@@ -557,27 +604,6 @@ static int gather_coverage(sqlite3 *db, const struct config *cfg, struct report 
     }
     free(any);
     return 0;
-}
-
-/* Days of P on which any stream has rows. */
-static int days_with_rows(sqlite3 *db, const struct report_period *p, int *out, char *err, size_t errlen)
-{
-    sqlite3_stmt *st;
-    if (prepare(db, "report_coverage", p, &st, err, errlen) != 0)
-        return -1;
-    /* Rows come per stream, so a day repeats: keep a bitmap of days. */
-    char *seen = xcalloc((size_t)p->ndays, 1);
-    int rc;
-    *out = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int d = day_index(p, (const char *)sqlite3_column_text(st, 2));
-        if (d >= 0 && !seen[d]) {
-            seen[d] = 1;
-            (*out)++;
-        }
-    }
-    free(seen);
-    return finish(db, st, rc, "report_coverage", err, errlen);
 }
 
 static int gather_sources(sqlite3 *db, struct report *rep, char *err, size_t errlen)
@@ -940,8 +966,6 @@ int report_gather(sqlite3 *db, const struct config *cfg, const struct report_opt
         goto fail;
     tally_result(rep, &rep->audit, 0);
 
-    if (days_with_rows(db, &rep->previous, &rep->previous_days_with_rows, err, errlen) != 0)
-        goto fail;
     rep->has_previous = rep->previous_days_with_rows > 0;
     if (rep->has_previous) {
         struct audit_result prev;

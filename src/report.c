@@ -1089,13 +1089,18 @@ void report_trend(const struct report *rep, size_t now, size_t before, char *out
         snprintf(out, outlen, "down %zu", before - now);
 }
 
+unsigned long long report_permille(size_t part, size_t total)
+{
+    return total ? ((unsigned long long)part * 1000 + total / 2) / total : 0;
+}
+
 void report_share(size_t part, size_t total, char *out, size_t outlen)
 {
     if (!total) {
         snprintf(out, outlen, "0%%");
         return;
     }
-    unsigned long long pm = ((unsigned long long)part * 1000 + total / 2) / total;
+    unsigned long long pm = report_permille(part, total);
     if (pm % 10)
         snprintf(out, outlen, "%llu.%llu%%", pm / 10, pm % 10);
     else

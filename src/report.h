@@ -168,6 +168,8 @@ const char *report_kind_meaning(enum finding_kind k); /* what it means and what 
 void report_trend(const struct report *rep, size_t now, size_t before, char *out, size_t outlen);
 /* Per mille share as "12.5%" ("0%" when the total is 0). */
 void report_share(size_t part, size_t total, char *out, size_t outlen);
+/* PART of TOTAL in thousandths, rounded half up; 0 when TOTAL is 0. */
+unsigned long long report_permille(size_t part, size_t total);
 /* The summary's opening sentence (Markdown/HTML-free text): whether mail
  * bypassed the MX, and, when none did, whether that makes the report
  * evidence of a closed door or what keeps it from being so (no [gateway],

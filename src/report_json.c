@@ -60,6 +60,19 @@ static void str_array(FILE *out, char *const *items, size_t n)
     putc(']', out);
 }
 
+/* "back_door_share": PART of TOTAL in percent, a number rounded to one
+ * decimal as the other formats show it (29.3); null when TOTAL is 0. */
+static void share_member(FILE *out, size_t part, size_t total, int *first)
+{
+    json_member_key(out, "back_door_share", first);
+    if (!total) {
+        fputs("null", out);
+        return;
+    }
+    unsigned long long pm = report_permille(part, total);
+    fprintf(out, "%llu.%llu", pm / 10, pm % 10);
+}
+
 /* LIST, ', '-joined names (host names hold no comma), as a JSON array. */
 static void joined_array(FILE *out, const char *list)
 {
@@ -118,7 +131,6 @@ static void settings_obj(FILE *out, const struct report_settings *st)
 int report_render_json(FILE *out, const struct report *rep)
 {
     int first = 1;
-    char share[16];
     fputs("{", out);
     json_member_str(out, "report", "mxaudit compliance report", &first);
     json_member_str(out, "generator", "mxaudit " MXAUDIT_VERSION, &first);
@@ -183,8 +195,7 @@ int report_render_json(FILE *out, const struct report *rep)
     json_member_num(out, "via_back_door", (long long)rep->back_door, &first);
     json_member_num(out, "back_door_exo", (long long)rep->back_door_exo, &first);
     json_member_num(out, "back_door_onprem", (long long)rep->back_door_onprem, &first);
-    report_share(rep->back_door, rep->inbound, share, sizeof share);
-    json_member_str(out, "back_door_share", share, &first);
+    share_member(out, rep->back_door, rep->inbound, &first);
     json_member_num(out, "excepted", (long long)rep->excepted, &first);
     json_member_num(out, "exception_expired", (long long)rep->expired, &first);
     json_member_num(out, "days_without_rows", rep->days_without_rows, &first);
@@ -194,8 +205,7 @@ int report_render_json(FILE *out, const struct report *rep)
         putc('{', out);
         json_member_num(out, "inbound", (long long)rep->prev_inbound, &f2);
         json_member_num(out, "via_back_door", (long long)rep->prev_back_door, &f2);
-        report_share(rep->prev_back_door, rep->prev_inbound, share, sizeof share);
-        json_member_str(out, "back_door_share", share, &f2);
+        share_member(out, rep->prev_back_door, rep->prev_inbound, &f2);
         putc('}', out);
     } else {
         fputs("null", out);
@@ -225,8 +235,7 @@ int report_render_json(FILE *out, const struct report *rep)
         }
         json_member_num(out, "inbound", (long long)day->inbound, &first);
         json_member_num(out, "via_back_door", (long long)day->back_door, &first);
-        report_share(day->back_door, day->inbound, share, sizeof share);
-        json_member_str(out, "back_door_share", share, &first);
+        share_member(out, day->back_door, day->inbound, &first);
         for (int k = 0; k < FINDING_KIND_COUNT; k++)
             json_member_num(out, finding_kind_name((enum finding_kind)k), (long long)day->by_kind[k], &first);
         putc('}', out);

@@ -65,6 +65,7 @@ expect_in a.md "| On-prem Exchange | IPs 10.1.0.0/16, 198.51.100.30 |"
 expect_in a.html "<tr><th>On-prem Exchange</th><td>IPs 10.1.0.0/16, 198.51.100.30</td></tr>"
 expect_in a.json '"settings":{"gateway":{"hosts":["mx1.fabrikam.example","mx2.fabrikam.example"],"ips":["198.51.100.25","198.51.100.26"],"connectors":["From Gateway"]},"onprem_ips":["10.1.0.0/16","198.51.100.30"]'
 expect_in a.json '"hosts":["mx2"]'
+expect_in a.json '"via_back_door":12,"back_door_exo":11,"back_door_onprem":1,"back_door_share":29.3,'
 expect_in a.csv 'setting,,,onprem,"IPs 10.1.0.0/16, 198.51.100.30"'
 
 expect_in redacted.md "**Redacted report.**"

@@ -87,6 +87,12 @@ static void schema_usage(FILE *out)
 
 /* ---- running SQL ---- */
 
+/* The connection Ctrl-C interrupts while a statement typed at the prompt
+ * runs, and the Ctrl-Cs seen since it began (or since the prompt last
+ * asked for a line). */
+static sqlite3 *volatile interrupt_db;
+static volatile sig_atomic_t interrupt_count;
+
 /* What run_statement returns when the output could not be written, as
  * opposed to an SQLite result code (all of which are 0 or more). */
 #define OUTPUT_FAILED (-1)
@@ -252,6 +258,12 @@ static int run_script(const struct sql_run *r, const char *script)
 {
     const char *p = script;
     while (*p) {
+        /* A Ctrl-C between two statements of a line: SQLite forgets an
+         * interrupt when no statement runs, so the next one is not started. */
+        if (r->interactive && interrupt_count > 0) {
+            fputs("interrupted\n", stderr);
+            return -1;
+        }
         sqlite3_stmt *st = NULL;
         const char *tail = NULL;
         int rc = sqlite3_prepare_v2(r->db, p, -1, &st, &tail);
@@ -570,12 +582,6 @@ int cmd_schema(const struct global_options *g, int argc, char **argv)
 }
 
 /* ---- the prompt ---- */
-
-/* The connection Ctrl-C interrupts while a statement typed at the prompt
- * runs, and the Ctrl-Cs seen since it began (or since the prompt last
- * asked for a line). */
-static sqlite3 *volatile interrupt_db;
-static volatile sig_atomic_t interrupt_count;
 
 /* sqlite3_interrupt() may be called from a signal handler (the sqlite3
  * shell does so). A statement stuck where SQLite does not look at the flag

@@ -35,35 +35,38 @@ expect_in session.txt "format: table"
 expect_in session.txt "format: csv"
 
 # Ctrl-C while a statement runs stops the statement, not the session; at
-# the prompt, it drops the line typed so far. No sleeping: the keys go in
-# once what they act on is seen to happen. The first statement prints a
-# mark made by SQL (the echoed input does not hold it); once it shows and
-# the session has used CPU since, the second statement, which would never
-# end on its own, is running.
+# the prompt, it drops what was typed. No sleeping: each key goes in once
+# what it acts on is seen to happen. The first statement prints a mark made
+# by SQL (the echoed input does not hold it); once the mark shows, the line
+# runs, and a Ctrl-C stops its second statement (which would never end on
+# its own) or keeps it from starting. At a prompt, a key goes in once the
+# prompt shows and mxaudit sleeps reading the terminal.
 forever="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;"
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat pid)/stat"; }
 marked() { grep -q 'mark-seen' raw.txt; }
-busy_since() { [ "$(cpu_ticks)" -gt "$1" ]; }
+# prompts N: the main prompt has been shown N times and the terminal is being read
+prompts() {
+    [ "$(grep -o 'mxaudit> ' raw.txt | wc -l)" -ge "$1" ] && reading
+}
+reading() { [ "$(awk '{ print $3 }' "/proc/$(cat pid)/stat")" = S ]; }
+continued() { grep -qF '...> ' raw.txt && reading; }
 rm -f pid raw.txt
 {
     printf "SELECT 'mark' || '-seen' AS m; %s\n" "$forever"
     wait_for marked || exit 1
-    t0=$(cpu_ticks)
-    wait_for busy_since "$t0" || exit 1
     printf '\003'
-    wait_for grep -q 'interrupted' raw.txt || exit 1
+    wait_for prompts 2 || exit 1
     # half a statement, then Ctrl-C at the continuation prompt: were the
     # half kept, the next statement would be a syntax error
     printf 'SELECT 1 +\n'
-    wait_for grep -qF '...> ' raw.txt || exit 1
+    wait_for continued || exit 1
     printf '\003'
-    wait_for grep -q '\^C' raw.txt || exit 1
+    wait_for prompts 3 || exit 1
     printf 'SELECT 40 + 2 AS answer;\n.quit\n'
 } | timeout 120 script -qec "echo \$\$ >pid; exec '$MX' --db p.db sql" /dev/null >raw.txt
 expect_eq "${PIPESTATUS[0]}:${PIPESTATUS[1]}" "0:0" "exit codes of the keys and of the interrupted session"
 tr -d '\r' <raw.txt >session.txt
 expect_in session.txt "interrupted"
-expect_in session.txt "^C"
+expect_in session.txt "...> ^C"
 expect_in session.txt "    42"
 expect_not_in session.txt "error"
 finish

@@ -493,18 +493,35 @@ static int stream_cmp(const void *a, const void *b)
 /* A configured gateway host whose log has no row in the period is a log
  * missing for the whole period, not a log that is not there: it gets a
  * stream of its own, all gap. A syslog host is the name or its first label. */
+/* 1 when syslog host A and host B name one host: the same name in any
+ * case, or one is the other's first label (mx1 and mx1.example.com). */
+static int same_syslog_host(const char *a, const char *b)
+{
+    if (!strcasecmp(a, b))
+        return 1;
+    size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+    return (!a[la] && la == lb && !strncasecmp(a, b, la)) || (!b[lb] && la == lb && !strncasecmp(a, b, lb));
+}
+
+/* 1 when the streams already hold the log of SYSTEM and HOST. */
+static int has_stream(const struct report *rep, const char *system, const char *host)
+{
+    for (size_t i = 0; i < rep->nstreams; i++) {
+        const struct report_stream *s = &rep->streams[i];
+        if (!strcmp(s->system, system) &&
+            (!strcmp(system, "postfix") ? same_syslog_host(s->host, host) : !strcmp(s->host, host)))
+            return 1;
+    }
+    return 0;
+}
+
 static void add_silent_gateways(struct report *rep, const struct config *cfg)
 {
     size_t before = rep->nstreams;
     for (size_t g = 0; g < cfg->ngateway_hosts; g++) {
         const char *name = cfg->gateway_hosts[g];
         size_t label = strcspn(name, ".");
-        int seen = 0;
-        for (size_t i = 0; i < before && !seen; i++)
-            seen = !strcmp(rep->streams[i].system, "postfix") &&
-                   (!strcasecmp(rep->streams[i].host, name) ||
-                    (strlen(rep->streams[i].host) == label && !strncasecmp(rep->streams[i].host, name, label)));
-        if (seen)
+        if (has_stream(rep, "postfix", name))
             continue;
         rep->streams = xrealloc(rep->streams, (rep->nstreams + 1) * sizeof *rep->streams);
         struct report_stream *s = &rep->streams[rep->nstreams++];
@@ -542,10 +559,7 @@ static int add_silent_since_previous(sqlite3 *db, struct report *rep, char *err,
         const char *host = (const char *)sqlite3_column_text(st, 1);
         system = system ? system : "";
         host = host ? host : "";
-        int known = 0;
-        for (size_t i = 0; i < rep->nstreams && !known; i++)
-            known = !strcmp(rep->streams[i].system, system) && !strcmp(rep->streams[i].host, host);
-        if (known)
+        if (has_stream(rep, system, host))
             continue;
         rep->streams = xrealloc(rep->streams, (rep->nstreams + 1) * sizeof *rep->streams);
         struct report_stream *s = &rep->streams[rep->nstreams++];
@@ -1147,6 +1161,13 @@ int report_summary(const struct report *rep, char *out, size_t outlen)
                               n ? "; " : "", sending, sending == 1 ? "" : "s");
     if (!rep->precheck.safe && n < sizeof why)
         snprintf(why + n, sizeof why - n, "%sa precheck that is not safe", n ? "; " : "");
+    if (why[0] && !rep->inbound) {
+        snprintf(out, outlen,
+                 "No inbound message for our domains is in the data, so it cannot show whether mail bypasses the MX "
+                 "gateway; the report is no evidence of a closed back door: %s (see below).",
+                 why);
+        return 0;
+    }
     if (why[0]) {
         snprintf(out, outlen,
                  "None of %zu inbound messages in the data reached Exchange without passing the MX gateway, but the "

@@ -120,11 +120,17 @@ expect_exit 2 report --period 2026-11 -o "$WORK/no/such/dir/r.html"
 # A log that had rows in the previous period and has none now is listed,
 # all gap: its host went away or its log was not collected.
 printf '%s\n' '2026-10-15T10:00:00+00:00 oldmx postfix/smtpd[1]: connect from a.example[192.0.2.1]' \
+    '2026-10-16T10:00:00+00:00 MX1.fabrikam.example postfix/smtpd[1]: connect from a.example[192.0.2.1]' \
+    '2026-10-17T10:00:00+00:00 mx2.fabrikam.example postfix/smtpd[1]: connect from a.example[192.0.2.1]' \
     '2026-11-10T10:00:00+00:00 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]' >moved.log
 "$MX" --db moved.db --quiet ingest moved.log
 expect_exit 0 "$MX" --db moved.db report --config "$SRC/sample-logs/company-a.conf" --period 2026-11 -o moved.md
 expect_in moved.md "| postfix | oldmx | 0 | 30 | 2026-11-01 to 2026-11-30 |"
 expect_in moved.md "| postfix | mx1 | 1 | 29 | 2026-11-01 to 2026-11-09, 2026-11-11 to 2026-11-30 |"
+# the same hosts by their full names or in capitals are not listed again
+expect_in moved.md "| postfix | mx2 | 0 | 30 | 2026-11-01 to 2026-11-30 |"
+expect_not_in moved.md ".fabrikam.example | 0 | 30 |"
+expect_in moved.md "3 logs with days without rows"
 expect_exit 0 "$MX" report --help
 expect_in out.txt "usage: mxaudit report"
 expect_in out.txt "--redact-key"

@@ -378,7 +378,7 @@ static void test_gather(struct config *cfg)
     md = render(report_render_markdown, &rep);
     CHECK(strstr(md, "No comparison: the database has no rows in the previous period (2026-11-25 to 2026-11-26).") !=
           NULL);
-    CHECK(strstr(md, "None of 0 inbound messages") != NULL);
+    CHECK(strstr(md, "No inbound message for our domains is in the data") != NULL);
     free(md);
     report_free(&rep);
 
@@ -453,6 +453,14 @@ static void test_summary_evidence(void)
     CHECK(strstr(buf, "no [gateway]") != NULL && strstr(buf, "file this report") == NULL);
     CHECK(strstr(buf, "5 sending-side findings") != NULL);
     rep.precheck.no_gateway = 0;
+
+    rep.inbound = 0;
+    rep.precheck.safe = 0;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "No inbound message for our domains is in the data") != NULL);
+    CHECK(strstr(buf, "None of 0") == NULL);
+    rep.inbound = 40;
+    rep.precheck.safe = 1;
 
     rep.back_door = 12;
     CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);

@@ -521,9 +521,13 @@ int config_is_gateway_host(const struct config *cfg, const char *host)
         const char *g = cfg->gateway_hosts[i];
         if (!strcasecmp(g, host))
             return 1;
-        /* syslog often logs only the first label: "mx1" for mx1.example.com */
+        /* syslog often logs only the first label: "mx1" for mx1.example.com;
+         * and a configuration may name the host by its first label alone */
         const char *dot = strchr(g, '.');
         if (dot && (size_t)(dot - g) == hlen && !strncasecmp(g, host, hlen))
+            return 1;
+        size_t glen = strlen(g);
+        if (!dot && glen < hlen && host[glen] == '.' && !strncasecmp(g, host, glen))
             return 1;
     }
     return 0;

@@ -60,6 +60,21 @@ int main(int argc, char **argv)
     CHECK(config_is_gateway_host(cfg, "mx1")); /* syslog's short host name */
     CHECK(!config_is_gateway_host(cfg, "mx2"));
     CHECK(config_is_gateway_connector(cfg, "from gateway"));
+    {
+        /* hosts named by their first label match a log that gives the full name */
+        struct config *short_names = NULL;
+        CHECK_INT(config_parse("[organization]\ndomains = a.example\n[gateway]\nhosts = mx1, MX3\n", "s.conf",
+                               &short_names, err, sizeof err),
+                  0);
+        if (short_names) {
+            CHECK(config_is_gateway_host(short_names, "mx1.fabrikam.example"));
+            CHECK(config_is_gateway_host(short_names, "mx3.fabrikam.example"));
+            CHECK(config_is_gateway_host(short_names, "mx1"));
+            CHECK(!config_is_gateway_host(short_names, "mx10.fabrikam.example"));
+            CHECK(!config_is_gateway_host(short_names, "mx1fabrikam.example"));
+            config_free(short_names);
+        }
+    }
     CHECK(!config_is_gateway_connector(cfg, "Partner"));
     CHECK(ipset_contains_text(cfg->exo_ranges, "40.107.1.1"));
 

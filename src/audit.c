@@ -760,6 +760,32 @@ static int link_ndr_originals(struct run *r)
     return status;
 }
 
+static void note_unlisted_gateway_ip(struct audit_result *res, const char *ip, const char *ts)
+{
+    struct gateway_ip_seen *g = NULL;
+    for (size_t i = 0; i < res->nunlisted_gateway_ips && !g; i++)
+        if (!strcmp(res->unlisted_gateway_ips[i].ip, ip))
+            g = &res->unlisted_gateway_ips[i];
+    if (!g) {
+        res->unlisted_gateway_ips =
+            xrealloc(res->unlisted_gateway_ips, (res->nunlisted_gateway_ips + 1) * sizeof *res->unlisted_gateway_ips);
+        g = &res->unlisted_gateway_ips[res->nunlisted_gateway_ips++];
+        g->ip = xstrdup(ip);
+        g->messages = 0;
+        g->first_seen = xstrdup(ts ? ts : "");
+        g->last_seen = xstrdup(ts ? ts : "");
+    }
+    g->messages++;
+    if (ts && strcmp(ts, g->first_seen) < 0) {
+        free(g->first_seen);
+        g->first_seen = xstrdup(ts);
+    }
+    if (ts && strcmp(ts, g->last_seen) > 0) {
+        free(g->last_seen);
+        g->last_seen = xstrdup(ts);
+    }
+}
+
 static int judge_message(struct run *r, struct entry_row *rows, size_t n)
 {
     /* A trace detail row may lack the IP that the trace row of the same message has. */
@@ -801,12 +827,19 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
         if (!reference)
             reference = rows[i].reference;
     }
+    size_t before_relayed = nrcpts;
     if (drop_gateway_relayed(r, message_id, &rcpts, &nrcpts) != 0) {
         for (size_t i = 0; i < nrcpts; i++)
             free(rcpts[i]);
         free(rcpts);
         return -1;
     }
+    /* The gateway relayed it, yet Exchange Online saw it come from an
+     * address outside [gateway] ips (not through its connector, and not
+     * one of Exchange Online's own, as a message handed on inside it is). */
+    if (nrcpts < before_relayed && first_door == DOOR_EXO && first_ip && *first_ip &&
+        !ipset_contains_text(r->cfg->exo_ranges, first_ip))
+        note_unlisted_gateway_ip(r->res, first_ip, first->ts);
     if (!nrcpts) {
         free(rcpts);
         return 0;
@@ -1305,6 +1338,12 @@ void audit_result_free(struct audit_result *res)
     for (size_t i = 0; i < res->n; i++)
         finding_free(&res->findings[i]);
     free(res->findings);
+    for (size_t i = 0; i < res->nunlisted_gateway_ips; i++) {
+        free(res->unlisted_gateway_ips[i].ip);
+        free(res->unlisted_gateway_ips[i].first_seen);
+        free(res->unlisted_gateway_ips[i].last_seen);
+    }
+    free(res->unlisted_gateway_ips);
     memset(res, 0, sizeof *res);
 }
 
@@ -1383,6 +1422,8 @@ static int cmp_group(const void *a, const void *b)
     int c = strcmp(x->entry, y->entry); /* "exo" before "onprem" */
     if (c)
         return c;
+    if (x->gateway != y->gateway)
+        return y->gateway - x->gateway;
     if (x->would_cut != y->would_cut)
         return y->would_cut - x->would_cut;
     if (x->messages != y->messages)
@@ -1421,6 +1462,48 @@ static int cmp_group_order(const void *a, const void *b)
 {
     const struct group_order *x = a, *y = b;
     return (x->first > y->first) - (x->first < y->first);
+}
+
+/* One group for the gateway's own mail that Exchange Online logged from
+ * addresses outside [gateway] ips: restricting the connector to those would
+ * refuse it, the worst a closing can do. */
+static void add_unlisted_gateway_group(const struct audit_result *res, struct precheck_result *pre)
+{
+    pre->groups = xrealloc(pre->groups, (pre->n + 1) * sizeof *pre->groups);
+    struct precheck_group *g = &pre->groups[pre->n++];
+    memset(g, 0, sizeof *g);
+    g->entry = "exo";
+    g->label = xstrdup("your gateway's own mail");
+    g->source_net = "unlisted gateway address";
+    g->would_cut = 1;
+    g->gateway = 1;
+    g->first_seen = xstrdup(res->unlisted_gateway_ips[0].first_seen);
+    g->last_seen = xstrdup(res->unlisted_gateway_ips[0].last_seen);
+    char ips[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < res->nunlisted_gateway_ips; i++) {
+        const struct gateway_ip_seen *u = &res->unlisted_gateway_ips[i];
+        g->messages += u->messages;
+        if (g->nclient_ips < 5) {
+            push_unique(&g->client_ips, &g->nclient_ips, u->ip);
+            if (len < sizeof ips)
+                len += (size_t)snprintf(ips + len, sizeof ips - len, "%s%s", i ? ", " : "", u->ip);
+        }
+        if (strcmp(u->first_seen, g->first_seen) < 0) {
+            free(g->first_seen);
+            g->first_seen = xstrdup(u->first_seen);
+        }
+        if (strcmp(u->last_seen, g->last_seen) > 0) {
+            free(g->last_seen);
+            g->last_seen = xstrdup(u->last_seen);
+        }
+    }
+    int one = g->nclient_ips == 1;
+    g->advice = xasprintf("your gateway relayed %s, but Exchange Online logged %s from %s, which %s not in "
+                          "[gateway] ips: add %s there and to the inbound connector before closing the door, or "
+                          "the gateway's own mail from %s is refused",
+                          g->messages == 1 ? "this message" : "these messages", g->messages == 1 ? "it" : "them", ips,
+                          one ? "is" : "are", one ? "it" : "them", one ? "it" : "them");
 }
 
 void audit_precheck(const struct config *cfg, const struct audit_result *res, struct precheck_result *pre)
@@ -1497,6 +1580,8 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
     for (size_t gi = 0; gi < pre->n; gi++)
         pre->groups[gi].advice = group_advice(cfg, &pre->groups[gi], sample[gi]);
     free(sample);
+    if (res->nunlisted_gateway_ips)
+        add_unlisted_gateway_group(res, pre);
     if (pre->n)
         qsort(pre->groups, pre->n, sizeof *pre->groups, cmp_group);
     for (size_t gi = 0; gi < pre->n; gi++)

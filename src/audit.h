@@ -85,6 +85,15 @@ struct audit_options {
     const char *now;           /* "YYYY-MM-DD..." for exception expiry; NULL = today (UTC) */
 };
 
+/* An address Exchange Online logged for mail the gateway relayed (its
+ * Postfix log says so, by Message-ID) that is not in [gateway] ips: once the
+ * connector admits only those, the gateway's own mail from it is refused. */
+struct gateway_ip_seen {
+    char *ip;
+    size_t messages;
+    char *first_seen, *last_seen; /* stored form, UTC */
+};
+
 struct audit_result {
     struct finding *findings; /* sorted by kind, then first_seen */
     size_t n;
@@ -94,6 +103,8 @@ struct audit_result {
     size_t exo_entries;      /* of those, Exchange Online's of our organisation (through our gateway or servers, or
                                 with a recipient of ours): what the precheck's verdict rests on */
     char exo_first[TIME_TEXT_MAX], exo_last[TIME_TEXT_MAX]; /* their earliest and latest time; "" when none */
+    struct gateway_ip_seen *unlisted_gateway_ips;           /* by address */
+    size_t nunlisted_gateway_ips;
 };
 
 int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt, struct audit_result *res,
@@ -117,6 +128,7 @@ struct precheck_group {
     size_t messages, excepted;
     int would_cut;     /* an exo group with a non-excepted ndr/notification finding, or a partner's mail */
     int partner;       /* bypassed_mx of a correspondent that also sends through the gateway */
+    int gateway;       /* the gateway's own mail from addresses not in [gateway] ips (first, always cut) */
     char **client_ips; /* distinct, at most 5 */
     size_t nclient_ips;
     char *advice; /* what would stop arriving and what to do */

@@ -306,12 +306,10 @@ int audit_render_text(FILE *out, const struct audit_result *res)
 
 static void group_counts_text(FILE *out, const struct precheck_group *g)
 {
-    int first = 1;
     for (int k = 0; k < 4; k++) {
         if (!g->counts[k])
             continue;
-        fprintf(out, "%s%zu %s", first ? "" : ", ", g->counts[k], finding_kind_name((enum finding_kind)k));
-        first = 0;
+        fprintf(out, ", %zu %s", g->counts[k], finding_kind_name((enum finding_kind)k));
     }
     if (g->excepted)
         fprintf(out, "; %zu excepted", g->excepted);
@@ -393,7 +391,7 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre)
                 fputs(", ", out);
             txt(out, g->client_ips[j], "");
         }
-        fprintf(out, "): %zu message%s, ", g->messages, g->messages == 1 ? "" : "s");
+        fprintf(out, "): %zu message%s", g->messages, g->messages == 1 ? "" : "s");
         group_counts_text(out, g);
         fprintf(out, "; %s .. %s\n      -> ", t1, t2);
         txt(out, g->advice, "");
@@ -438,6 +436,7 @@ int precheck_render_json(FILE *out, const struct precheck_result *pre)
         json_member_key(out, "excepted", &first);
         fprintf(out, "%zu", g->excepted);
         json_member_bool(out, "would_cut", g->would_cut, &first);
+        json_member_bool(out, "gateway", g->gateway, &first);
         json_member_bool(out, "partner", g->partner, &first);
         json_member_time(out, "first_seen", g->first_seen, &first);
         json_member_time(out, "last_seen", g->last_seen, &first);

@@ -790,6 +790,52 @@ static void test_partner(void)
             CHECK_INT(res.findings[i].partner, 0);
 }
 
+/* Mail the gateway relayed that Exchange Online logged from an address not
+ * in [gateway] ips: a connector restricted to those would refuse the
+ * gateway's own mail, so the precheck cuts first. */
+static void test_unlisted_gateway_ip(void)
+{
+    fresh_db();
+    long long m = pf_msg("mx1", "4Xg6", "2026-11-27 08:00:00", "bob@wingtip.example", "g6@wingtip.example", 0);
+    pf_dlv(m, 3, "2026-11-27 08:00:01", "alice@fabrikam.example", "fabrikam-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 ok", NULL, 1);
+    trace(1, "2026-11-27 08:00:02", "g6@wingtip.example", "bob@wingtip.example", "Hi", "2001:db8:100::25",
+          "alice@fabrikam.example");
+    /* relayed from a listed address, and handed on inside Exchange Online: neither counts */
+    m = pf_msg("mx1", "4Xg4", "2026-11-27 09:00:00", "bob@wingtip.example", "g4@wingtip.example", 0);
+    pf_dlv(m, 6, "2026-11-27 09:00:01", "alice@fabrikam.example", "fabrikam-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 ok", NULL, 1);
+    trace(2, "2026-11-27 09:00:02", "g4@wingtip.example", "bob@wingtip.example", "Hi", "198.51.100.25",
+          "alice@fabrikam.example");
+    trace(3, "2026-11-27 09:00:03", "g4@wingtip.example", "bob@wingtip.example", "Hi", "40.107.22.5",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.n, 0); /* the gateway relayed both: no finding */
+    CHECK_INT(res.nunlisted_gateway_ips, 1);
+    if (res.nunlisted_gateway_ips == 1) {
+        CHECK_STR(res.unlisted_gateway_ips[0].ip, "2001:db8:100::25");
+        CHECK_INT(res.unlisted_gateway_ips[0].messages, 1);
+    }
+    struct precheck_result pre;
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 0);
+    CHECK_INT(pre.cut_groups, 1);
+    if (pre.n >= 1) {
+        CHECK_INT(pre.groups[0].gateway, 1);
+        CHECK(strstr(pre.groups[0].advice, "2001:db8:100::25, which is not in [gateway] ips") != NULL);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    precheck_render_text(f, &pre);
+    fclose(f);
+    CHECK(
+        strstr(text, "[CUT]  your gateway's own mail from unlisted gateway address (2001:db8:100::25): 1 message; ") !=
+        NULL);
+    free(text);
+    precheck_result_free(&pre);
+}
+
 /* The verdict rests on Exchange Online's entries of the period: without any,
  * nothing shows what closing the door would cut, and it is not safe. */
 static void test_precheck_needs_exo_entries(void)
@@ -1147,6 +1193,7 @@ int main(int argc, char **argv)
     test_sending_side();
     test_sending_side_exchange();
     test_partner();
+    test_unlisted_gateway_ip();
     test_precheck_groups();
     test_precheck_needs_exo_entries();
     test_hybrid_from_configured_range();

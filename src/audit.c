@@ -1101,32 +1101,63 @@ static int cmp_strcase(const void *a, const void *b)
     return strcasecmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The sender domains (not ours) that hand mail to a gateway host: partners
- * that also use the MX. Sorted without duplicates, for mark_partners. */
-static int gateway_domains(struct run *r, char ***domains, size_t *n)
+/* Adds the domains of QUERY's (key, domain) rows whose key KEEP accepts,
+ * except our own; *SEEN counts the rows KEEP accepted. */
+static int collect_domains(struct run *r, const char *query, int (*keep)(const struct config *, const char *),
+                           char ***domains, size_t *n, size_t *cap, size_t *seen)
 {
-    if (!r->cfg->ngateway_hosts || !kind_wanted(r, FINDING_BYPASSED_MX))
-        return 0;
     sqlite3_stmt *st;
-    if (prepare(r, "gateway_sender_domains", &st) != 0)
+    if (prepare(r, query, &st) != 0)
         return -1;
-    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *host = (const char *)sqlite3_column_text(st, 0);
+        const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *domain = (const char *)sqlite3_column_text(st, 1);
-        if (!domain || !config_is_gateway_host(r->cfg, host) || config_is_own_domain(r->cfg, domain))
+        if (!domain || !keep(r->cfg, key))
             continue;
-        if (*n == cap)
-            *domains = xrealloc(*domains, (cap = cap ? cap * 2 : 64) * sizeof **domains);
+        (*seen)++;
+        if (config_is_own_domain(r->cfg, domain))
+            continue;
+        if (*n == *cap)
+            *domains = xrealloc(*domains, (*cap = *cap ? *cap * 2 : 64) * sizeof **domains);
         (*domains)[(*n)++] = xstrdup(domain);
     }
     int status = 0;
     if (rc != SQLITE_DONE) {
-        snprintf(r->err, r->errlen, "query gateway_sender_domains: %s", sqlite3_errmsg(r->db));
+        snprintf(r->err, r->errlen, "query %s: %s", query, sqlite3_errmsg(r->db));
         status = -1;
     }
     sqlite3_finalize(st);
+    return status;
+}
+
+static int is_gateway_ip(const struct config *cfg, const char *ip)
+{
+    return ip && ipset_contains_text(cfg->gateway_ips, ip);
+}
+
+/* The sender domains (not ours) that hand mail to the gateway: partners
+ * that also use the MX. Learned from the gateway hosts' Postfix logs; when
+ * none is in the database, from the entries into Exchange that came from
+ * [gateway] ips. Sorted without duplicates, for mark_partners; *FROM says
+ * which (PARTNERS_FROM_*). */
+static int gateway_domains(struct run *r, char ***domains, size_t *n, int *from)
+{
+    *from = PARTNERS_FROM_NONE;
+    if (!r->cfg->has_gateway || !kind_wanted(r, FINDING_BYPASSED_MX))
+        return 0;
+    size_t cap = 0, seen = 0;
+    if (r->cfg->ngateway_hosts &&
+        collect_domains(r, "gateway_sender_domains", config_is_gateway_host, domains, n, &cap, &seen) != 0)
+        return -1;
+    if (seen) {
+        *from = PARTNERS_FROM_GATEWAY_LOGS;
+    } else {
+        if (collect_domains(r, "gateway_entry_domains", is_gateway_ip, domains, n, &cap, &seen) != 0)
+            return -1;
+        if (seen)
+            *from = PARTNERS_FROM_ENTRIES;
+    }
     if (*n > 1) {
         qsort(*domains, *n, sizeof **domains, cmp_strcase);
         size_t k = 1;
@@ -1138,7 +1169,7 @@ static int gateway_domains(struct run *r, char ***domains, size_t *n)
         }
         *n = k;
     }
-    return status;
+    return 0;
 }
 
 /* Marks bypassed_mx findings whose sender domain also sends through the gateway. */
@@ -1163,6 +1194,7 @@ struct sending {
     char err[512];
     char **domains; /* of partners (see gateway_domains) */
     size_t ndomains;
+    int partners_from;
     int status;
 };
 
@@ -1171,7 +1203,7 @@ static void *sending_side(void *arg)
     struct sending *s = arg;
     s->status = run_sending(&s->r, "attribution_failures", FINDING_ATTRIBUTION_FAILURE) == 0 &&
                         run_sending(&s->r, "ndr_lost", FINDING_NDR_LOST) == 0 &&
-                        gateway_domains(&s->r, &s->domains, &s->ndomains) == 0
+                        gateway_domains(&s->r, &s->domains, &s->ndomains, &s->partners_from) == 0
                     ? 0
                     : -1;
     return NULL;
@@ -1268,6 +1300,7 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     }
     if (status == 0) {
         mark_partners(res, side.domains, side.ndomains);
+        res->partners_from = side.partners_from;
         /* the sending side's findings after the receiving side's */
         if (side.res.n) {
             res->findings = xrealloc(res->findings, (res->n + side.res.n) * sizeof *res->findings);
@@ -1592,6 +1625,7 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
     pre->exo_entries = res->exo_entries;
     memcpy(pre->exo_first, res->exo_first, sizeof pre->exo_first);
     memcpy(pre->exo_last, res->exo_last, sizeof pre->exo_last);
+    pre->partners_from = res->partners_from;
     pre->safe = pre->cut_groups == 0 && pre->exo_entries > 0;
 }
 

@@ -94,6 +94,12 @@ struct gateway_ip_seen {
     char *first_seen, *last_seen; /* stored form, UTC */
 };
 
+/* Where the audit learned which sender domains also send through the
+ * gateway (partners, whose mail past the MX is wanted): the gateway hosts'
+ * Postfix logs; without them, the entries into Exchange from [gateway] ips;
+ * or nowhere (no gateway log and no such entry), when no mail is a partner's. */
+enum { PARTNERS_FROM_NONE, PARTNERS_FROM_GATEWAY_LOGS, PARTNERS_FROM_ENTRIES };
+
 struct audit_result {
     struct finding *findings; /* sorted by kind, then first_seen */
     size_t n;
@@ -105,6 +111,7 @@ struct audit_result {
     char exo_first[TIME_TEXT_MAX], exo_last[TIME_TEXT_MAX]; /* their earliest and latest time; "" when none */
     struct gateway_ip_seen *unlisted_gateway_ips;           /* by address */
     size_t nunlisted_gateway_ips;
+    int partners_from; /* where partners were learned: PARTNERS_FROM_* */
 };
 
 int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options *opt, struct audit_result *res,
@@ -143,6 +150,7 @@ struct precheck_result {
     int no_gateway;     /* the configuration has no [gateway]: the MX is Exchange Online, there is no back door */
     size_t exo_entries; /* as in audit_result */
     char exo_first[TIME_TEXT_MAX], exo_last[TIME_TEXT_MAX]; /* as in audit_result */
+    int partners_from;                                      /* as in audit_result */
 };
 
 void audit_precheck(const struct config *cfg, const struct audit_result *res, struct precheck_result *pre);

@@ -315,6 +315,25 @@ static void group_counts_text(FILE *out, const struct precheck_group *g)
         fprintf(out, "; %zu excepted", g->excepted);
 }
 
+const char *precheck_partners_note(const struct precheck_result *pre)
+{
+    if (pre->no_gateway || pre->partners_from == PARTNERS_FROM_GATEWAY_LOGS)
+        return NULL;
+    if (pre->partners_from == PARTNERS_FROM_ENTRIES)
+        return "No Postfix log of a [gateway] host is in the data: partners are the sender domains of mail that "
+               "entered Exchange from [gateway] ips.";
+    return "No Postfix log of a [gateway] host, and no entry from [gateway] ips, is in the data: a partner's mail "
+           "past the MX cannot be told from spam and shows as [ok]. Ingest the gateway's logs, and check [gateway] "
+           "hosts and ips.";
+}
+
+const char *precheck_partners_from(const struct precheck_result *pre)
+{
+    return pre->partners_from == PARTNERS_FROM_GATEWAY_LOGS ? "gateway_logs"
+           : pre->partners_from == PARTNERS_FROM_ENTRIES    ? "entries"
+                                                            : "none";
+}
+
 const char *precheck_verdict(const struct precheck_result *pre)
 {
     return pre->no_gateway ? "no_back_door" : pre->safe ? "safe" : "not_safe";
@@ -348,6 +367,15 @@ void precheck_judged_on(const struct precheck_result *pre, char *out, size_t out
              pre->exo_entries == 1 ? "y" : "ies", t1, t2);
 }
 
+void precheck_basis(const struct precheck_result *pre, char *out, size_t outlen)
+{
+    precheck_judged_on(pre, out, outlen);
+    const char *partners = precheck_partners_note(pre);
+    size_t len = strlen(out);
+    if (partners && pre->exo_entries && len < outlen)
+        snprintf(out + len, outlen - len, "%s%s", len ? " " : "", partners);
+}
+
 int precheck_render_text(FILE *out, const struct precheck_result *pre)
 {
     if (pre->no_gateway) {
@@ -366,6 +394,9 @@ int precheck_render_text(FILE *out, const struct precheck_result *pre)
         char judged[200];
         precheck_judged_on(pre, judged, sizeof judged);
         fprintf(out, "%s\n", judged);
+        const char *partners = precheck_partners_note(pre);
+        if (partners)
+            fprintf(out, "%s\n", partners);
     }
     const char *door = NULL;
     for (size_t i = 0; i < pre->n; i++) {
@@ -411,6 +442,7 @@ int precheck_render_json(FILE *out, const struct precheck_result *pre)
     fprintf(out, "%zu", pre->exo_entries);
     json_member_time(out, "exo_first_seen", pre->exo_entries ? pre->exo_first : NULL, &vfirst);
     json_member_time(out, "exo_last_seen", pre->exo_entries ? pre->exo_last : NULL, &vfirst);
+    json_member_str(out, "partners_from", precheck_partners_from(pre), &vfirst);
     fputs("}\n", out);
     for (size_t i = 0; i < pre->n; i++) {
         const struct precheck_group *g = &pre->groups[i];

@@ -38,9 +38,17 @@ const char *precheck_reason(const struct precheck_result *pre);
  * there is no verdict to rest on entries (no [gateway], or none in the
  * period: precheck_reason says so). */
 void precheck_judged_on(const struct precheck_result *pre, char *out, size_t outlen);
+/* What the verdict rests on, for a report's one paragraph: precheck_judged_on,
+ * then the partners note when there is one. OUTLEN of 600 holds both. */
+void precheck_basis(const struct precheck_result *pre, char *out, size_t outlen);
 /* The verdict as a word for programs ("safe", "not_safe", "no_back_door")
  * and as the phrase the reports lead with. */
 const char *precheck_verdict(const struct precheck_result *pre);
+/* Where partners were learned, when not from the gateway's own logs: a
+ * sentence for the verdict's text, or NULL; and as a word for programs
+ * ("gateway_logs", "entries", "none"). */
+const char *precheck_partners_note(const struct precheck_result *pre);
+const char *precheck_partners_from(const struct precheck_result *pre);
 const char *precheck_headline(const struct precheck_result *pre);
 int precheck_render_json(FILE *out, const struct precheck_result *pre);
 

@@ -338,8 +338,8 @@ int report_render_csv(FILE *out, const struct report *rep)
     const struct precheck_result *pre = &rep->precheck;
     row_start(&r, "verdict");
     r.c[C_NAME] = precheck_verdict(pre);
-    char detail[400], judged[200];
-    precheck_judged_on(pre, judged, sizeof judged);
+    char detail[1024], judged[600];
+    precheck_basis(pre, judged, sizeof judged);
     snprintf(detail, sizeof detail, "%s%s%s", precheck_reason(pre), judged[0] ? " " : "", judged);
     r.c[C_DETAIL] = detail;
     set_num(&r, C_COUNT, (long long)pre->cut_groups);

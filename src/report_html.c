@@ -244,9 +244,9 @@ int report_render_html(FILE *out, const struct report *rep)
     /* ---- summary ---- */
     size_t via_gateway = rep->inbound > rep->back_door ? rep->inbound - rep->back_door : 0;
     size_t prev_gateway = rep->prev_inbound > rep->prev_back_door ? rep->prev_inbound - rep->prev_back_door : 0;
-    char summary[1024], judged[200];
+    char summary[1024], judged[600];
     report_summary(rep, summary, sizeof summary);
-    precheck_judged_on(pre, judged, sizeof judged);
+    precheck_basis(pre, judged, sizeof judged);
     section(out, "summary", "Summary", summary);
     const char *head = pre->no_gateway ? "No back door to close"
                        : pre->safe     ? "Safe to close the Exchange Online back door"

@@ -145,8 +145,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
     report_summary(rep, summary, sizeof summary);
     md(out, summary);
     fputs("\n\n", out);
-    char judged[200];
-    precheck_judged_on(&rep->precheck, judged, sizeof judged);
+    char judged[600];
+    precheck_basis(&rep->precheck, judged, sizeof judged);
     fprintf(out, "Precheck verdict: **%s**; %s%s%s\n\n", precheck_headline(&rep->precheck),
             precheck_reason(&rep->precheck), judged[0] ? " " : "", judged);
     if (rep->days_without_rows)

@@ -756,6 +756,7 @@ static void test_partner(void)
            "250 2.7.0 Ok, discarded, id=12345-01 - spam", NULL, 1);
     exec("UPDATE pf_delivery SET relay_ip = '127.0.0.1' WHERE line = 7");
     run();
+    CHECK_INT(res.partners_from, PARTNERS_FROM_GATEWAY_LOGS);
     CHECK_INT(res.n, 2);
     if (res.n == 2) {
         CHECK_STR(res.findings[0].sender, "bob@contoso.example");
@@ -788,6 +789,32 @@ static void test_partner(void)
     for (size_t i = 0; i < res.n; i++)
         if (!strcmp(res.findings[i].sender, "ceo@fabrikam.example"))
             CHECK_INT(res.findings[i].partner, 0);
+}
+
+/* Without the gateway's Postfix logs, partners are learned from the trace:
+ * a sender domain whose mail entered from [gateway] ips corresponds through
+ * the MX, unless Exchange Online filtered that mail as spam. */
+static void test_partner_from_entries(void)
+{
+    fresh_db();
+    trace(1, "2026-11-26 09:00:00", "w1@wingtip.example", "j@wingtip.example", "Order", "198.51.100.25",
+          "alice@fabrikam.example");
+    trace(2, "2026-11-27 09:00:00", "w2@wingtip.example", "j@wingtip.example", "Order", "203.0.113.71",
+          "alice@fabrikam.example");
+    ex_row(3, "exo", "exo-trace", "2026-11-26 10:00:00", "FilteredAsSpam", NULL, "s1@spam.example", "x@spam.example",
+           "Win", "198.51.100.26", NULL, NULL, "alice@fabrikam.example");
+    trace(4, "2026-11-27 10:00:00", "s2@spam.example", "x@spam.example", "Win", "192.0.2.143",
+          "alice@fabrikam.example");
+    run();
+    CHECK_INT(res.partners_from, PARTNERS_FROM_ENTRIES);
+    CHECK_INT(res.n, 2);
+    for (size_t i = 0; i < res.n; i++)
+        CHECK_INT(res.findings[i].partner, !strcmp(res.findings[i].sender, "j@wingtip.example"));
+    struct precheck_result pre;
+    audit_precheck(cfg, &res, &pre);
+    CHECK_INT(pre.safe, 0);
+    CHECK_INT(pre.cut_groups, 1);
+    precheck_result_free(&pre);
 }
 
 /* Mail the gateway relayed that Exchange Online logged from an address not
@@ -864,7 +891,7 @@ static void test_precheck_needs_exo_entries(void)
     fclose(f);
     CHECK(strstr(text, "NOT SAFE to close the Exchange Online back door: no Exchange Online entry") != NULL);
     CHECK(strstr(text, "{\"verdict\":\"not_safe\",\"cut_groups\":0,\"exo_entries\":0,\"exo_first_seen\":null,"
-                       "\"exo_last_seen\":null}") != NULL);
+                       "\"exo_last_seen\":null,\"partners_from\":\"entries\"}") != NULL);
     precheck_result_free(&pre);
 
     /* The same with trace rows that all came through the gateway: safe, and it says on what. */
@@ -884,7 +911,9 @@ static void test_precheck_needs_exo_entries(void)
     text[got] = '\0';
     fclose(f);
     CHECK_STR(text, "SAFE to close the Exchange Online back door: no wanted mail would be cut.\n"
-                    "Judged on 2 Exchange Online entries from 2026-11-27T09:00:00Z to 2026-11-27T17:30:00.500Z.\n");
+                    "Judged on 2 Exchange Online entries from 2026-11-27T09:00:00Z to 2026-11-27T17:30:00.500Z.\n"
+                    "No Postfix log of a [gateway] host is in the data: partners are the sender domains of mail that "
+                    "entered Exchange from [gateway] ips.\n");
     precheck_result_free(&pre);
 
     /* --since past the trace: nothing to judge on again */
@@ -1194,6 +1223,7 @@ int main(int argc, char **argv)
     test_sending_side_exchange();
     test_partner();
     test_unlisted_gateway_ip();
+    test_partner_from_entries();
     test_precheck_groups();
     test_precheck_needs_exo_entries();
     test_hybrid_from_configured_range();

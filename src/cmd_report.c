@@ -46,8 +46,8 @@ static void usage(FILE *out)
                  "  --redact-key KEY   the hash key (default: $MXAUDIT_REDACT_KEY); the same key gives\n"
                  "                     the same pseudonyms in every report\n"
                  "  --generated-at T   the report's date, YYYY-MM-DD or ISO 8601 (default:\n"
-                 "                     $SOURCE_DATE_EPOCH, else now); exceptions are judged against\n"
-                 "                     its day\n"
+                 "                     $SOURCE_DATE_EPOCH, else now); exceptions are judged on the\n"
+                 "                     period's last day, or on this day if it is earlier\n"
                  "\n"
                  "Exit codes: 0 written, 2 bad arguments, configuration, or an output that cannot\n"
                  "be written, 4 database error.\n");

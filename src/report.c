@@ -933,6 +933,13 @@ static void config_digest(const char *path, char out[65])
         sha256_hex(digest, SHA256_DIGEST_SIZE, out);
 }
 
+/* The earlier of GENERATED_AT's day and LAST_DAY (both YYYY-MM-DD first),
+ * into OUT. */
+static void exception_day(const char *generated_at, const char *last_day, char out[11])
+{
+    snprintf(out, 11, "%.10s", strncmp(generated_at, last_day, 10) < 0 ? generated_at : last_day);
+}
+
 int report_gather(sqlite3 *db, const struct config *cfg, const struct report_options *opt, struct report *rep,
                   char *err, size_t errlen)
 {
@@ -953,7 +960,12 @@ int report_gather(sqlite3 *db, const struct config *cfg, const struct report_opt
     for (int d = 0; d < rep->period.ndays; d++)
         format_day(day_epoch(rep->period.first_day) + (int64_t)d * 86400, rep->days[d].day);
 
-    struct audit_options ao = {rep->period.since, rep->period.until, 0, opt->generated_at};
+    /* A report states the situation at the end of its period: exceptions
+     * are judged on its last day (or on the report's day, if earlier), so
+     * that a month reads the same whenever its report is made. */
+    char judged_day[11];
+    exception_day(opt->generated_at, rep->period.last_day, judged_day);
+    struct audit_options ao = {rep->period.since, rep->period.until, 0, judged_day};
     if (audit_run(db, cfg, &ao, &rep->audit, err, errlen) != 0)
         goto fail;
     if (opt->redact_key)
@@ -983,7 +995,9 @@ int report_gather(sqlite3 *db, const struct config *cfg, const struct report_opt
     rep->has_previous = rep->previous_days_with_rows > 0;
     if (rep->has_previous) {
         struct audit_result prev;
-        struct audit_options po = {rep->previous.since, rep->previous.until, 0, opt->generated_at};
+        char prev_day[11];
+        exception_day(opt->generated_at, rep->previous.last_day, prev_day);
+        struct audit_options po = {rep->previous.since, rep->previous.until, 0, prev_day};
         if (audit_run(db, cfg, &po, &prev, err, errlen) != 0)
             goto fail;
         if (opt->redact_key)

@@ -117,6 +117,14 @@ expect_in err.txt "--generated-at 'soon': expected YYYY-MM-DD or an ISO 8601 tim
 expect_exit 2 report --period 2026-11 --config /nonexistent.conf
 expect_exit 4 "$MX" --db "$WORK/none.db" report --config "$SRC/sample-logs/company-a.conf" --period 2026-11
 expect_exit 2 report --period 2026-11 -o "$WORK/no/such/dir/r.html"
+# Exceptions are judged on the period's last day, not on the day the report
+# is made (2026-12-01 here): one that ran until 2026-11-30 still holds.
+cp "$SRC/sample-logs/company-a.conf" until.conf
+printf 'accept = /@lotto-service24\\.example$/ = lottery spam, accepted until the filter update = 2026-11-30\n' >>until.conf
+expect_exit 0 "$MX" --db "$WORK/mx.db" report --config until.conf --period 2026-11 -o until.md
+expect_in until.md "| Findings with a current exception | 1 |"
+expect_in until.md "| Findings whose exception has expired | 1 |"
+
 # A log that had rows in the previous period and has none now is listed,
 # all gap: its host went away or its log was not collected.
 printf '%s\n' '2026-10-15T10:00:00+00:00 oldmx postfix/smtpd[1]: connect from a.example[192.0.2.1]' \

@@ -1117,6 +1117,24 @@ void report_trend(const struct report *rep, size_t now, size_t before, char *out
         snprintf(out, outlen, "down %zu", before - now);
 }
 
+size_t report_top_shown(const struct report_tally_list *l, size_t n, size_t max, size_t *tied_hidden)
+{
+    size_t shown = 0, last = 0;
+    *tied_hidden = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        size_t c = l->items[i].count;
+        if (!c)
+            continue;
+        if (shown < n || (c == last && shown < max)) {
+            shown++;
+            last = c;
+        } else if (c == last) {
+            (*tied_hidden)++;
+        }
+    }
+    return shown;
+}
+
 unsigned long long report_permille(size_t part, size_t total)
 {
     return total ? ((unsigned long long)part * 1000 + total / 2) / total : 0;
@@ -1124,8 +1142,8 @@ unsigned long long report_permille(size_t part, size_t total)
 
 void report_share(size_t part, size_t total, char *out, size_t outlen)
 {
-    if (!total) {
-        snprintf(out, outlen, "0%%");
+    if (!total) { /* no share of nothing: a dash, as a day without rows shows */
+        snprintf(out, outlen, "–");
         return;
     }
     unsigned long long pm = report_permille(part, total);
@@ -1170,6 +1188,13 @@ int report_summary(const struct report *rep, char *out, size_t outlen)
     if (gappy && n < sizeof why)
         n += (size_t)snprintf(why + n, sizeof why - n, "%s%zu log%s with days without rows", n ? "; " : "", gappy,
                               gappy == 1 ? "" : "s");
+    int onprem_log = 0;
+    for (size_t i = 0; i < rep->nstreams; i++)
+        onprem_log |= !strcmp(rep->streams[i].system, "exchange");
+    if (rep->settings.nonprem_ips && !onprem_log && n < sizeof why)
+        n += (size_t)snprintf(why + n, sizeof why - n,
+                              "%sno on-prem Exchange log, though [onprem] names servers: that door was not watched",
+                              n ? "; " : "");
     if (sending && n < sizeof why)
         n += (size_t)snprintf(why + n, sizeof why - n, "%s%zu sending-side finding%s (mail refused or lost)",
                               n ? "; " : "", sending, sending == 1 ? "" : "s");

@@ -166,7 +166,11 @@ const char *report_kind_title(enum finding_kind k);   /* "NDRs delivered straigh
 const char *report_kind_meaning(enum finding_kind k); /* what it means and what to do, one sentence */
 /* "up 3", "down 2", "new", "gone", "same" or "" when there is no previous period. */
 void report_trend(const struct report *rep, size_t now, size_t before, char *out, size_t outlen);
-/* Per mille share as "12.5%" ("0%" when the total is 0). */
+/* How many of L's items with a count a top list shows: the first N, and
+ * those tied with the N-th up to MAX in all, so that a cut does not fall
+ * arbitrarily inside a tie; *TIED_HIDDEN counts the tied ones beyond MAX. */
+size_t report_top_shown(const struct report_tally_list *l, size_t n, size_t max, size_t *tied_hidden);
+/* Per mille share as "12.5%" ("–" when the total is 0: no share at all). */
 void report_share(size_t part, size_t total, char *out, size_t outlen);
 /* PART of TOTAL in thousandths, rounded half up; 0 when TOTAL is 0. */
 unsigned long long report_permille(size_t part, size_t total);

@@ -287,7 +287,7 @@ int report_render_csv(FILE *out, const struct report *rep)
         if (rep->has_previous && totals[i].with_previous)
             set_num(&r, C_PREVIOUS, (long long)totals[i].before);
         report_share(totals[i].now, rep->inbound, share, sizeof share);
-        if (i > 0)
+        if (i > 0 && rep->inbound)
             r.c[C_SHARE] = share;
         row_write(out, &r);
     }
@@ -303,7 +303,7 @@ int report_render_csv(FILE *out, const struct report *rep)
         }
         set_num(&r, C_COUNT, (long long)day->back_door);
         report_share(day->back_door, day->inbound, share, sizeof share);
-        r.c[C_SHARE] = share;
+        r.c[C_SHARE] = day->inbound ? share : NULL; /* no share without inbound mail */
         snprintf(r.buf[C_DETAIL], sizeof r.buf[C_DETAIL], "of %zu inbound", day->inbound);
         r.c[C_DETAIL] = r.buf[C_DETAIL];
         row_write(out, &r);

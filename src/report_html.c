@@ -20,6 +20,7 @@
 #include <string.h>
 
 #define TOP_N 10
+#define TOP_MAX 25 /* rows a top list may grow to for senders tied with the tenth */
 
 static const char sort_script[] =
     "(function(){\n"
@@ -123,7 +124,8 @@ static void tally_table(FILE *out, const struct report *rep, const struct report
     if (rep->has_previous)
         fputs("<th class=\"num\" data-sort=\"num\">Previous period</th>", out);
     fputs("<th data-sort=\"text\">First seen</th><th data-sort=\"text\">Last seen</th></tr></thead>\n<tbody>\n", out);
-    for (size_t i = 0; i < l->n && shown < TOP_N; i++) {
+    size_t tied_hidden, limit = report_top_shown(l, TOP_N, TOP_MAX, &tied_hidden);
+    for (size_t i = 0; i < l->n && shown < limit; i++) {
         const struct report_tally *t = &l->items[i];
         if (!t->count)
             continue;
@@ -148,9 +150,12 @@ static void tally_table(FILE *out, const struct report *rep, const struct report
         fputs("</td></tr>\n", out);
     }
     fputs("</tbody>\n</table>\n", out);
-    if (total > shown)
-        fprintf(out, "<p class=\"meaning\">%zu more in the CSV and JSON reports, which carry every row.</p>\n",
-                total - shown);
+    if (total > shown) {
+        fprintf(out, "<p class=\"meaning\">%zu more in the CSV and JSON reports, which carry every row", total - shown);
+        if (tied_hidden)
+            fprintf(out, "; %zu of them with as many messages as the last one shown", tied_hidden);
+        fputs(".</p>\n", out);
+    }
 }
 
 static void recipients(FILE *out, const struct finding *f)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define TOP_N 10
+#define TOP_MAX 25 /* rows a top list may grow to for senders tied with the tenth */
 
 static void md(FILE *out, const char *s)
 {
@@ -48,8 +49,8 @@ static void tally_table(FILE *out, const struct report *rep, const struct report
     fprintf(out, "| %s |%s%s%s Messages |%s First seen | Last seen |\n", what, detail_head ? " " : "",
             detail_head ? detail_head : "", detail_head ? " |" : "", rep->has_previous ? " Previous period |" : "");
     fprintf(out, "|---|%s---:|%s---|---|\n", detail_head ? "---|" : "", rep->has_previous ? "---:|" : "");
-    size_t shown = 0;
-    for (size_t i = 0; i < l->n && shown < TOP_N; i++) {
+    size_t tied_hidden, limit = report_top_shown(l, TOP_N, TOP_MAX, &tied_hidden), shown = 0;
+    for (size_t i = 0; i < l->n && shown < limit; i++) {
         const struct report_tally *t = &l->items[i];
         if (!t->count)
             continue;
@@ -75,7 +76,11 @@ static void tally_table(FILE *out, const struct report *rep, const struct report
     for (size_t i = 0; i < l->n; i++)
         total += l->items[i].count > 0;
     if (total > shown)
-        fprintf(out, "\n%zu more in the CSV and JSON reports.\n", total - shown);
+        fprintf(out, "\n%zu more in the CSV and JSON reports", total - shown);
+    if (total > shown && tied_hidden)
+        fprintf(out, ", %zu of them with as many messages as the last one shown", tied_hidden);
+    if (total > shown)
+        fputs(".\n", out);
     fputs("\n", out);
 }
 

@@ -437,6 +437,21 @@ static void test_summary_evidence(void)
     rep.nstreams = 0;
     rep.streams = NULL;
 
+    /* [onprem] names servers whose Exchange log is not there: that door was not watched */
+    char *onprem_ips[] = {"10.1.0.0/16"};
+    rep.settings.onprem_ips = onprem_ips;
+    rep.settings.nonprem_ips = 1;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
+    CHECK(strstr(buf, "no on-prem Exchange log, though [onprem] names servers") != NULL);
+    struct report_stream exch = {.system = "exchange", .host = "EX01", .gap_days = 0};
+    rep.streams = &exch;
+    rep.nstreams = 1;
+    CHECK_INT(report_summary(&rep, buf, sizeof buf), 1);
+    rep.streams = NULL;
+    rep.nstreams = 0;
+    rep.settings.onprem_ips = NULL;
+    rep.settings.nonprem_ips = 0;
+
     rep.kind_counts[FINDING_NDR_LOST] = 1;
     CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
     CHECK(strstr(buf, "1 sending-side finding (mail refused or lost)") != NULL);
@@ -465,6 +480,23 @@ static void test_summary_evidence(void)
     rep.back_door = 12;
     CHECK_INT(report_summary(&rep, buf, sizeof buf), 0);
     CHECK(strstr(buf, "12 of 40 inbound messages (30%) reached Exchange without passing the MX gateway") != NULL);
+}
+
+/* A top list does not cut arbitrarily inside a tie: it grows to hold the
+ * senders tied with the last place, up to its maximum, and counts the rest. */
+static void test_top_ties(void)
+{
+    struct report_tally items[6] = {{.count = 5}, {.count = 0}, {.count = 1}, {.count = 1}, {.count = 1}, {.count = 1}};
+    struct report_tally_list l = {items, 6};
+    size_t tied;
+    CHECK_INT(report_top_shown(&l, 2, 3, &tied), 3); /* 5, then 1 and its first tie */
+    CHECK_INT(tied, 2);
+    CHECK_INT(report_top_shown(&l, 2, 10, &tied), 5);
+    CHECK_INT(tied, 0);
+    items[3].count = 2;
+    struct report_tally_list two = {items, 4}; /* 5, 0, 1, 2: no tie at the cut */
+    CHECK_INT(report_top_shown(&two, 1, 10, &tied), 1);
+    CHECK_INT(tied, 0);
 }
 
 /* SETTING of the report on CONF (a configuration text) and an empty period. */
@@ -528,6 +560,7 @@ int main(int argc, char **argv)
 {
     TEST_INIT(argc, argv);
     test_summary_evidence();
+    test_top_ties();
     test_sha256();
     test_escape();
     test_periods();

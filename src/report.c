@@ -581,6 +581,7 @@ static int gather_coverage(sqlite3 *db, const struct config *cfg, struct report 
         return -1;
     int rc;
     long long *any = xcalloc((size_t)rep->period.ndays, sizeof *any);
+    long long *exchange = xcalloc((size_t)rep->period.ndays, sizeof *exchange);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *system = (const char *)sqlite3_column_text(st, 0);
         const char *host = (const char *)sqlite3_column_text(st, 1);
@@ -598,25 +599,30 @@ static int gather_coverage(sqlite3 *db, const struct config *cfg, struct report 
         if (d >= 0) {
             s->lines[d] += n;
             any[d] += n;
+            if (strcmp(s->system, "postfix"))
+                exchange[d] += n;
         }
         s->total += n;
     }
-    if (finish(db, st, rc, "report_coverage", err, errlen) != 0) {
-        free(any);
-        return -1;
+    int failed = finish(db, st, rc, "report_coverage", err, errlen) != 0;
+    if (!failed) {
+        add_silent_gateways(rep, cfg);
+        failed = add_silent_since_previous(db, rep, err, errlen) != 0;
     }
-    add_silent_gateways(rep, cfg);
-    if (add_silent_since_previous(db, rep, err, errlen) != 0) {
+    if (failed) {
         free(any);
+        free(exchange);
         return -1;
     }
     for (size_t i = 0; i < rep->nstreams; i++)
         gap_ranges(&rep->period, rep->streams[i].lines, &rep->streams[i].gaps, &rep->streams[i].gap_days);
     for (int d = 0; d < rep->period.ndays; d++) {
         rep->days[d].has_rows = any[d] > 0;
+        rep->days[d].entries_seen = exchange[d] > 0;
         rep->days_without_rows += !any[d];
     }
     free(any);
+    free(exchange);
     return 0;
 }
 

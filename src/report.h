@@ -70,7 +70,8 @@ struct report_day {
     size_t inbound;   /* messages that entered Exchange for our domains */
     size_t back_door; /* of them, receiving-side findings */
     size_t by_kind[FINDING_KIND_COUNT];
-    int has_rows; /* some log has rows on the day: without, its zeros mean "no data", not "no mail" */
+    int has_rows;     /* some log has rows on the day: without, its zeros mean "no data", not "no mail" */
+    int entries_seen; /* an Exchange log (on-prem or online) has rows: only then do inbound and back door count */
 };
 
 /* A counted name: a sender, service or network, with the previous period. */

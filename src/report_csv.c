@@ -301,6 +301,11 @@ int report_render_csv(FILE *out, const struct report *rep)
             row_write(out, &r);
             continue;
         }
+        if (!day->entries_seen) {
+            r.c[C_DETAIL] = "no Exchange log rows"; /* only gateway or relay logs: entries not seen */
+            row_write(out, &r);
+            continue;
+        }
         set_num(&r, C_COUNT, (long long)day->back_door);
         report_share(day->back_door, day->inbound, share, sizeof share);
         r.c[C_SHARE] = day->inbound ? share : NULL; /* no share without inbound mail */

@@ -376,9 +376,16 @@ int report_render_html(FILE *out, const struct report *rep)
             fputs("</tr>\n", out);
             continue;
         }
-        report_share(day->back_door, day->inbound, share, sizeof share);
-        fprintf(out, "<tr><td>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%s</td>",
-                day->day, day->inbound, day->back_door, share);
+        if (day->entries_seen) {
+            report_share(day->back_door, day->inbound, share, sizeof share);
+            fprintf(out, "<tr><td>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%s</td>",
+                    day->day, day->inbound, day->back_door, share);
+        } else { /* only gateway or relay logs: nothing shows what entered Exchange */
+            fprintf(out,
+                    "<tr><td>%s</td><td class=\"num\">–</td><td class=\"num\">–</td>"
+                    "<td class=\"num\">no Exchange log rows</td>",
+                    day->day);
+        }
         for (int k = 0; k < FINDING_KIND_COUNT; k++)
             fprintf(out, "<td class=\"num\">%zu</td>", day->by_kind[k]);
         fputs("</tr>\n", out);

@@ -220,6 +220,7 @@ int report_render_json(FILE *out, const struct report *rep)
         json_member_str(out, "day", day->day, &first);
         json_member_bool(out, "has_rows", day->has_rows, &first);
         if (!day->has_rows) { /* no data, not no mail */
+            json_member_bool(out, "entries_seen", 0, &first);
             json_member_key(out, "inbound", &first);
             fputs("null", out);
             json_member_key(out, "via_back_door", &first);
@@ -233,9 +234,19 @@ int report_render_json(FILE *out, const struct report *rep)
             putc('}', out);
             continue;
         }
-        json_member_num(out, "inbound", (long long)day->inbound, &first);
-        json_member_num(out, "via_back_door", (long long)day->back_door, &first);
-        share_member(out, day->back_door, day->inbound, &first);
+        json_member_bool(out, "entries_seen", day->entries_seen, &first);
+        if (day->entries_seen) {
+            json_member_num(out, "inbound", (long long)day->inbound, &first);
+            json_member_num(out, "via_back_door", (long long)day->back_door, &first);
+            share_member(out, day->back_door, day->inbound, &first);
+        } else { /* only gateway or relay logs: nothing shows what entered Exchange */
+            json_member_key(out, "inbound", &first);
+            fputs("null", out);
+            json_member_key(out, "via_back_door", &first);
+            fputs("null", out);
+            json_member_key(out, "back_door_share", &first);
+            fputs("null", out);
+        }
         for (int k = 0; k < FINDING_KIND_COUNT; k++)
             json_member_num(out, finding_kind_name((enum finding_kind)k), (long long)day->by_kind[k], &first);
         putc('}', out);

@@ -264,8 +264,12 @@ int report_render_markdown(FILE *out, const struct report *rep)
             fputs("\n", out);
             continue;
         }
-        report_share(day->back_door, day->inbound, share, sizeof share);
-        fprintf(out, "| %s | %zu | %zu | %s |", day->day, day->inbound, day->back_door, share);
+        if (day->entries_seen) {
+            report_share(day->back_door, day->inbound, share, sizeof share);
+            fprintf(out, "| %s | %zu | %zu | %s |", day->day, day->inbound, day->back_door, share);
+        } else { /* only gateway or relay logs: nothing shows what entered Exchange */
+            fprintf(out, "| %s | – | – | no Exchange log rows |", day->day);
+        }
         for (int k = 0; k < FINDING_KIND_COUNT; k++)
             fprintf(out, " %zu |", day->by_kind[k]);
         fputs("\n", out);

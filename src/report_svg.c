@@ -66,18 +66,18 @@ static void x_labels(FILE *out, const struct report *rep, double slot)
     }
 }
 
-/* Days without any log rows get a grey band: no bar there means no data, not zero. */
-static void gap_bands(FILE *out, const struct report *rep, double slot)
+/* Days without any log rows get a grey band: no bar there means no data, not
+ * zero. With ENTRIES (a chart of what entered Exchange) so do days on which
+ * no Exchange log has rows. */
+static void gap_bands(FILE *out, const struct report *rep, double slot, int entries)
 {
     for (int d = 0; d < rep->period.ndays; d++) {
-        int any = 0;
-        for (size_t s = 0; s < rep->nstreams && !any; s++)
-            any = rep->streams[s].lines[d] > 0;
-        if (!any)
+        const struct report_day *day = &rep->days[d];
+        if (!day->has_rows || (entries && !day->entries_seen))
             fprintf(out,
-                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#eef0f4\"><title>%s: no log "
+                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#eef0f4\"><title>%s: no %slog "
                     "rows</title></rect>\n",
-                    LEFT + slot * d, TOP, slot, H - TOP - BOTTOM, rep->days[d].day);
+                    LEFT + slot * d, TOP, slot, H - TOP - BOTTOM, day->day, day->has_rows ? "Exchange " : "");
     }
 }
 
@@ -93,7 +93,7 @@ int report_svg_share_per_day(FILE *out, const struct report *rep)
         }
     double max = top > 50 ? 100 : nice_max(top > 0 ? top : 1, 1);
     open_svg(out, W, H, "Share of inbound messages that came through the back door, per day");
-    gap_bands(out, rep, slot);
+    gap_bands(out, rep, slot, 1);
     y_axis(out, max, "%");
     for (int d = 0; d < n; d++) {
         const struct report_day *day = &rep->days[d];
@@ -130,7 +130,7 @@ int report_svg_kinds_per_day(FILE *out, const struct report *rep)
     }
     double max = nice_max(top > 4 ? (double)top : 4, 1);
     open_svg(out, W, H + 22, "Findings per kind per day");
-    gap_bands(out, rep, slot);
+    gap_bands(out, rep, slot, 0);
     y_axis(out, max, "");
     for (int d = 0; d < n; d++) {
         double y = TOP + plot_h;

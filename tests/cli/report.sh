@@ -139,6 +139,8 @@ expect_in moved.md "| postfix | mx1 | 1 | 29 | 2026-11-01 to 2026-11-09, 2026-11
 expect_in moved.md "| postfix | mx2 | 0 | 30 | 2026-11-01 to 2026-11-30 |"
 expect_not_in moved.md ".fabrikam.example | 0 | 30 |"
 expect_in moved.md "3 logs with days without rows"
+# a day with only gateway rows shows nothing of what entered Exchange: no counts, no share
+expect_in moved.md "| 2026-11-10 | – | – | no Exchange log rows |"
 expect_exit 0 "$MX" report --help
 expect_in out.txt "usage: mxaudit report"
 expect_in out.txt "--redact-key"

@@ -1442,8 +1442,11 @@ static char *group_advice(const struct config *cfg, const struct precheck_group 
                          "the partner to send to your MX",
                          g->label);
     if (config_is_own_domain(cfg, g->label))
-        return xstrdup("spoofs of your own domain sent straight to the tenant: closing the door stops them; "
-                       "nothing to do");
+        return xasprintf("mail in the name of your own domain sent straight to the tenant from %s: spoofs, which "
+                         "closing the door stops, unless it is a device or application of yours using Direct Send "
+                         "(a scanner, a line-of-business or SaaS application); check the address, and route any "
+                         "of yours through the gateway (or accept its loss with an exception) before closing",
+                         g->nclient_ips ? g->client_ips[0] : "outside");
     return xasprintf("mail from %s sent straight to the tenant (spam or direct send): closing the door stops "
                      "it; nothing to do",
                      g->label);

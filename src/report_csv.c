@@ -216,6 +216,10 @@ int report_render_csv(FILE *out, const struct report *rep)
     set_time(&r, C_LAST, rep->period.until);
     set_time(&r, C_DAY, rep->generated_at);
     row_write(out, &r);
+    row_start(&r, "generated");
+    r.c[C_NAME] = "mxaudit " MXAUDIT_VERSION;
+    set_time(&r, C_DAY, rep->generated_at);
+    row_write(out, &r);
     row_start(&r, "configuration");
     r.c[C_NAME] = rep->config_path;
     r.c[C_DETAIL] = rep->config_sha256[0] ? rep->config_sha256 : NULL; /* SHA-256 of the file */

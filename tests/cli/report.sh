@@ -67,6 +67,7 @@ expect_in a.json '"settings":{"gateway":{"hosts":["mx1.fabrikam.example","mx2.fa
 expect_in a.json '"hosts":["mx2"]'
 expect_in a.json '"via_back_door":12,"back_door_exo":11,"back_door_onprem":1,"back_door_share":29.3,'
 expect_in a.csv 'setting,,,onprem,"IPs 10.1.0.0/16, 198.51.100.30"'
+expect_in a.csv 'generated,2026-12-01T00:00:00Z,,mxaudit 0.1.0,'
 
 expect_in redacted.md "**Redacted report.**"
 expect_not_in redacted.md "jonas.weber"

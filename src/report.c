@@ -825,24 +825,12 @@ static void put_list(FILE *f, const char *what, char *const *v, size_t n, int *p
         fprintf(f, "%s%s", i ? ", " : "", v[i]);
 }
 
-/* Closes F, an open_memstream() on *BUF, and returns what was written. */
-static char *stream_text(FILE *f, char **buf)
+static void gateway_text(FILE *f, const struct report_settings *st)
 {
-    fclose(f);
-    return *buf;
-}
-
-static char *gateway_text(const struct report_settings *st)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return xstrdup("");
     int parts = 0;
     if (!st->has_gateway) {
         fputs("none: the MX is Exchange Online itself", f);
-        return stream_text(f, &buf);
+        return;
     }
     put_list(f, "hosts", st->gateway_hosts, st->ngateway_hosts, &parts);
     put_list(f, "IPs", st->gateway_ips, st->ngateway_ips, &parts);
@@ -850,47 +838,28 @@ static char *gateway_text(const struct report_settings *st)
              st->ngateway_connectors, &parts);
     if (!parts)
         fputs("a [gateway] section without hosts, IPs or connectors", f);
-    return stream_text(f, &buf);
 }
 
-static char *onprem_text(const struct report_settings *st)
+static void onprem_text(FILE *f, const struct report_settings *st)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return xstrdup("");
     int parts = 0;
     put_list(f, "IPs", st->onprem_ips, st->nonprem_ips, &parts);
     if (!parts)
         fputs("none: no server is trusted as on-prem Exchange", f);
-    return stream_text(f, &buf);
 }
 
-static char *exo_text(const struct report_settings *st)
+static void exo_text(FILE *f, const struct report_settings *st)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return xstrdup("");
     fprintf(f, "built-in list checked %s (%zu networks)", st->exo_date, st->exo_builtin);
     int parts = 1;
     put_list(f, "and from the configuration", st->exo_configured, st->nexo_configured, &parts);
-    return stream_text(f, &buf);
 }
 
-static char *senders_text(const struct report_settings *st)
+static void senders_text(FILE *f, const struct report_settings *st)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return xstrdup("");
     fprintf(f, "built-in catalogue checked %s (%zu senders)", st->senders_date, st->senders_builtin);
     if (st->senders_configured)
         fprintf(f, " and %zu from the configuration", st->senders_configured);
-    return stream_text(f, &buf);
 }
 
 char *report_setting_text(const struct report_settings *s, int i, const char **label, const char **key)
@@ -903,16 +872,16 @@ char *report_setting_text(const struct report_settings *s, int i, const char **l
         *label = labels[i];
     if (key)
         *key = keys[i];
-    switch (i) {
-    case REPORT_SET_GATEWAY:
-        return gateway_text(s);
-    case REPORT_SET_ONPREM:
-        return onprem_text(s);
-    case REPORT_SET_EXO:
-        return exo_text(s);
-    default:
-        return senders_text(s);
-    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return xstrdup("");
+    static void (*const writer[REPORT_NSETTINGS])(FILE *, const struct report_settings *) = {gateway_text, onprem_text,
+                                                                                             exo_text, senders_text};
+    writer[i](f, s);
+    fclose(f);
+    return buf;
 }
 
 /* ---- the whole report ---- */

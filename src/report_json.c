@@ -219,36 +219,28 @@ int report_render_json(FILE *out, const struct report *rep)
         fputs(d ? ",\n {" : "\n {", out);
         json_member_str(out, "day", day->day, &first);
         json_member_bool(out, "has_rows", day->has_rows, &first);
-        if (!day->has_rows) { /* no data, not no mail */
-            json_member_bool(out, "entries_seen", 0, &first);
-            json_member_key(out, "inbound", &first);
-            fputs("null", out);
-            json_member_key(out, "via_back_door", &first);
-            fputs("null", out);
-            json_member_key(out, "back_door_share", &first);
-            fputs("null", out);
-            for (int k = 0; k < FINDING_KIND_COUNT; k++) {
-                json_member_key(out, finding_kind_name((enum finding_kind)k), &first);
-                fputs("null", out);
-            }
-            putc('}', out);
-            continue;
-        }
-        json_member_bool(out, "entries_seen", day->entries_seen, &first);
-        if (day->entries_seen) {
+        /* Without rows a day has no data, not no mail; with only Postfix's,
+         * nothing shows what entered Exchange: nulls, not zeros. */
+        int seen = day->has_rows && day->entries_seen;
+        json_member_bool(out, "entries_seen", seen, &first);
+        if (seen) {
             json_member_num(out, "inbound", (long long)day->inbound, &first);
             json_member_num(out, "via_back_door", (long long)day->back_door, &first);
             share_member(out, day->back_door, day->inbound, &first);
-        } else { /* only gateway or relay logs: nothing shows what entered Exchange */
-            json_member_key(out, "inbound", &first);
-            fputs("null", out);
-            json_member_key(out, "via_back_door", &first);
-            fputs("null", out);
-            json_member_key(out, "back_door_share", &first);
-            fputs("null", out);
+        } else {
+            static const char *const none[] = {"inbound", "via_back_door", "back_door_share"};
+            for (size_t j = 0; j < sizeof none / sizeof *none; j++) {
+                json_member_key(out, none[j], &first);
+                fputs("null", out);
+            }
         }
-        for (int k = 0; k < FINDING_KIND_COUNT; k++)
-            json_member_num(out, finding_kind_name((enum finding_kind)k), (long long)day->by_kind[k], &first);
+        for (int k = 0; k < FINDING_KIND_COUNT; k++) {
+            json_member_key(out, finding_kind_name((enum finding_kind)k), &first);
+            if (day->has_rows)
+                fprintf(out, "%zu", day->by_kind[k]);
+            else
+                fputs("null", out);
+        }
         putc('}', out);
     }
     fputs("]", out);

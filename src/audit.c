@@ -197,6 +197,7 @@ struct run {
     char *err;
     size_t errlen;
     sqlite3_stmt *relayed, *evidence, *recipients, *entry;
+    sqlite3_stmt *entry_ips; /* message_entry_ips, prepared when first needed */
     struct {
         size_t finding; /* index into res->findings (which may move: never a pointer) */
         char *ref;
@@ -760,8 +761,40 @@ static int link_ndr_originals(struct run *r)
     return status;
 }
 
-static void note_unlisted_gateway_ip(struct audit_result *res, const char *ip, const char *ts)
+/* 1 when a row of MESSAGE_ID entered Exchange Online from [gateway] ips or
+ * through the gateway's connector: then the gateway's copy is accounted for,
+ * and another row's address is someone else's (a list server, a forward).
+ * -1 on a database error. Asked rarely: only for relayed mail that also
+ * came from elsewhere. */
+static int entered_via_gateway(struct run *r, const char *message_id)
 {
+    if (!r->entry_ips && prepare(r, "message_entry_ips", &r->entry_ips) != 0)
+        return -1;
+    sqlite3_stmt *st = r->entry_ips;
+    sqlite3_reset(st);
+    bind_text(st, ":message_id", message_id);
+    int rc, via = 0;
+    while (!via && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ip = (const char *)sqlite3_column_text(st, 0);
+        const char *connector = (const char *)sqlite3_column_text(st, 1);
+        via = (ip && ipset_contains_text(r->cfg->gateway_ips, ip)) || config_is_gateway_connector(r->cfg, connector);
+    }
+    if (!via && rc != SQLITE_DONE) {
+        snprintf(r->err, r->errlen, "query message_entry_ips: %s", sqlite3_errmsg(r->db));
+        return -1;
+    }
+    sqlite3_reset(st);
+    return via;
+}
+
+static void note_unlisted_gateway_ip(struct audit_result *res, const char *logged, const char *ts)
+{
+    /* one address however it was written (2001:DB8::25, 2001:db8:0::25) */
+    struct ip_addr a;
+    char ip[64];
+    if (ip_parse(logged, strlen(logged), &a) != 0)
+        return;
+    ip_format(&a, ip, sizeof ip);
     struct gateway_ip_seen *g = NULL;
     for (size_t i = 0; i < res->nunlisted_gateway_ips && !g; i++)
         if (!strcmp(res->unlisted_gateway_ips[i].ip, ip))
@@ -838,8 +871,17 @@ static int judge_message(struct run *r, struct entry_row *rows, size_t n)
      * address outside [gateway] ips (not through its connector, and not
      * one of Exchange Online's own, as a message handed on inside it is). */
     if (nrcpts < before_relayed && first_door == DOOR_EXO && first_ip && *first_ip &&
-        !ipset_contains_text(r->cfg->exo_ranges, first_ip))
-        note_unlisted_gateway_ip(r->res, first_ip, first->ts);
+        !ipset_contains_text(r->cfg->exo_ranges, first_ip)) {
+        int via = entered_via_gateway(r, message_id);
+        if (via < 0) {
+            for (size_t i = 0; i < nrcpts; i++)
+                free(rcpts[i]);
+            free(rcpts);
+            return -1;
+        }
+        if (!via)
+            note_unlisted_gateway_ip(r->res, first_ip, first->ts);
+    }
     if (!nrcpts) {
         free(rcpts);
         return 0;
@@ -1318,6 +1360,7 @@ int audit_run(sqlite3 *db, const struct config *cfg, const struct audit_options 
     sqlite3_finalize(r.evidence);
     sqlite3_finalize(r.recipients);
     sqlite3_finalize(r.entry);
+    sqlite3_finalize(r.entry_ips);
     for (size_t i = 0; i < r.nndr; i++)
         free(r.ndr[i].ref);
     free(r.ndr);
@@ -1441,12 +1484,17 @@ static char *group_advice(const struct config *cfg, const struct precheck_group 
                          "from a tenant) past your MX: closing the door stops it; if it is a partner's, ask "
                          "the partner to send to your MX",
                          g->label);
-    if (config_is_own_domain(cfg, g->label))
+    if (config_is_own_domain(cfg, g->label)) {
+        char ips[256] = "outside";
+        size_t len = 0;
+        for (size_t i = 0; i < g->nclient_ips && len < sizeof ips; i++)
+            len += (size_t)snprintf(ips + len, sizeof ips - len, "%s%s", i ? ", " : "", g->client_ips[i]);
         return xasprintf("mail in the name of your own domain sent straight to the tenant from %s: spoofs, which "
                          "closing the door stops, unless it is a device or application of yours using Direct Send "
                          "(a scanner, a line-of-business or SaaS application); check the address, and route any "
                          "of yours through the gateway (or accept its loss with an exception) before closing",
-                         g->nclient_ips ? g->client_ips[0] : "outside");
+                         ips);
+    }
     return xasprintf("mail from %s sent straight to the tenant (spam or direct send): closing the door stops "
                      "it; nothing to do",
                      g->label);

@@ -320,11 +320,11 @@ const char *precheck_partners_note(const struct precheck_result *pre)
     if (pre->no_gateway || pre->partners_from == PARTNERS_FROM_GATEWAY_LOGS)
         return NULL;
     if (pre->partners_from == PARTNERS_FROM_ENTRIES)
-        return "No Postfix log of a [gateway] host is in the data: partners are the sender domains of mail that "
-               "entered Exchange from [gateway] ips.";
-    return "No Postfix log of a [gateway] host, and no entry from [gateway] ips, is in the data: a partner's mail "
-           "past the MX cannot be told from spam and shows as [ok]. Ingest the gateway's logs, and check [gateway] "
-           "hosts and ips.";
+        return "No mail delivered by a [gateway] host is in its Postfix logs here: partners are the sender "
+               "domains of mail that entered Exchange from [gateway] ips.";
+    return "No mail delivered by a [gateway] host is in its Postfix logs here, and none entered from [gateway] ips: "
+           "a partner's mail past the MX cannot be told from spam and shows as [ok]. Ingest the gateway's logs, and "
+           "check [gateway] hosts and ips.";
 }
 
 const char *precheck_partners_from(const struct precheck_result *pre)

@@ -276,6 +276,7 @@ int report_render_json(FILE *out, const struct report *rep)
     first = 0;
     json_member_time(out, "exo_first_seen", pre->exo_entries ? pre->exo_first : NULL, &first);
     json_member_time(out, "exo_last_seen", pre->exo_entries ? pre->exo_last : NULL, &first);
+    json_member_str(out, "partners_from", precheck_partners_from(pre), &first);
     fputs(",\"groups\":[", out);
     for (size_t i = 0; i < pre->n; i++) {
         const struct precheck_group *g = &pre->groups[i];
@@ -292,6 +293,7 @@ int report_render_json(FILE *out, const struct report *rep)
         json_member_num(out, "excepted", (long long)g->excepted, &first);
         json_member_bool(out, "would_cut", g->would_cut, &first);
         json_member_bool(out, "partner", g->partner, &first);
+        json_member_bool(out, "gateway", g->gateway, &first);
         json_member_time(out, "first_seen", g->first_seen, &first);
         json_member_time(out, "last_seen", g->last_seen, &first);
         json_member_str(out, "advice", g->advice, &first);

@@ -84,10 +84,10 @@ expect_exit 1 "$MX" --db a.db precheck --config "$FIX/fabrikam.conf" --now 2026-
 expect_in out.txt '{"verdict":"not_safe","cut_groups":2,"exo_entries":6,"exo_first_seen":"2026-11-27T08:14:03Z","exo_last_seen":"2026-11-27T14:38:31Z","partners_from":"entries"}'
 # no Postfix log of the gateway here: partners come from what entered from [gateway] ips, and it says so
 expect_exit 1 "$MX" --db a.db precheck --config "$FIX/fabrikam.conf" --now 2026-11-28
-expect_in out.txt "No Postfix log of a [gateway] host is in the data: partners are the sender domains of mail that entered Exchange from [gateway] ips."
+expect_in out.txt "No mail delivered by a [gateway] host is in its Postfix logs here: partners are the sender domains of mail that entered Exchange from [gateway] ips."
 # the report gives the same basis beside its verdict
 expect_exit 0 "$MX" --db a.db report --config "$FIX/fabrikam.conf" --since 2026-11-27 --until 2026-11-27 --generated-at 2026-11-28 -o r.md
-expect_in r.md "Judged on 6 Exchange Online entries from 2026-11-27T08:14:03Z to 2026-11-27T14:38:31Z. No Postfix log of a [gateway] host"
+expect_in r.md "Judged on 6 Exchange Online entries from 2026-11-27T08:14:03Z to 2026-11-27T14:38:31Z. No mail delivered by a [gateway] host"
 # ... and safe once those are excepted.
 cat "$FIX/fabrikam.conf" > ok.conf
 printf 'accept = no-reply@sharepointonline.com = moving to the gateway\naccept = 40.107.0.0/16 = NDRs from EOP, accepted\n' >> ok.conf

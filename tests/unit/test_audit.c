@@ -806,9 +806,14 @@ static void test_partner_from_entries(void)
            "Win", "198.51.100.26", NULL, NULL, "alice@fabrikam.example");
     trace(4, "2026-11-27 10:00:00", "s2@spam.example", "x@spam.example", "Win", "192.0.2.143",
           "alice@fabrikam.example");
+    /* a report row keeps its status per recipient: it proves nothing either */
+    ex_row(5, "exo", "exo-report", "2026-11-26 11:00:00", NULL, NULL, "r1@junk.example", "y@junk.example", "Deal",
+           "198.51.100.25", NULL, NULL, "alice@fabrikam.example");
+    trace(6, "2026-11-27 11:00:00", "r2@junk.example", "y@junk.example", "Deal", "192.0.2.144",
+          "alice@fabrikam.example");
     run();
     CHECK_INT(res.partners_from, PARTNERS_FROM_ENTRIES);
-    CHECK_INT(res.n, 2);
+    CHECK_INT(res.n, 3);
     for (size_t i = 0; i < res.n; i++)
         CHECK_INT(res.findings[i].partner, !strcmp(res.findings[i].sender, "j@wingtip.example"));
     struct precheck_result pre;
@@ -837,12 +842,26 @@ static void test_unlisted_gateway_ip(void)
           "alice@fabrikam.example");
     trace(3, "2026-11-27 09:00:03", "g4@wingtip.example", "bob@wingtip.example", "Hi", "40.107.22.5",
           "alice@fabrikam.example");
+    /* the same address written out in full: one address, two messages */
+    m = pf_msg("mx1", "4Xg7", "2026-11-27 10:00:00", "bob@wingtip.example", "g7@wingtip.example", 0);
+    pf_dlv(m, 9, "2026-11-27 10:00:01", "alice@fabrikam.example", "fabrikam-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 ok", NULL, 1);
+    trace(4, "2026-11-27 10:00:02", "g7@wingtip.example", "bob@wingtip.example", "Hi", "2001:DB8:100:0:0:0:0:25",
+          "alice@fabrikam.example");
+    /* the gateway's copy came from a listed address; a second copy from a list server is not the gateway's */
+    m = pf_msg("mx1", "4Xg8", "2026-11-27 11:00:00", "bob@wingtip.example", "g8@wingtip.example", 0);
+    pf_dlv(m, 12, "2026-11-27 11:00:01", "alice@fabrikam.example", "fabrikam-example.mail.protection.outlook.com",
+           "sent", "2.6.0", "250 2.6.0 ok", NULL, 1);
+    trace(5, "2026-11-27 11:00:02", "g8@wingtip.example", "bob@wingtip.example", "Hi", "198.51.100.25",
+          "alice@fabrikam.example");
+    trace(6, "2026-11-27 11:00:09", "g8@wingtip.example", "bob@wingtip.example", "Hi", "192.0.2.50",
+          "alice@fabrikam.example");
     run();
-    CHECK_INT(res.n, 0); /* the gateway relayed both: no finding */
+    CHECK_INT(res.n, 0); /* the gateway relayed all of them: no finding */
     CHECK_INT(res.nunlisted_gateway_ips, 1);
     if (res.nunlisted_gateway_ips == 1) {
         CHECK_STR(res.unlisted_gateway_ips[0].ip, "2001:db8:100::25");
-        CHECK_INT(res.unlisted_gateway_ips[0].messages, 1);
+        CHECK_INT(res.unlisted_gateway_ips[0].messages, 2);
     }
     struct precheck_result pre;
     audit_precheck(cfg, &res, &pre);
@@ -858,7 +877,7 @@ static void test_unlisted_gateway_ip(void)
     precheck_render_text(f, &pre);
     fclose(f);
     CHECK(
-        strstr(text, "[CUT]  your gateway's own mail from unlisted gateway address (2001:db8:100::25): 1 message; ") !=
+        strstr(text, "[CUT]  your gateway's own mail from unlisted gateway address (2001:db8:100::25): 2 messages; ") !=
         NULL);
     free(text);
     precheck_result_free(&pre);
@@ -913,8 +932,8 @@ static void test_precheck_needs_exo_entries(void)
     fclose(f);
     CHECK_STR(text, "SAFE to close the Exchange Online back door: no wanted mail would be cut.\n"
                     "Judged on 2 Exchange Online entries from 2026-11-27T09:00:00Z to 2026-11-27T17:30:00.500Z.\n"
-                    "No Postfix log of a [gateway] host is in the data: partners are the sender domains of mail that "
-                    "entered Exchange from [gateway] ips.\n");
+                    "No mail delivered by a [gateway] host is in its Postfix logs here: partners are the sender "
+                    "domains of mail that entered Exchange from [gateway] ips.\n");
     precheck_result_free(&pre);
 
     /* --since past the trace: nothing to judge on again */

@@ -1548,6 +1548,19 @@ static int cmp_group_order(const void *a, const void *b)
     return (x->first > y->first) - (x->first < y->first);
 }
 
+/* Widens G's first and last seen to hold FIRST..LAST. */
+static void widen_span(struct precheck_group *g, const char *first, const char *last)
+{
+    if (strcmp(first, g->first_seen) < 0) {
+        free(g->first_seen);
+        g->first_seen = xstrdup(first);
+    }
+    if (strcmp(last, g->last_seen) > 0) {
+        free(g->last_seen);
+        g->last_seen = xstrdup(last);
+    }
+}
+
 /* One group for the gateway's own mail that Exchange Online logged from
  * addresses outside [gateway] ips: restricting the connector to those would
  * refuse it, the worst a closing can do. */
@@ -1573,14 +1586,7 @@ static void add_unlisted_gateway_group(const struct audit_result *res, struct pr
             if (len < sizeof ips)
                 len += (size_t)snprintf(ips + len, sizeof ips - len, "%s%s", i ? ", " : "", u->ip);
         }
-        if (strcmp(u->first_seen, g->first_seen) < 0) {
-            free(g->first_seen);
-            g->first_seen = xstrdup(u->first_seen);
-        }
-        if (strcmp(u->last_seen, g->last_seen) > 0) {
-            free(g->last_seen);
-            g->last_seen = xstrdup(u->last_seen);
-        }
+        widen_span(g, u->first_seen, u->last_seen);
     }
     int one = g->nclient_ips == 1;
     g->advice = xasprintf("your gateway relayed %s, but Exchange Online logged %s from %s, which %s not in "
@@ -1635,14 +1641,7 @@ void audit_precheck(const struct config *cfg, const struct audit_result *res, st
         const struct finding *sm = o->sample;
         if ((sm->excepted && !f->excepted) || (sm->excepted == f->excepted && f->kind < sm->kind))
             o->sample = f;
-        if (strcmp(f->first_seen, g->first_seen) < 0) {
-            free(g->first_seen);
-            g->first_seen = xstrdup(f->first_seen);
-        }
-        if (strcmp(f->last_seen, g->last_seen) > 0) {
-            free(g->last_seen);
-            g->last_seen = xstrdup(f->last_seen);
-        }
+        widen_span(g, f->first_seen, f->last_seen);
         if (g->nclient_ips < 5)
             push_unique(&g->client_ips, &g->nclient_ips, f->client_ip);
         /* A partner's mail is wanted too, whoever has to fix its route. */

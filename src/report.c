@@ -1092,6 +1092,12 @@ void report_trend(const struct report *rep, size_t now, size_t before, char *out
         snprintf(out, outlen, "down %zu", before - now);
 }
 
+const char *report_via_gateway_label(const struct report *rep)
+{
+    return rep->settings.has_gateway ? "Via the gateway (or trusted paths)"
+                                     : "Via the MX, Exchange Online (or trusted paths)";
+}
+
 size_t report_top_shown(const struct report_tally_list *l, size_t n, size_t max, size_t *tied_hidden)
 {
     size_t shown = 0, last = 0;

@@ -171,6 +171,10 @@ void report_trend(const struct report *rep, size_t now, size_t before, char *out
  * those tied with the N-th up to MAX in all, so that a cut does not fall
  * arbitrarily inside a tie; *TIED_HIDDEN counts the tied ones beyond MAX. */
 size_t report_top_shown(const struct report_tally_list *l, size_t n, size_t max, size_t *tied_hidden);
+/* The label of the inbound mail that did not come through the back door:
+ * through the gateway, or, without a [gateway], through Exchange Online as
+ * the MX. */
+const char *report_via_gateway_label(const struct report *rep);
 /* Per mille share as "12.5%" ("–" when the total is 0: no share at all). */
 void report_share(size_t part, size_t total, char *out, size_t outlen);
 /* PART of TOTAL in thousandths, rounded half up; 0 when TOTAL is 0. */

@@ -261,7 +261,7 @@ int report_render_html(FILE *out, const struct report *rep)
     fputs("<div class=\"cards\">\n", out);
     card(out, rep, "Inbound messages", rep->inbound, NULL, rep->prev_inbound);
     report_share(via_gateway, rep->inbound, share, sizeof share);
-    card(out, rep, "Via the gateway (or trusted paths)", via_gateway, share, prev_gateway);
+    card(out, rep, report_via_gateway_label(rep), via_gateway, share, prev_gateway);
     report_share(rep->back_door, rep->inbound, share, sizeof share);
     card(out, rep, "Via the back door", rep->back_door, share, rep->prev_back_door);
     fputs("</div>\n", out);

@@ -165,7 +165,7 @@ int report_render_markdown(FILE *out, const struct report *rep)
         size_t now, before;
     } rows[] = {
         {"Inbound messages", rep->inbound, rep->prev_inbound},
-        {"Via the gateway (or trusted paths)", via_gateway, prev_gateway},
+        {report_via_gateway_label(rep), via_gateway, prev_gateway},
         {"Via the back door", rep->back_door, rep->prev_back_door},
     };
     for (size_t i = 0; i < 3; i++) {

@@ -74,6 +74,8 @@ expect_not_in redacted.md "jonas.weber"
 expect_not_in redacted.md "Subject:"
 expect_in redacted.md "@northwind.example"
 expect_in b.md "# Mail-flow compliance report: 2026-W48"
+# no [gateway]: what did not come through the back door came through Exchange Online as the MX
+expect_in b.md "| Via the MX, Exchange Online (or trusted paths) |"
 expect_in b.md "| ndr_lost | 2026-11-24 13:20:08 | \\<\\> | service@northwind-shop.example | 1 |"
 
 # Standard output: the same Markdown as the file.

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define JSON_MAX_DEPTH 64
 
@@ -172,12 +173,15 @@ static size_t json_skip_nested(const char *s, size_t len, size_t i)
 }
 
 /* One record object: keys mapped to columns. 1 when it is a trace record
- * (has Received or MessageTraceId), 0 when it is not, -1 on a syntax error. */
+ * (has Received or MessageTraceId), 2 when it has a record's addresses or
+ * Message-ID but neither of those (a record that lost its time: rejected,
+ * not skipped), 0 when it has none of them (an envelope or metadata object),
+ * -1 on a syntax error. */
 static int json_object(struct exo_json *j, const char *s, size_t len, struct ex_slice *col, char *err, size_t errlen)
 {
     size_t offs[EXC_COUNT];
     size_t v = 0;
-    int is_record = 0;
+    int is_record = 0, has_column = 0;
     if (j->vals_cap < len + 1) {
         j->vals_cap = len + 1;
         j->vals = xrealloc(j->vals, j->vals_cap);
@@ -213,6 +217,9 @@ static int json_object(struct exo_json *j, const char *s, size_t len, struct ex_
         enum ex_col c = ex_column_from_name(key, klen);
         if (strcmp(key, "Received") == 0 || strcmp(key, "MessageTraceId") == 0)
             is_record = 1;
+        else if (!strcasecmp(key, "SenderAddress") || !strcasecmp(key, "RecipientAddress") ||
+                 !strcasecmp(key, "MessageId") || !strcasecmp(key, "FromIP") || !strcasecmp(key, "ToIP"))
+            has_column = 1;
         if (s[i] == '"') {
             size_t olen;
             size_t e = json_string(s, len, i + 1, j->vals + v, &olen);
@@ -256,7 +263,7 @@ static int json_object(struct exo_json *j, const char *s, size_t len, struct ex_
     for (int c = 0; c < EXC_COUNT; c++)
         if (col[c].p)
             col[c].p = j->vals + offs[c];
-    return is_record;
+    return is_record ? 1 : has_column ? 2 : 0;
 bad:
     snprintf(err, errlen, "malformed JSON object near byte %zu", i + 1);
     return -1;
@@ -299,7 +306,7 @@ static int json_record(struct exo_json *j, struct parse_ctx *ctx, const char *s,
     struct ex_slice t = col[EXC_TIME];
     int64_t epoch;
     int ms;
-    if (!t.len)
+    if (r == 2 || !t.len)
         return parser_reject(ctx, "trace record without Received");
     size_t used = time_parse_iso(t.p, t.len, 1, &epoch, &ms, NULL);
     if (used != t.len && !ms_date(t, &epoch, &ms))

@@ -308,6 +308,22 @@ static void test_exo_trace_json(void)
     CHECK_INT(test_sql_int(db, "SELECT line FROM reject"), 2);
     CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 3"), "2026-11-27 10:00:02");
     store_close(db);
+
+    /* A record that lost its Received (and MessageTraceId) is rejected with
+     * the reason, not skipped as if it were an envelope; an object with no
+     * address, Message-ID or time is skipped. */
+    static const char lost[] = "{\"Received\":\"2026-11-27T10:00:00Z\",\"SenderAddress\":\"a@example.org\","
+                               "\"RecipientAddress\":\"b@corp.example.com\",\"MessageTraceId\":\"x\"}\n"
+                               "{\"SenderAddress\":\"spam@example.net\",\"RecipientAddress\":\"anna@corp.example.com\","
+                               "\"FromIP\":\"198.51.100.9\",\"Status\":\"Delivered\"}\n"
+                               "{\"Index\":2}\n";
+    test_write_file("lost.ndjson", lost, sizeof lost - 1);
+    db = db_new();
+    ingest(db, "./lost.ndjson", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 1);
+    CHECK_STR(test_sql_text(db, "SELECT line || ' ' || reason FROM reject"), "2 trace record without Received");
+    CHECK_STR(test_sql_text(db, "SELECT lines_rejected || ' ' || lines_skipped FROM source"), "1 1");
+    store_close(db);
 }
 
 static void test_exo_report(void)

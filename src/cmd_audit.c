@@ -315,7 +315,6 @@ int cmd_precheck(const struct global_options *g, int argc, char **argv)
 
 int cmd_init(const struct global_options *g, int argc, char **argv)
 {
-    (void)g;
     const char *path = DEFAULT_CONFIG;
     int force = 0;
     for (int i = 1; i < argc; i++) {
@@ -347,6 +346,7 @@ int cmd_init(const struct global_options *g, int argc, char **argv)
         fprintf(stderr, "mxaudit init: %s: %s\n", path, strerror(errno));
         return EXIT_USAGE;
     }
-    fprintf(stderr, "mxaudit init: wrote %s; edit [organization] domains, [gateway] and [onprem]\n", path);
+    if (!g->quiet)
+        fprintf(stderr, "mxaudit init: wrote %s; edit [organization] domains, [gateway] and [onprem]\n", path);
     return EXIT_OK;
 }

@@ -22,6 +22,11 @@ expect_in mxaudit.conf "[organization]"
 expect_exit 2 "$MX" init
 expect_in err.txt "mxaudit.conf exists"
 expect_exit 0 "$MX" init --force
+expect_in err.txt "wrote mxaudit.conf"
+# --quiet: errors only, so a script's init says nothing when it works.
+expect_exit 0 "$MX" -q init other.conf
+expect_in other.conf "[organization]"
+expect_eq "$(cat err.txt)" "" "init --quiet's stderr"
 
 expect_exit 0 "$MX" --db a.db --quiet ingest --year 2026 --tz UTC "$FIX/fabrikam-trace.csv"
 expect_exit 0 "$MX" --db a.db audit

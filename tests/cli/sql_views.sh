@@ -162,4 +162,15 @@ p1@example.net,?
 p2@corp.example.com,EX01
 CSV
 
+# An entry with neither a Message-ID nor a network message id has the key of
+# its row in v_ex_row, so v_entry joins v_message on msg_key.
+printf '"Timestamp","EventId","Source","Sender","Recipients","ClientIp","ServerHostname"\n"11/3/2026 9:00:00 AM","RECEIVE","SMTP","m@example.net","a@corp.example.com","192.0.2.9","EX01"\n' > lone.csv
+"$MX" --db l.db --quiet ingest --tz UTC --date-order mdy lone.csv 2>/dev/null
+MXAUDIT_DB=l.db q lone "SELECT e.msg_key, r.msg_key = e.msg_key AS same_row, m.hops
+                        FROM v_entry e JOIN v_ex_row r ON r.id = e.event_id LEFT JOIN v_message m ON m.msg_key = e.msg_key"
+same lone <<'CSV'
+msg_key,same_row,hops
+exchange:1,1,1
+CSV
+
 finish

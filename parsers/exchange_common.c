@@ -365,6 +365,50 @@ void ex_multi_value_each(struct ex_store *st, const char *p, size_t len,
     }
 }
 
+/* 1 when the text at P opens a recipient status: an SMTP code ("550 ..."),
+ * or a bracketed status ("[{LRT=};{LED=...}]", "{250 2.1.5 ...}"). */
+static int opens_status(const char *p, const char *e)
+{
+    while (p < e && *p == ' ')
+        p++;
+    if (p < e && (*p == '[' || *p == '{'))
+        return 1;
+    return e - p >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+           (e - p == 3 || p[3] == ' ' || p[3] == '-');
+}
+
+/* Recipient statuses, ';'-separated like the recipients they pair with. A
+ * status may hold ';' itself: Exchange writes "550 5.1.1
+ * RESOLVER.ADR.RecipNotFound; not found", and a DEFER's
+ * "[{LRT=};{LED=451 4.4.0 ...};{FQDN=};{IP=}]". So a ';' inside brackets, or
+ * after a status that opened with an SMTP code or a bracket and before text
+ * that opens none, belongs to the status. Lists of statuses without codes
+ * split at every ';' as before, and quoted members go the generic way. */
+static void status_each(struct ex_store *st, const char *p, size_t len, struct ex_list *out)
+{
+    if (!p || !len)
+        return;
+    if (p[0] == '\'' || memmem(p, len, ";'", 2) || memmem(p, len, "; '", 3)) {
+        ex_multi_value_each(st, p, len, list_add_cb, out);
+        return;
+    }
+    const char *e = p + len, *start = p;
+    int depth = 0, opened = opens_status(p, e);
+    for (const char *c = p; c <= e; c++) {
+        if (c < e && (*c == '[' || *c == '{'))
+            depth++;
+        else if (c < e && (*c == ']' || *c == '}') && depth > 0)
+            depth--;
+        if (c < e && (*c != ';' || depth > 0 || (opened && !opens_status(c + 1, e))))
+            continue;
+        struct ex_slice m = trim(start, (size_t)(c - start));
+        if (m.len)
+            list_add(out, m.p, m.len);
+        start = c + 1;
+        opened = opens_status(start, e);
+    }
+}
+
 /* Rows are written EX_BATCH to an INSERT: most of the cost of a statement
  * that stores one row is fixed (opening a cursor on the table and each of
  * its indexes, ending the statement), so a statement of sixty-four rows pays
@@ -665,7 +709,7 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
     } else {
         ex_multi_value_each(st, col[EXC_RECIPIENTS].p, col[EXC_RECIPIENTS].len, list_add_cb, &rcpt_list);
     }
-    ex_multi_value_each(st, col[EXC_RECIPIENT_STATUS].p, col[EXC_RECIPIENT_STATUS].len, list_add_cb, &status_list);
+    status_each(st, col[EXC_RECIPIENT_STATUS].p, col[EXC_RECIPIENT_STATUS].len, &status_list);
     int enhanced = 0;
     if (!have_rcpt_col && status_list.n) {
         /* enhanced summary report: recipient_status is "addr##Receive, Deliver;..." */

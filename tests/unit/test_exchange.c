@@ -109,6 +109,63 @@ static void test_msgtrk_hybrid_hop(void)
     store_close(db);
 }
 
+/* A recipient status may hold ';', the separator of the list it is in:
+ * Exchange's "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found" (a ROUTING
+ * FAIL row) and a DEFER's bracketed "[{LRT=};{LED=...};{FQDN=};{IP=}]". Each
+ * recipient keeps its whole status; a single status still covers them all. */
+static void test_msgtrk_status_semicolons(void)
+{
+    static const char head[] =
+        "#Software: Microsoft Exchange Server\n"
+        "#Version: 15.02.1544.004\n"
+        "#Log-type: Message Tracking Log\n"
+        "#Date: 2026-11-27T10:00:00.000Z\n"
+        "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,"
+        "event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,"
+        "recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,"
+        "message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,"
+        "transport-traffic-type,log-id,schema-version\n";
+    static const char rows[] =
+        /* line 6: two recipients, each with its own status holding ';' */
+        "2026-11-27T11:00:00.000Z,,,,EX01,,,ROUTING,FAIL,1,<s1@corp.example.com>,,a@corp.example.com;b@corp.example."
+        "com,"
+        "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found;550 5.1.2 RESOLVER.ADR.BadDomain; bad domain,100,2,,,Hi,"
+        "x@corp.example.com,x@corp.example.com,,Originating,,,,,Email,,15.02.1544.004\n"
+        /* line 7: one status for both recipients */
+        "2026-11-27T11:01:00.000Z,,,,EX01,,,ROUTING,FAIL,2,<s2@corp.example.com>,,c@corp.example.com;d@corp.example."
+        "com,"
+        "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,"
+        "Originating,,,,,Email,,15.02.1544.004\n"
+        /* line 8: a DEFER's bracketed status */
+        "2026-11-27T11:02:00.000Z,,,,EX01,,,SMTP,DEFER,3,<s3@corp.example.com>,,e@partner.example,"
+        "[{LRT=};{LED=451 4.4.0 DNS query failed};{FQDN=};{IP=}],100,1,,,Hi,x@corp.example.com,x@corp.example.com,,"
+        "Originating,,,,,Email,,15.02.1544.004\n"
+        /* line 9: plain statuses, split as before */
+        "2026-11-27T11:03:00.000Z,,,,EX01,,,SMTP,RECEIVE,4,<s4@corp.example.com>,,f@corp.example.com;g@corp.example."
+        "com,"
+        "250 2.1.5 Recipient OK;550 5.1.1 Unknown,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,"
+        "Originating,,,,,Email,,15.02.1544.004\n";
+    char log[sizeof head + sizeof rows];
+    snprintf(log, sizeof log, "%s%s", head, rows);
+    test_write_file("MSGTRK2026112713-1.LOG", log, strlen(log));
+    sqlite3 *db = db_new();
+    CHECK_INT(ingest(db, "./MSGTRK2026112713-1.LOG", DATE_ORDER_AUTO, "UTC", NULL), 0);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' | ') FROM "
+                                "(SELECT * FROM ex_recipient WHERE line = 6 ORDER BY address)"),
+              "a@corp.example.com=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found | "
+              "b@corp.example.com=550 5.1.2 RESOLVER.ADR.BadDomain; bad domain");
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' | ') FROM "
+                                "(SELECT * FROM ex_recipient WHERE line = 7 ORDER BY address)"),
+              "c@corp.example.com=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found | "
+              "d@corp.example.com=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+    CHECK_STR(test_sql_text(db, "SELECT status FROM ex_recipient WHERE line = 8"),
+              "[{LRT=};{LED=451 4.4.0 DNS query failed};{FQDN=};{IP=}]");
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' | ') FROM "
+                                "(SELECT * FROM ex_recipient WHERE line = 9 ORDER BY address)"),
+              "f@corp.example.com=250 2.1.5 Recipient OK | g@corp.example.com=550 5.1.1 Unknown");
+    store_close(db);
+}
+
 /* Rows are stored in batches (parsers/exchange_common.c): whatever the
  * batch size, every row is stored once, in file order, and each recipient
  * belongs to its own row, also when the file does not fill its last batch,
@@ -416,6 +473,7 @@ int main(int argc, char **argv)
     test_exo_trace();
     test_exo_trace_detail();
     test_exo_trace_json();
+    test_msgtrk_status_semicolons();
     test_exo_report();
     test_detection_is_unique();
     return test_done("test_exchange");

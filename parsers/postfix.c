@@ -584,7 +584,17 @@ static void scan_reject(const char *p, const char *e, struct pf_fields *f)
         tail = find_last(p, e, "; to=<"); /* VRFY rejects have no sender */
     if (!tail)
         tail = find_last(p, e, "; proto=");
-    if (starts(p, e, "from ")) {
+    if (p < e && (is_digit(*p) || *p == ';')) {
+        /* smtpd_proxy_filter: "proxy-reject: END-OF-MESSAGE: 554 5.7.0 text; from=<a> ..."
+         * and "proxy-accept: END-OF-MESSAGE: 250 2.0.0 from MTA(smtp:[127.0.0.1]:10025):
+         * 250 2.0.0 Ok: queued as ID; from=<a> ...". The reply is the filter's (and the
+         * after-filter server's): no client is named here, the session's connect line has it. */
+        const char *re = tail ? tail : e;
+        if (re > p)
+            f->reply = span(p, re);
+        if (tail)
+            scan_pairs(tail + 2, e, f, 1);
+    } else if (starts(p, e, "from ")) {
         const char *q = scan_hostaddr(p + 5, e, &f->client_host, &f->client_ip, &f->client_port);
         if (q && q + 1 < e && q[0] == ':' && q[1] == ' ')
             q += 2;
@@ -778,6 +788,12 @@ int postfix_parse_body(const char *body, size_t len, struct pf_fields *f)
         scan_reject(after, e, f);
         if (action_is_reject(f->action))
             return f->kind = PF_REJECT;
+        /* An access(5) DISCARD before queueing: the client was told "250 Ok"
+         * and the mail is gone. It goes with the rejects, under its action. */
+        if (noqueue && f->action.n == 7 && memcmp(f->action.p, "discard", 7) == 0)
+            return f->kind = PF_REJECT;
+        if (f->action.n == 12 && memcmp(f->action.p, "proxy-accept", 12) == 0)
+            scan_handoff(f); /* "queued as ID": the queue id the filter handed the mail to */
         return f->kind = f->queue_id.p ? PF_CLEANUP_ACTION : PF_OTHER;
     }
     if (!f->queue_id.p) {
@@ -1327,7 +1343,7 @@ static void bind_event(sqlite3_stmt *st, int base, uint64_t *bound, const struct
     ev_span(st, base, bound, EV_DELAYS, f->delays);
     ev_span(st, base, bound, EV_TLS, f->tls);
     ev_span(st, base, bound, EV_DSN, f->dsn);
-    ev_span(st, base, bound, EV_STATUS, f->kind == PF_CLEANUP_ACTION || f->kind == PF_REJECT ? f->action : f->status);
+    ev_span(st, base, bound, EV_STATUS, f->action.p ? f->action : f->status);
     ev_span(st, base, bound, EV_REPLY, f->reply);
     ev_long(st, base, bound, EV_SIZE, f->size);
     ev_long(st, base, bound, EV_NRCPT, f->nrcpt);
@@ -1377,7 +1393,7 @@ static void event_of_row(struct pf_event *e, const struct ev_row *r, int64_t sou
     e->delays = f->delays;
     e->tls = f->tls;
     e->dsn = f->dsn;
-    e->status = f->kind == PF_CLEANUP_ACTION || f->kind == PF_REJECT ? f->action : f->status;
+    e->status = f->action.p ? f->action : f->status;
     e->reply = f->reply;
     e->message_id_raw = f->message_id;
     e->sasl_username = f->sasl_username;
@@ -1449,15 +1465,25 @@ static int store_event(struct pf_state *s, struct parse_ctx *ctx, int64_t ts_ms,
  * make one. */
 static int broken_address(struct pf_span v)
 {
-    int quoted = 0;
-    for (size_t i = 0; i < v.n; i++) {
+    int quoted = 0, space = 0;
+    for (size_t i = 0; i < v.n && !space; i++) {
         if (v.p[i] == '"')
             quoted = !quoted;
         else if (v.p[i] == '\\' && quoted && i + 1 < v.n)
             i++;
         else if (!quoted && (v.p[i] == ' ' || v.p[i] == '\t'))
-            return 1;
+            space = 1;
     }
+    if (!space)
+        return 0;
+    /* The glued line starts with its own time stamp (HH:MM:SS in every syslog
+     * form). Without one, the space is the sender's: qmgr logs an envelope
+     * sender as submitted ("from=<FROM: SOME USER@example.com>" from a local
+     * sendmail -f), and the line is whole. */
+    for (size_t i = 0; i + 8 <= v.n; i++)
+        if (is_digit(v.p[i]) && is_digit(v.p[i + 1]) && v.p[i + 2] == ':' && is_digit(v.p[i + 3]) &&
+            is_digit(v.p[i + 4]) && v.p[i + 5] == ':' && is_digit(v.p[i + 6]) && is_digit(v.p[i + 7]))
+            return 1;
     return 0;
 }
 

@@ -200,6 +200,51 @@ static void test_smtpd_lines(void)
     body("warning: unknown[192.0.2.7]: SASL LOGIN authentication failed: authentication failure", &f);
     CHECK_INT(f.kind, PF_WARNING);
     CHECK_STR(S(f.client_ip), "192.0.2.7");
+
+    /* smtpd_proxy_filter (SMTPD_PROXY_README; lines as in postfix-grok-patterns'
+     * smtpd_0020/0022 tests): the reply is the filter's, "from MTA(...)" names
+     * the after-filter server, not the client, and "queued as" the queue id the
+     * mail continues under. */
+    body("NOQUEUE: proxy-accept: END-OF-MESSAGE: 250 2.0.0 from MTA(smtp:[127.0.0.1]:10013): 250 2.0.0 Ok: "
+         "queued as DF66E940333; from=<user1@test.example.com> to=<user2@example2.com> proto=ESMTP "
+         "helo=<[127.0.0.1]>",
+         &f);
+    CHECK_INT(f.kind, PF_OTHER);
+    CHECK_STR(S(f.action), "proxy-accept");
+    CHECK_STR(S(f.command), "END-OF-MESSAGE");
+    CHECK_STR(S(f.client_ip), "(absent)");
+    CHECK_STR(S(f.client_host), "(absent)");
+    CHECK_STR(S(f.reply), "250 2.0.0 from MTA(smtp:[127.0.0.1]:10013): 250 2.0.0 Ok: queued as DF66E940333");
+    CHECK_STR(S(f.dsn), "2.0.0");
+    CHECK_STR(S(f.link_queue_id), "DF66E940333");
+    CHECK_STR(f.link_kind, "queued_as");
+    CHECK_STR(S(f.sender), "user1@test.example.com");
+    CHECK_STR(S(f.helo), "[127.0.0.1]");
+    body("proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam; "
+         "from=<> to=<user2@example2.com> proto=SMTP helo=<17.33.12.53>",
+         &f);
+    CHECK_INT(f.kind, PF_REJECT);
+    CHECK_INT(f.code, 554);
+    CHECK_STR(S(f.dsn), "5.7.0");
+    CHECK_STR(S(f.reply), "554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam");
+    CHECK_STR(S(f.recipient), "user2@example2.com");
+    body("proxy-reject: END-OF-MESSAGE: ; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<[192.168.0.16]>", &f);
+    CHECK_INT(f.kind, PF_REJECT);
+    CHECK_STR(S(f.reply), "(absent)");
+    CHECK_STR(S(f.sender), "a@b.example");
+
+    /* access(5) DISCARD before queueing (smtpd_0026): the client heard 250 */
+    body("NOQUEUE: discard: MAIL from ccm231.constantcontact.com[208.75.123.231]: <b@in.constantcontact.com>: "
+         "Sender address SPAM; from=<b@in.constantcontact.com> proto=ESMTP helo=<ccm231.constantcontact.com>",
+         &f);
+    CHECK_INT(f.kind, PF_REJECT);
+    CHECK_STR(S(f.action), "discard");
+    CHECK_STR(S(f.command), "MAIL");
+    CHECK_STR(S(f.client_ip), "208.75.123.231");
+    CHECK_STR(S(f.reply), "<b@in.constantcontact.com>: Sender address SPAM");
+    /* with a queue id a discard stays the message's own action */
+    body("4A1B2C3D4E: discard: header Subject: win from a[192.0.2.9]; from=<s@y> to=<u@x> proto=ESMTP helo=<a>", &f);
+    CHECK_INT(f.kind, PF_CLEANUP_ACTION);
 }
 
 static void test_postscreen_lines(void)
@@ -745,6 +790,41 @@ static void test_bad_input(void)
               "\"Nov 24 10:00:02 mx1 postfix/qmgr[1]:\"@x.example");
     CHECK_STR(test_sql_text(db, "SELECT status FROM pf_delivery WHERE recipient = 'e@fabrikam.example'"), "bounced");
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM pf_event"), 5);
+    store_close(db);
+
+    /* A space in an address without a glued line's time stamp is the
+     * sender's own (a local "sendmail -f 'FROM: SOME USER@example.com'", as
+     * in LogReporter's postfix-TD-lines): the line is whole and stored. */
+    db = fresh_db("spaced.db");
+    static const char spaced[] =
+        "Nov 24 10:00:00 mx1 postfix/qmgr[1]: 4AEFAF569C11: from=<FROM: SOME USER@example.com>, size=4051, "
+        "nrcpt=1 (queue active)\n";
+    test_write_file("spaced.log", spaced, sizeof spaced - 1);
+    p[0] = "spaced.log";
+    CHECK_INT(ingest_paths(db, p, 1, &opt), 0);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM reject"), 0);
+    CHECK_STR(test_sql_text(db, "SELECT kind || ' ' || sender || ' ' || size FROM pf_event"),
+              "active FROM: SOME USER@example.com 4051");
+    store_close(db);
+
+    /* Policy actions are stored under their names: a NOQUEUE discard with the
+     * rejects, a proxy-accept as an event whose status is its action. */
+    db = fresh_db("actions.db");
+    static const char actions[] =
+        "Nov 24 10:00:00 mx1 postfix/smtpd[7]: NOQUEUE: discard: RCPT from a.example[192.0.2.7]: <s@a.example>: "
+        "Sender address - test; from=<s@a.example> to=<u@corp.example> proto=ESMTP helo=<a.example>\n"
+        "Nov 24 10:00:01 mx1 postfix/smtpd[8]: NOQUEUE: proxy-accept: END-OF-MESSAGE: 250 2.0.0 from "
+        "MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 5F6A7B8C9D; from=<s@b.example> to=<u@corp.example> "
+        "proto=ESMTP helo=<b.example>\n";
+    test_write_file("actions.log", actions, sizeof actions - 1);
+    p[0] = "actions.log";
+    CHECK_INT(ingest_paths(db, p, 1, &opt), 0);
+    CHECK_STR(
+        test_sql_text(db, "SELECT action || ' ' || command || ' ' || client_ip || ' ' || recipient FROM pf_reject"),
+        "discard RCPT 192.0.2.7 u@corp.example");
+    CHECK_STR(test_sql_text(db, "SELECT status || ' ' || link_kind || ' ' || link_queue_id || ' ' || "
+                                "coalesce(client_ip, '-') FROM pf_event"),
+              "proxy-accept queued_as 5F6A7B8C9D -");
     store_close(db);
 }
 

@@ -696,12 +696,24 @@ static void scan_other(const char *p, const char *e, struct pf_fields *f)
     }
 }
 
+/* A client address as smtpd logs it: IPv4, IPv6, or "unknown". */
+static int is_client_addr(struct pf_span a)
+{
+    if (a.n == 7 && memcmp(a.p, "unknown", 7) == 0)
+        return 1;
+    return a.n && (memchr(a.p, '.', a.n) || memchr(a.p, ':', a.n));
+}
+
 /* Bodies without a queue id (connection-level lines). */
 static int parse_no_qid(const char *p, const char *e, struct pf_fields *f)
 {
     if (starts(p, e, "connect from ")) {
         scan_hostaddr(p + 13, e, &f->client_host, &f->client_ip, &f->client_port);
         return f->kind = PF_CONNECT;
+    }
+    if (starts(p, e, "client=")) { /* "NOQUEUE: client=host[ip]" */
+        scan_hostaddr(p + 7, e, &f->client_host, &f->client_ip, &f->client_port);
+        return f->kind = PF_CLIENT;
     }
     if (starts(p, e, "disconnect from ")) {
         const char *q = scan_hostaddr(p + 16, e, &f->client_host, &f->client_ip, &f->client_port);
@@ -720,9 +732,11 @@ static int parse_no_qid(const char *p, const char *e, struct pf_fields *f)
         f->status = span(p, a - 7);
         return f->kind = PF_LOST;
     }
+    /* "Anonymous TLS connection established from ...", before Postfix 2.3 without the
+     * trust word: "TLS connection established from ..." */
     const char *tls = find(p, e, " TLS connection established ");
-    if (tls) {
-        const char *q = tls + 28;
+    if (tls || starts(p, e, "TLS connection established ")) {
+        const char *q = tls ? tls + 28 : p + 27;
         if (starts(q, e, "from "))
             scan_hostaddr(q + 5, e, &f->client_host, &f->client_ip, &f->client_port);
         else if (starts(q, e, "to "))
@@ -736,13 +750,39 @@ static int parse_no_qid(const char *p, const char *e, struct pf_fields *f)
         size_t qn = postfix_queue_id_len(p + 9, (size_t)(e - p - 9));
         if (qn)
             f->queue_id = span(p + 9, p + 9 + qn);
-        /* "warning: host[ip]: SASL LOGIN authentication failed: ..." */
+        /* "warning: host[ip]:port: SASL LOGIN authentication failed: ..., sasl_username=u",
+         * or the client later: "non-SMTP command from host[ip]: ...", "Connection rate
+         * limit exceeded: 31 from host[ip] for service smtpd". A bracket that holds no
+         * address ("dict_ldap_get_values[1]: ...") names no client. */
         struct pf_span h, a;
         long port = -1;
         const char *q = scan_hostaddr(p + 9, e, &h, &a, &port);
-        if (q && q < e && *q == ':') {
+        if (!(q && q < e && *q == ':' && is_client_addr(a))) {
+            const char *fr = find(p + 9, e, " from ");
+            port = -1;
+            q = fr ? scan_hostaddr(fr + 6, e, &h, &a, &port) : NULL;
+            if (q && !is_client_addr(a))
+                q = NULL;
+        }
+        if (q) {
             f->client_host = h;
             f->client_ip = a;
+            f->client_port = port;
+        }
+        const char *sm = find(p + 9, e, ": SASL ");
+        if (sm) {
+            const char *m = sm + 7, *x = m;
+            while (x < e && *x != ' ')
+                x++;
+            if (starts(x, e, " authentication failed"))
+                f->sasl_method = span(m, x);
+        }
+        const char *su = find(p + 9, e, "sasl_username=");
+        if (su) {
+            const char *u = su + 14, *x = u;
+            while (x < e && *x != ',' && *x != ' ')
+                x++;
+            f->sasl_username = span(u, x);
         }
         return f->kind = PF_WARNING;
     }
@@ -802,7 +842,7 @@ int postfix_parse_body(const char *body, size_t len, struct pf_fields *f)
              * and filter actions): parse the rest as a connection-level line. */
             return parse_no_qid(p, e, f);
         }
-        if (*p >= 'A' && *p <= 'Z' && parse_postscreen(p, e, f))
+        if (*p >= 'A' && *p <= 'Z' && !starts(p, e, "TLS connection established ") && parse_postscreen(p, e, f))
             return f->kind;
         return parse_no_qid(p, e, f);
     }

@@ -200,6 +200,36 @@ static void test_smtpd_lines(void)
     body("warning: unknown[192.0.2.7]: SASL LOGIN authentication failed: authentication failure", &f);
     CHECK_INT(f.kind, PF_WARNING);
     CHECK_STR(S(f.client_ip), "192.0.2.7");
+    CHECK_STR(S(f.sasl_method), "LOGIN");
+
+    /* Warnings name their client with a port, or later in the text, and a
+     * SASL failure its user (lines as in fail2ban's and crowdsec's tests);
+     * a bracket without an address names nobody. */
+    body("warning: unknown[192.0.2.237]:55729: SASL PLAIN authentication failed: (reason unavailable), "
+         "sasl_username=postmaster@example.org",
+         &f);
+    CHECK_STR(S(f.client_ip), "192.0.2.237");
+    CHECK_INT(f.client_port, 55729);
+    CHECK_STR(S(f.sasl_method), "PLAIN");
+    CHECK_STR(S(f.sasl_username), "postmaster@example.org");
+    body("warning: non-SMTP command from unknown[192.168.1.1]: GET / HTTP/1.1", &f);
+    CHECK_STR(S(f.client_ip), "192.168.1.1");
+    body("warning: Connection rate limit exceeded: 31 from spamhost.example.org[192.0.2.123] for service smtpd", &f);
+    CHECK_STR(S(f.client_host), "spamhost.example.org");
+    CHECK_STR(S(f.client_ip), "192.0.2.123");
+    body("warning: dict_ldap_get_values[1]: DN uid=x,ou=people not found, skipping", &f);
+    CHECK_INT(f.kind, PF_WARNING);
+    CHECK_STR(S(f.client_ip), "(absent)");
+    CHECK_STR(S(f.client_host), "(absent)");
+
+    /* the TLS line before Postfix 2.3, without a trust word, and a NOQUEUE client line */
+    body("TLS connection established from example.com[192.168.0.1]: TLSv1 with cipher RC4-SHA (128/128 bits)", &f);
+    CHECK_INT(f.kind, PF_TLS);
+    CHECK_STR(S(f.client_host), "example.com");
+    CHECK_STR(S(f.client_ip), "192.168.0.1");
+    body("NOQUEUE: client=mail.example.com[2001:db8:beef::1]", &f);
+    CHECK_INT(f.kind, PF_CLIENT);
+    CHECK_STR(S(f.client_ip), "2001:db8:beef::1");
 
     /* smtpd_proxy_filter (SMTPD_PROXY_README; lines as in postfix-grok-patterns'
      * smtpd_0020/0022 tests): the reply is the filter's, "from MTA(...)" names

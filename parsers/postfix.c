@@ -356,6 +356,10 @@ static const char *scan_angle(const char *p, const char *e, struct pf_span *out)
         else if (*p == '>' && !quoted)
             break;
     }
+    /* smtpd logs a command's argument as given: "to=<<u@example>>" for
+     * "VRFY <u@example>". The value is the inner "<u@example>". */
+    if (p + 1 < e && p > s && *s == '<' && p[1] == '>')
+        p++;
     *out = span(s, p);
     return p < e ? p + 1 : e;
 }

@@ -263,6 +263,14 @@ static void test_smtpd_lines(void)
     CHECK_STR(S(f.reply), "(absent)");
     CHECK_STR(S(f.sender), "a@b.example");
 
+    /* VRFY's argument as given, brackets and all (LogReporter's postfix-TD-lines) */
+    body("NOQUEUE: reject_warning: VRFY from example.com[10.0.0.1]: 450 4.1.2 <<D0-1C7-1F41F6@BS>>: Recipient "
+         "address rejected: Domain not found; to=<<D0-1C7-1F41F6@BS>> proto=SMTP helo=<friend>",
+         &f);
+    CHECK_STR(S(f.recipient), "<D0-1C7-1F41F6@BS>");
+    CHECK_STR(S(f.proto), "SMTP");
+    CHECK_STR(S(f.helo), "friend");
+
     /* access(5) DISCARD before queueing (smtpd_0026): the client heard 250 */
     body("NOQUEUE: discard: MAIL from ccm231.constantcontact.com[208.75.123.231]: <b@in.constantcontact.com>: "
          "Sender address SPAM; from=<b@in.constantcontact.com> proto=ESMTP helo=<ccm231.constantcontact.com>",

@@ -365,16 +365,25 @@ void ex_multi_value_each(struct ex_store *st, const char *p, size_t len,
     }
 }
 
-/* 1 when the text at P opens a recipient status: an SMTP code ("550 ..."),
- * or a bracketed status ("[{LRT=};{LED=...}]", "{250 2.1.5 ...}"). */
+/* Whether the text at P opens a recipient status: 1 with an SMTP code
+ * ("550 ..."), 2 with a bracket ("[{LRT=};{LED=...}]", "{250 2.1.5 ...}"),
+ * 0 otherwise. */
 static int opens_status(const char *p, const char *e)
 {
     while (p < e && *p == ' ')
         p++;
     if (p < e && (*p == '[' || *p == '{'))
-        return 1;
+        return 2;
     return e - p >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
-           (e - p == 3 || p[3] == ' ' || p[3] == '-');
+           (e - p == 3 || p[3] == ' ');
+}
+
+/* 1 when nothing but blanks lies between P and the next ';' or E. */
+static int member_empty(const char *p, const char *e)
+{
+    while (p < e && *p == ' ')
+        p++;
+    return p == e || *p == ';';
 }
 
 /* Recipient statuses, ';'-separated like the recipients they pair with. A
@@ -395,11 +404,12 @@ static void status_each(struct ex_store *st, const char *p, size_t len, struct e
     const char *e = p + len, *start = p;
     int depth = 0, opened = opens_status(p, e);
     for (const char *c = p; c <= e; c++) {
-        if (c < e && (*c == '[' || *c == '{'))
+        /* brackets nest only in a status that opened with one */
+        if (c < e && opened == 2 && (*c == '[' || *c == '{'))
             depth++;
-        else if (c < e && (*c == ']' || *c == '}') && depth > 0)
+        else if (c < e && opened == 2 && (*c == ']' || *c == '}') && depth > 0)
             depth--;
-        if (c < e && (*c != ';' || depth > 0 || (opened && !opens_status(c + 1, e))))
+        if (c < e && (*c != ';' || depth > 0 || (opened && !opens_status(c + 1, e) && !member_empty(c + 1, e))))
             continue;
         struct ex_slice m = trim(start, (size_t)(c - start));
         if (m.len)
@@ -709,7 +719,12 @@ int ex_store_row(struct ex_store *st, struct parse_ctx *ctx, const struct ex_sli
     } else {
         ex_multi_value_each(st, col[EXC_RECIPIENTS].p, col[EXC_RECIPIENTS].len, list_add_cb, &rcpt_list);
     }
-    status_each(st, col[EXC_RECIPIENT_STATUS].p, col[EXC_RECIPIENT_STATUS].len, &status_list);
+    /* An export without a recipients column (the enhanced summary) lists
+     * "address##events" members there: addresses, never SMTP statuses. */
+    if (have_rcpt_col)
+        status_each(st, col[EXC_RECIPIENT_STATUS].p, col[EXC_RECIPIENT_STATUS].len, &status_list);
+    else
+        ex_multi_value_each(st, col[EXC_RECIPIENT_STATUS].p, col[EXC_RECIPIENT_STATUS].len, list_add_cb, &status_list);
     int enhanced = 0;
     if (!have_rcpt_col && status_list.n) {
         /* enhanced summary report: recipient_status is "addr##Receive, Deliver;..." */

@@ -588,7 +588,8 @@ static void scan_reject(const char *p, const char *e, struct pf_fields *f)
         tail = find_last(p, e, "; to=<"); /* VRFY rejects have no sender */
     if (!tail)
         tail = find_last(p, e, "; proto=");
-    if (p < e && (is_digit(*p) || *p == ';')) {
+    int proxy = f->action.n > 6 && memcmp(f->action.p, "proxy-", 6) == 0;
+    if (proxy && p < e && (is_digit(*p) || *p == ';')) {
         /* smtpd_proxy_filter: "proxy-reject: END-OF-MESSAGE: 554 5.7.0 text; from=<a> ..."
          * and "proxy-accept: END-OF-MESSAGE: 250 2.0.0 from MTA(smtp:[127.0.0.1]:10025):
          * 250 2.0.0 Ok: queued as ID; from=<a> ...". The reply is the filter's (and the
@@ -705,7 +706,14 @@ static int is_client_addr(struct pf_span a)
 {
     if (a.n == 7 && memcmp(a.p, "unknown", 7) == 0)
         return 1;
-    return a.n && (memchr(a.p, '.', a.n) || memchr(a.p, ':', a.n));
+    if (!a.n || !(memchr(a.p, '.', a.n) || memchr(a.p, ':', a.n)))
+        return 0;
+    for (size_t i = 0; i < a.n; i++) {
+        char c = a.p[i];
+        if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':' || c == '%'))
+            return 0;
+    }
+    return 1;
 }
 
 /* Bodies without a queue id (connection-level lines). */
@@ -715,8 +723,13 @@ static int parse_no_qid(const char *p, const char *e, struct pf_fields *f)
         scan_hostaddr(p + 13, e, &f->client_host, &f->client_ip, &f->client_port);
         return f->kind = PF_CONNECT;
     }
-    if (starts(p, e, "client=")) { /* "NOQUEUE: client=host[ip]" */
-        scan_hostaddr(p + 7, e, &f->client_host, &f->client_ip, &f->client_port);
+    if (starts(p, e, "client=")) { /* "NOQUEUE: client=host[ip], sasl_method=..." */
+        const char *x = scan_hostaddr(p + 7, e, &f->client_host, &f->client_ip, &f->client_port);
+        if (x) {
+            while (x < e && (*x == ',' || *x == ' '))
+                x++;
+            scan_pairs(x, e, f, 0);
+        }
         return f->kind = PF_CLIENT;
     }
     if (starts(p, e, "disconnect from ")) {
@@ -772,6 +785,22 @@ static int parse_no_qid(const char *p, const char *e, struct pf_fields *f)
             f->client_host = h;
             f->client_ip = a;
             f->client_port = port;
+        } else {
+            /* smtpd's reverse-lookup checks name the client by address alone:
+             * "hostname H does not resolve to address A[: reason]",
+             * "A: address not listed for hostname H", "A: hostname H verification failed" */
+            const char *r = find(p + 9, e, " does not resolve to address ");
+            const char *ip = r ? r + 29 : p + 9, *x = ip;
+            while (x < e && *x != ':' && *x != ' ')
+                x++;
+            /* an IPv6 address holds ':' itself: it ends at ": " or the end */
+            if (x < e && *x == ':' && memchr(ip, '.', (size_t)(x - ip)) == NULL) {
+                const char *c = find(ip, e, ": ");
+                x = c ? c : e;
+            }
+            struct pf_span cand = span(ip, x);
+            if ((r || (x < e && *x == ':')) && is_client_addr(cand) && !(cand.n == 7 && !memcmp(cand.p, "unknown", 7)))
+                f->client_ip = cand;
         }
         const char *sm = find(p + 9, e, ": SASL ");
         if (sm) {

@@ -144,25 +144,38 @@ static void test_msgtrk_status_semicolons(void)
         "2026-11-27T11:03:00.000Z,,,,EX01,,,SMTP,RECEIVE,4,<s4@corp.example.com>,,f@corp.example.com;g@corp.example."
         "com,"
         "250 2.1.5 Recipient OK;550 5.1.1 Unknown,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,"
+        "Originating,,,,,Email,,15.02.1544.004\n"
+        /* line 10: an empty member between two (the positions shift, as before) */
+        "2026-11-27T11:04:00.000Z,,,,EX01,,,SMTP,RECEIVE,5,<s5@corp.example.com>,,h@corp.example.com;i@corp.example."
+        "com,"
+        "250 2.1.5 Recipient OK;;250 2.1.5 Recipient OK,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,"
+        "Originating,,,,,Email,,15.02.1544.004\n"
+        /* line 11: an unclosed bracket inside a coded status */
+        "2026-11-27T11:05:00.000Z,,,,EX01,,,SMTP,RECEIVE,6,<s6@corp.example.com>,,j@corp.example.com;k@corp.example."
+        "com,"
+        "550 5.7.1 Rejected [cut;250 2.1.5 OK,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,"
         "Originating,,,,,Email,,15.02.1544.004\n";
     char log[sizeof head + sizeof rows];
     snprintf(log, sizeof log, "%s%s", head, rows);
     test_write_file("MSGTRK2026112713-1.LOG", log, strlen(log));
     sqlite3 *db = db_new();
     CHECK_INT(ingest(db, "./MSGTRK2026112713-1.LOG", DATE_ORDER_AUTO, "UTC", NULL), 0);
-    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' | ') FROM "
-                                "(SELECT * FROM ex_recipient WHERE line = 6 ORDER BY address)"),
-              "a@corp.example.com=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found | "
-              "b@corp.example.com=550 5.1.2 RESOLVER.ADR.BadDomain; bad domain");
-    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' | ') FROM "
-                                "(SELECT * FROM ex_recipient WHERE line = 7 ORDER BY address)"),
-              "c@corp.example.com=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found | "
-              "d@corp.example.com=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
-    CHECK_STR(test_sql_text(db, "SELECT status FROM ex_recipient WHERE line = 8"),
-              "[{LRT=};{LED=451 4.4.0 DNS query failed};{FQDN=};{IP=}]");
-    CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' | ') FROM "
-                                "(SELECT * FROM ex_recipient WHERE line = 9 ORDER BY address)"),
-              "f@corp.example.com=250 2.1.5 Recipient OK | g@corp.example.com=550 5.1.1 Unknown");
+#define STATUS_OF(line, addr)                                                                                          \
+    test_sql_text(db, "SELECT group_concat(status, ' | ') FROM ex_recipient WHERE line = " #line                       \
+                      " AND address = '" addr "'")
+    CHECK_STR(STATUS_OF(6, "a@corp.example.com"), "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+    CHECK_STR(STATUS_OF(6, "b@corp.example.com"), "550 5.1.2 RESOLVER.ADR.BadDomain; bad domain");
+    CHECK_STR(STATUS_OF(7, "c@corp.example.com"), "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+    CHECK_STR(STATUS_OF(7, "d@corp.example.com"), "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+    CHECK_STR(STATUS_OF(8, "e@partner.example"), "[{LRT=};{LED=451 4.4.0 DNS query failed};{FQDN=};{IP=}]");
+    CHECK_STR(STATUS_OF(9, "f@corp.example.com"), "250 2.1.5 Recipient OK");
+    CHECK_STR(STATUS_OF(9, "g@corp.example.com"), "550 5.1.1 Unknown");
+    /* an empty member still separates; a stray '[' in a coded status nests nothing */
+    CHECK_STR(STATUS_OF(10, "h@corp.example.com"), "250 2.1.5 Recipient OK");
+    CHECK_STR(STATUS_OF(10, "i@corp.example.com"), "250 2.1.5 Recipient OK");
+    CHECK_STR(STATUS_OF(11, "j@corp.example.com"), "550 5.7.1 Rejected [cut");
+    CHECK_STR(STATUS_OF(11, "k@corp.example.com"), "250 2.1.5 OK");
+#undef STATUS_OF
     store_close(db);
 }
 
@@ -406,6 +419,23 @@ static void test_exo_report(void)
     CHECK_STR(test_sql_text(db, "SELECT group_concat(address || '=' || status, ' ') FROM ex_recipient"),
               "alice@corp.example.com=Receive, Deliver carol@corp.example.com=Receive, Fail");
     CHECK_STR(test_sql_text(db, "SELECT ts || '|' || recipient_count FROM ex_event"), "2026-11-27 10:04:03.500|2");
+    store_close(db);
+
+    /* its members are addresses, never SMTP statuses, even one that starts
+     * like a reply code */
+    static const char enh[] =
+        "\"origin_timestamp_utc\",\"sender_address\",\"recipient_status\",\"message_subject\",\"total_bytes\","
+        "\"message_id\",\"network_message_id\",\"original_client_ip\",\"directionality\",\"connector_id\","
+        "\"delivery_priority\"\n"
+        "\"2026-11-25T10:30:26.1130000Z\",\"a@partner.example\",\"411-info@corp.example.com##Receive, "
+        "Deliver;claudia@corp.example.com##Receive, Fail\",\"S\",\"100\",\"<m1@x>\","
+        "\"7c0e5a3e-1d2b-4c8e-9f10-08de0a1b2c3d\",\"52.101.87.33\",\"Incoming\",\"\",\"Normal\"\n";
+    test_write_file("enhanced-code.csv", enh, sizeof enh - 1);
+    db = db_new();
+    ingest(db, "./enhanced-code.csv", DATE_ORDER_AUTO, "UTC", NULL);
+    CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_recipient"), 2);
+    CHECK_STR(test_sql_text(db, "SELECT status FROM ex_recipient WHERE address = 'claudia@corp.example.com'"),
+              "Receive, Fail");
     store_close(db);
 }
 

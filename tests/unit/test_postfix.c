@@ -217,6 +217,18 @@ static void test_smtpd_lines(void)
     body("warning: Connection rate limit exceeded: 31 from spamhost.example.org[192.0.2.123] for service smtpd", &f);
     CHECK_STR(S(f.client_host), "spamhost.example.org");
     CHECK_STR(S(f.client_ip), "192.0.2.123");
+    body("warning: hostname mail.example does not resolve to address 192.0.2.5: Name or service not known", &f);
+    CHECK_STR(S(f.client_ip), "192.0.2.5");
+    body("warning: hostname mail.example does not resolve to address 2001:db8::5", &f);
+    CHECK_STR(S(f.client_ip), "2001:db8::5");
+    body("warning: 192.0.2.10: address not listed for hostname mail.example", &f);
+    CHECK_STR(S(f.client_ip), "192.0.2.10");
+    body("warning: 2001:db8::10: hostname mail.example verification failed: No address", &f);
+    CHECK_STR(S(f.client_ip), "2001:db8::10");
+    body("warning: TLS library problem: error:0A000126:SSL routines::unexpected eof while reading", &f);
+    CHECK_STR(S(f.client_ip), "(absent)");
+    body("warning: 5.6.7.8.in-addr.arpa: RBL lookup error: Host or domain name not found", &f);
+    CHECK_STR(S(f.client_ip), "(absent)");
     body("warning: dict_ldap_get_values[1]: DN uid=x,ou=people not found, skipping", &f);
     CHECK_INT(f.kind, PF_WARNING);
     CHECK_STR(S(f.client_ip), "(absent)");
@@ -230,6 +242,23 @@ static void test_smtpd_lines(void)
     body("NOQUEUE: client=mail.example.com[2001:db8:beef::1]", &f);
     CHECK_INT(f.kind, PF_CLIENT);
     CHECK_STR(S(f.client_ip), "2001:db8:beef::1");
+    /* behind a before-queue filter, the only record of who logged in */
+    body("NOQUEUE: client=unknown[192.0.2.1], sasl_method=PLAIN, sasl_username=bob@x.example", &f);
+    CHECK_STR(S(f.client_ip), "192.0.2.1");
+    CHECK_STR(S(f.sasl_method), "PLAIN");
+    CHECK_STR(S(f.sasl_username), "bob@x.example");
+
+    /* cleanup's body check on text that starts with a digit: still
+     * "TEXT from host[ip]; pairs: REPLY", not a filter's reply */
+    body("4F1A2B3C60: reject: body 50% OFF today from unknown[192.0.2.1]; from=<a@x.example> to=<b@y.example> "
+         "proto=ESMTP helo=<x>: 5.7.1 message content rejected",
+         &f);
+    CHECK_INT(f.kind, PF_REJECT);
+    CHECK_STR(S(f.client_ip), "192.0.2.1");
+    CHECK_STR(S(f.dsn), "5.7.1");
+    CHECK_STR(S(f.reply), "5.7.1 message content rejected");
+    CHECK_STR(S(f.command), "body");
+    CHECK_STR(S(f.text), "50% OFF today");
 
     /* smtpd_proxy_filter (SMTPD_PROXY_README; lines as in postfix-grok-patterns'
      * smtpd_0020/0022 tests): the reply is the filter's, "from MTA(...)" names

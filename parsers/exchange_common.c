@@ -366,8 +366,8 @@ void ex_multi_value_each(struct ex_store *st, const char *p, size_t len,
 }
 
 /* Whether the text at P opens a recipient status: 1 with an SMTP code
- * ("550 ..."), 2 with a bracket ("[{LRT=};{LED=...}]", "{250 2.1.5 ...}"),
- * 0 otherwise. */
+ * ("550 ...", a multi-line reply's "550-5.7.26 ..."), 2 with a bracket
+ * ("[{LRT=};{LED=...}]", "{250 2.1.5 ...}"), 0 otherwise. */
 static int opens_status(const char *p, const char *e)
 {
     while (p < e && *p == ' ')
@@ -375,7 +375,25 @@ static int opens_status(const char *p, const char *e)
     if (p < e && (*p == '[' || *p == '{'))
         return 2;
     return e - p >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
-           (e - p == 3 || p[3] == ' ');
+           (e - p == 3 || p[3] == ' ' || p[3] == '-');
+}
+
+/* 1 when every '[' and '{' in P..E is closed, in order. */
+static int brackets_balanced(const char *p, const char *e)
+{
+    char stack[32];
+    size_t n = 0;
+    for (; p < e; p++) {
+        if (*p == '[' || *p == '{') {
+            if (n == sizeof stack)
+                return 0;
+            stack[n++] = *p == '[' ? ']' : '}';
+        } else if (*p == ']' || *p == '}') {
+            if (!n || stack[--n] != *p)
+                return 0;
+        }
+    }
+    return n == 0;
 }
 
 /* 1 when nothing but blanks lies between P and the next ';' or E. */
@@ -402,12 +420,14 @@ static void status_each(struct ex_store *st, const char *p, size_t len, struct e
         return;
     }
     const char *e = p + len, *start = p;
+    /* brackets nest only when they pair up: a status cut inside one
+     * ("550 5.7.1 Rejected [cut") holds no ';' of the next */
+    int nest = brackets_balanced(p, e);
     int depth = 0, opened = opens_status(p, e);
     for (const char *c = p; c <= e; c++) {
-        /* brackets nest only in a status that opened with one */
-        if (c < e && opened == 2 && (*c == '[' || *c == '{'))
+        if (c < e && nest && (*c == '[' || *c == '{'))
             depth++;
-        else if (c < e && opened == 2 && (*c == ']' || *c == '}') && depth > 0)
+        else if (c < e && nest && (*c == ']' || *c == '}') && depth > 0)
             depth--;
         if (c < e && (*c != ';' || depth > 0 || (opened && !opens_status(c + 1, e) && !member_empty(c + 1, e))))
             continue;

@@ -710,7 +710,9 @@ static int is_client_addr(struct pf_span a)
         return 0;
     for (size_t i = 0; i < a.n; i++) {
         char c = a.p[i];
-        if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':' || c == '%'))
+        if (c == '%') /* an IPv6 zone id: "fe80::1%eth0" */
+            return i > 0 && i + 1 < a.n;
+        if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
             return 0;
     }
     return 1;

@@ -154,6 +154,13 @@ static void test_msgtrk_status_semicolons(void)
         "2026-11-27T11:05:00.000Z,,,,EX01,,,SMTP,RECEIVE,6,<s6@corp.example.com>,,j@corp.example.com;k@corp.example."
         "com,"
         "550 5.7.1 Rejected [cut;250 2.1.5 OK,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,"
+        "Originating,,,,,Email,,15.02.1544.004\n"
+        /* line 12: a coded status with a bracketed block; line 13: a multi-line reply's code */
+        "2026-11-27T11:06:00.000Z,,,,EX01,,,SMTP,FAIL,7,<s7@corp.example.com>,,l@corp.example.com;m@corp.example.com,"
+        "550 4.4.7 QUEUE.Expired; message expired [{LRT=};{LED=451 4.4.0 DNS query failed};{FQDN=};{IP=}];"
+        "550 5.1.1 Unknown,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,Originating,,,,,Email,,15.02.1544.004\n"
+        "2026-11-27T11:07:00.000Z,,,,EX01,,,SMTP,FAIL,8,<s8@corp.example.com>,,n@corp.example.com;o@corp.example.com,"
+        "550-5.7.1 blocked; see policy;250 2.1.5 OK,100,2,,,Hi,x@corp.example.com,x@corp.example.com,,"
         "Originating,,,,,Email,,15.02.1544.004\n";
     char log[sizeof head + sizeof rows];
     snprintf(log, sizeof log, "%s%s", head, rows);
@@ -175,6 +182,11 @@ static void test_msgtrk_status_semicolons(void)
     CHECK_STR(STATUS_OF(10, "i@corp.example.com"), "250 2.1.5 Recipient OK");
     CHECK_STR(STATUS_OF(11, "j@corp.example.com"), "550 5.7.1 Rejected [cut");
     CHECK_STR(STATUS_OF(11, "k@corp.example.com"), "250 2.1.5 OK");
+    CHECK_STR(STATUS_OF(12, "l@corp.example.com"),
+              "550 4.4.7 QUEUE.Expired; message expired [{LRT=};{LED=451 4.4.0 DNS query failed};{FQDN=};{IP=}]");
+    CHECK_STR(STATUS_OF(12, "m@corp.example.com"), "550 5.1.1 Unknown");
+    CHECK_STR(STATUS_OF(13, "n@corp.example.com"), "550-5.7.1 blocked; see policy");
+    CHECK_STR(STATUS_OF(13, "o@corp.example.com"), "250 2.1.5 OK");
 #undef STATUS_OF
     store_close(db);
 }

@@ -229,6 +229,8 @@ static void test_smtpd_lines(void)
     CHECK_STR(S(f.client_ip), "(absent)");
     body("warning: 5.6.7.8.in-addr.arpa: RBL lookup error: Host or domain name not found", &f);
     CHECK_STR(S(f.client_ip), "(absent)");
+    body("warning: unknown[fe80::1%eth0]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=bob", &f);
+    CHECK_STR(S(f.client_ip), "fe80::1%eth0");
     body("warning: dict_ldap_get_values[1]: DN uid=x,ou=people not found, skipping", &f);
     CHECK_INT(f.kind, PF_WARNING);
     CHECK_STR(S(f.client_ip), "(absent)");

@@ -1077,6 +1077,8 @@ static int tab_record(struct ex_tab *t, struct parse_ctx *ctx, const struct ex_s
     }
     if (!time_valid_date(y, m, d))
         return parser_reject(ctx, "'%.*s' is not a valid date", (int)tv.len, tv.p);
+    if (t->fmt->time_kind == EX_TIME_CULTURE_LOCAL)
+        ctx->local_times = 1;
     return tab_store(t, ctx, f, civil_epoch(t, y, m, d, &ct), ct.ms, line);
 }
 

@@ -62,6 +62,7 @@ struct parse_ctx {
     uint64_t warnings;         /* incremented by parser_warn */
     int64_t first_ts, last_ts; /* epoch seconds of the earliest and latest event; parser_note_time keeps them */
     int year_inferred;         /* 1 once parser_year_for() had to guess a year */
+    int local_times;           /* 1 once a zone-less local time was read in the run's zone */
     int year_prev, month_prev, day_prev; /* --year: the previous year-less line's date (year 0: none yet) */
     /* Set by the driver: stores a rejected record (see parser_reject_record). */
     int (*store_reject)(void *driver, uint64_t line, uint64_t offset, const char *text, size_t len, const char *reason);

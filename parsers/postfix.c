@@ -1591,6 +1591,7 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
         if (!time_valid_date(year, env->month, env->day))
             return parser_reject(ctx, "no such date: %d-%02d-%02d", year, env->month, env->day);
         epoch = time_local_to_utc_near(year, env->month, env->day, env->hour, env->min, env->sec, s->prev_epoch);
+        ctx->local_times = 1;
     }
     s->prev_epoch = epoch;
     if (epoch != s->cache_epoch || env->ms != s->cache_ms) {

@@ -193,8 +193,8 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
                 : "SELECT id, status, format, lines_read, events_stored, lines_rejected, lines_skipped, "
                   "coalesce(first_ts, ''), coalesce(last_ts, ''), path, coalesce(error, ''), year_inferred, "
                   "(SELECT min(o.id) FROM source o WHERE o.status = 'ok' AND o.id > s.id AND "
-                  "(o.path = s.path OR o.id IN (SELECT f.source_id FROM source_file f WHERE f.path = s.path))) "
-                  "FROM source s ORDER BY id";
+                  "(o.path = s.path OR o.id IN (SELECT f.source_id FROM source_file f WHERE f.path = s.path))), "
+                  "time_zone FROM source s ORDER BY id";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "mxaudit: %s: %s\n", path, sqlite3_errmsg(db));
         store_close(db);
@@ -210,11 +210,13 @@ int cmd_sources(const struct global_options *g, int argc, char **argv)
                    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
             continue;
         }
-        printf("%4lld  %-6s  %-16s  %9lld  %9lld  %8lld  %8lld  %-19.19s  %-19.19s  %s%s\n",
+        const char *zone = (const char *)sqlite3_column_text(st, 13);
+        printf("%4lld  %-6s  %-16s  %9lld  %9lld  %8lld  %8lld  %-19.19s  %-19.19s  %s%s%s%s%s\n",
                sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
                sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
                sqlite3_column_int64(st, 6), sqlite3_column_text(st, 7), sqlite3_column_text(st, 8),
-               sqlite3_column_text(st, 9), sqlite3_column_int(st, 11) ? "  (year inferred)" : "");
+               sqlite3_column_text(st, 9), sqlite3_column_int(st, 11) ? "  (year inferred)" : "",
+               zone ? "  (local times in " : "", zone ? zone : "", zone ? ")" : "");
         if (*sqlite3_column_text(st, 10))
             printf("      error: %s\n", sqlite3_column_text(st, 10));
         if (sqlite3_column_type(st, 12) != SQLITE_NULL)

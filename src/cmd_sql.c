@@ -399,7 +399,7 @@ static void create_names(const char *stmt, char *out, size_t outlen, char *on, s
  * end), NAME is the object it creates or drops, ON the table of an index. */
 struct schema_stmt {
     const char *from, *start, *end;
-    int is_drop;
+    int is_drop, is_alter; /* is_alter: ALTER TABLE NAME ..., which adds to NAME */
     char name[256], on[256];
 };
 
@@ -422,7 +422,8 @@ static struct schema_stmt *schema_statements(const char *text, size_t *n)
             continue;
         }
         int is_drop = strncasecmp(q, "drop", 4) == 0;
-        if (!is_drop && strncasecmp(q, "create", 6) != 0) {
+        int is_alter = strncasecmp(q, "alter", 5) == 0;
+        if (!is_drop && !is_alter && strncasecmp(q, "create", 6) != 0) {
             comment = NULL;
             p = next;
             continue;
@@ -444,7 +445,12 @@ static struct schema_stmt *schema_statements(const char *text, size_t *n)
         st->start = p;
         st->end = end;
         st->is_drop = is_drop;
-        if (is_drop) {
+        st->is_alter = is_alter;
+        if (is_alter) {
+            /* "ALTER TABLE name ...": create_names skips "table" */
+            create_names(stmt + 5, st->name, sizeof st->name, st->on, sizeof st->on);
+            st->on[0] = '\0';
+        } else if (is_drop) {
             /* "DROP VIEW name;": the word after the object type */
             char *w = stmt + 4;
             while (*w && isspace((unsigned char)*w))
@@ -488,10 +494,12 @@ static void print_schema(FILE *out, char **names, int nnames, int *found)
             const char *p = text;
             for (size_t k = 0; k < nall[f]; k++) {
                 const struct schema_stmt *st = &all[f][k];
+                if (st->is_alter) /* it adds to its table: kept, in its step */
+                    continue;
                 int later = st->is_drop;
                 for (size_t g = f; !later && g < nfiles; g++)
                     for (size_t j = g == f ? k + 1 : 0; !later && j < nall[g]; j++)
-                        later = strcmp(all[g][j].name, st->name) == 0;
+                        later = !all[g][j].is_alter && strcmp(all[g][j].name, st->name) == 0;
                 if (!later)
                     continue;
                 /* a DROP goes alone: the comment before it explains the step */
@@ -514,6 +522,15 @@ static void print_schema(FILE *out, char **names, int nnames, int *found)
                     size_t d = 0;
                     while (d < ndefs && strcmp(defs[d].name, st->name))
                         d++;
+                    if (st->is_alter && d < ndefs) {
+                        /* after its table's definition, with its comment */
+                        size_t have = strlen(defs[d].text), len = (size_t)(st->end - st->from);
+                        defs[d].text = xrealloc(defs[d].text, have + len + 2);
+                        memcpy(defs[d].text + have, st->from, len);
+                        strcpy(defs[d].text + have + len, "\n");
+                        found[i] = 1;
+                        break;
+                    }
                     if (d == ndefs) {
                         defs = xrealloc(defs, ++ndefs * sizeof *defs);
                         snprintf(defs[d].name, sizeof defs[d].name, "%s", st->name);

@@ -749,6 +749,21 @@ static void ingest_file(struct run *run, struct file_job *job)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         goto fail_db;
+    /* The zone its local times were read in (schema step 10; a database
+     * opened at an earlier step, as the migration tests do, has no column). */
+    if (ctx->local_times && store_query_int(run->db,
+                                            "SELECT count(*) FROM pragma_table_info('source') "
+                                            "WHERE name = 'time_zone'",
+                                            0) > 0) {
+        if (sqlite3_prepare_v2(run->db, "UPDATE source SET time_zone = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+            goto fail_db;
+        sqlite3_bind_int64(st, 1, ctx->source_id);
+        sqlite3_bind_text(st, 2, time_zone_name(), -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            goto fail_db;
+    }
 
     /* Lines this run added: all of a new source's; for a known one, those
      * past what it held (a reparse counts the whole file again). */

@@ -643,6 +643,7 @@ static int gather_sources(sqlite3 *db, struct report *rep, char *err, size_t err
         s->events = sqlite3_column_int64(st, 5);
         s->rejected = sqlite3_column_int64(st, 6);
         s->hosts = dup_col(st, 7);
+        s->time_zone = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : dup_col(st, 8);
     }
     return finish(db, st, rc, "report_sources", err, errlen);
 }
@@ -1005,6 +1006,7 @@ void report_free(struct report *rep)
         free(s->path);
         free(s->format);
         free(s->hosts);
+        free(s->time_zone);
         free(s->first_ts);
         free(s->last_ts);
     }

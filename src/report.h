@@ -52,6 +52,7 @@ void report_period_previous(const struct report_period *p, struct report_period 
 /* One input file with events in the period. */
 struct report_source {
     char *path, *format, *hosts, *first_ts, *last_ts;
+    char *time_zone;                   /* zone its zone-less local times were read in, or NULL */
     long long lines, events, rejected; /* whole file */
 };
 

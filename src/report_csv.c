@@ -48,6 +48,7 @@ enum col {
     C_SMARTHOST,
     C_EVIDENCE,
     C_HOST,
+    C_TIME_ZONE,
     NCOL
 };
 
@@ -82,6 +83,7 @@ static const char *const header[NCOL] = {
     "smarthost",
     "evidence",
     "host",
+    "time_zone",
 };
 
 struct row {
@@ -250,6 +252,7 @@ int report_render_csv(FILE *out, const struct report *rep)
         r.c[C_NAME] = s->path;
         r.c[C_KIND] = s->format;
         r.c[C_DETAIL] = s->hosts;
+        r.c[C_TIME_ZONE] = s->time_zone;
         set_num(&r, C_COUNT, s->events);
         set_time(&r, C_FIRST, s->first_ts);
         set_time(&r, C_LAST, s->last_ts);

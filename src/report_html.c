@@ -305,7 +305,7 @@ int report_render_html(FILE *out, const struct report *rep)
         fputs(
             "<table class=\"sortable\">\n<thead><tr><th data-sort=\"text\">File</th><th data-sort=\"text\">Format</th>"
             "<th data-sort=\"text\">Hosts</th><th data-sort=\"text\">First event</th><th data-sort=\"text\">Last "
-            "event</th>"
+            "event</th><th data-sort=\"text\">Local times read in</th>"
             "<th class=\"num\" data-sort=\"num\">Events</th><th class=\"num\" data-sort=\"num\">Rejected lines</th>"
             "</tr></thead>\n<tbody>\n",
             out);
@@ -321,6 +321,8 @@ int report_render_html(FILE *out, const struct report *rep)
             when(out, s->first_ts);
             fputs("</td><td>", out);
             when(out, s->last_ts);
+            fputs("</td><td>", out);
+            h(out, s->time_zone ? s->time_zone : "–");
             fprintf(out, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>\n", s->events, s->rejected);
         }
         fputs("</tbody>\n</table>\n", out);

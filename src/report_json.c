@@ -165,6 +165,7 @@ int report_render_json(FILE *out, const struct report *rep)
         json_member_num(out, "lines", s->lines, &first);
         json_member_num(out, "events", s->events, &first);
         json_member_num(out, "rejected", s->rejected, &first);
+        json_member_str(out, "time_zone", s->time_zone, &first);
         putc('}', out);
     }
     fputs("]", out);

@@ -205,8 +205,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
     if (!rep->nsources) {
         fputs("No ingested file has events in this period: ingest the logs first (`mxaudit ingest`).\n\n", out);
     } else {
-        fputs("| File | Format | Hosts | First event | Last event | Events | Rejected lines |\n"
-              "|---|---|---|---|---|---:|---:|\n",
+        fputs("| File | Format | Hosts | First event | Last event | Local times read in | Events | Rejected lines |\n"
+              "|---|---|---|---|---|---|---:|---:|\n",
               out);
         for (size_t i = 0; i < rep->nsources; i++) {
             const struct report_source *s = &rep->sources[i];
@@ -220,6 +220,8 @@ int report_render_markdown(FILE *out, const struct report *rep)
             when(out, s->first_ts);
             fputs(" | ", out);
             when(out, s->last_ts);
+            fputs(" | ", out);
+            md(out, s->time_zone ? s->time_zone : "–");
             fprintf(out, " | %lld | %lld |\n", s->events, s->rejected);
         }
         fputs("\n", out);

@@ -63,9 +63,12 @@ static struct {
     int valid;
 } zone_cache;
 
+static char zone_name[256];
+
 int time_set_zone(const char *tz, char *err, size_t errlen)
 {
     zone_cache.valid = 0;
+    zone_name[0] = '\0';
     if (!tz || !*tz) {
         tzset();
         return 0;
@@ -82,7 +85,29 @@ int time_set_zone(const char *tz, char *err, size_t errlen)
     }
     setenv("TZ", tz, 1);
     tzset();
+    snprintf(zone_name, sizeof zone_name, "%s", tz);
     return 0;
+}
+
+const char *time_zone_name(void)
+{
+    if (zone_name[0])
+        return zone_name;
+    const char *tz = getenv("TZ");
+    if (tz && *tz) {
+        snprintf(zone_name, sizeof zone_name, "%s", tz[0] == ':' ? tz + 1 : tz);
+        return zone_name;
+    }
+    /* /etc/localtime -> /usr/share/zoneinfo/Europe/Berlin */
+    char link[sizeof zone_name];
+    ssize_t n = readlink("/etc/localtime", link, sizeof link - 1);
+    if (n > 0) {
+        link[n] = '\0';
+        const char *z = strstr(link, "zoneinfo/");
+        snprintf(zone_name, sizeof zone_name, "%s", z ? z + 9 : link);
+        return zone_name;
+    }
+    return "localtime";
 }
 
 /* The zone's UTC offset at an instant. */

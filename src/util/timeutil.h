@@ -28,6 +28,10 @@ int time_valid_date(int year, int month, int day);
 /* Sets the zone for time_local_to_utc: an Area/City name, or NULL for the
  * machine's zone. 0, or -1 with a message naming the zone in err. */
 int time_set_zone(const char *tz, char *err, size_t errlen);
+/* The zone time_local_to_utc reads in, by name: the one given to
+ * time_set_zone, else $TZ, else where /etc/localtime points ("Etc/UTC"),
+ * else "localtime". */
+const char *time_zone_name(void);
 /* Local civil time in the run's zone to epoch seconds. A time in a DST gap
  * is taken as if the clock had not moved; a repeated hour as its first pass. */
 int64_t time_local_to_utc(int year, int month, int day, int hour, int min, int sec);

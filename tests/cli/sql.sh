@@ -236,6 +236,14 @@ expect_eq "$(sqlite3 whole.db < out.txt 2>&1)" "" "the whole printout run as SQL
 "$MX" --db fresh.db sql "SELECT 1" > /dev/null 2>&1 || "$MX" --db fresh.db --quiet ingest /dev/null > /dev/null 2>&1
 objects='SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE '"'sqlite_%'"' ORDER BY name'
 expect_eq "$(sqlite3 whole.db "$objects" | md5sum)" "$(sqlite3 fresh.db "$objects" | md5sum)" "objects of the printout and of a new database"
+# A column a later step added follows its table, and the table stays.
+expect_exit 0 "$MX" schema source
+expect_in out.txt "CREATE TABLE source ("
+expect_in out.txt "ALTER TABLE source ADD COLUMN time_zone TEXT;"
+rm -f source.db
+expect_eq "$(sqlite3 source.db < out.txt 2>&1)" "" "source's printout run as SQL"
+expect_eq "$(sqlite3 source.db "SELECT count(*) FROM pragma_table_info('source') WHERE name = 'time_zone'")" 1 \
+    "time_zone in the printed source table"
 expect_exit 2 "$MX" schema no_such_thing
 expect_in err.txt "no_such_thing"
 

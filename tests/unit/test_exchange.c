@@ -37,6 +37,8 @@ static void test_msgtrk(void)
     ingest(db, "MSGTRK2026112710-1.LOG", DATE_ORDER_AUTO, "UTC", NULL);
     CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "msgtrk ok");
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 8);
+    /* its times are UTC ('Z'): no zone was involved */
+    CHECK_STR(test_sql_text(db, "SELECT coalesce(time_zone, 'none') FROM source"), "none");
     CHECK_STR(test_sql_text(db, "SELECT group_concat(DISTINCT system) FROM ex_event"), "exchange");
     /* proxied RECEIVE: original-client-ip wins over the front end's client-ip */
     CHECK_STR(test_sql_text(db, "SELECT client_ip || ' ' || client_ip_logged FROM ex_event WHERE line = 6"),
@@ -256,6 +258,8 @@ static void test_msgtrk_csv_en_us(void)
     sqlite3 *db = db_new();
     ingest(db, "msgtrk-export-en-US.csv", DATE_ORDER_AUTO, "Europe/Berlin", NULL);
     CHECK_STR(test_sql_text(db, "SELECT format || ' ' || status FROM source"), "msgtrk-csv ok");
+    /* its times are the exporting machine's: the source says in which zone they were read */
+    CHECK_STR(test_sql_text(db, "SELECT time_zone FROM source"), "Europe/Berlin");
     CHECK_INT(test_sql_int(db, "SELECT count(*) FROM ex_event"), 4);
     /* "11/3/2026 9:00:00 AM" waited until "11/27/2026" showed m/d/y; Berlin is UTC+1 in November */
     CHECK_STR(test_sql_text(db, "SELECT ts FROM ex_event WHERE line = 3"), "2026-11-03 08:00:00");

@@ -64,6 +64,14 @@ int main(int argc, char **argv)
     CHECK_INT(time_set_zone("Europe/Berlin", err, sizeof err), 0);
     CHECK_INT(time_set_zone("Mars/Olympus_Mons", err, sizeof err), -1);
     CHECK(strstr(err, "Mars/Olympus_Mons") != NULL);
+    /* The zone by name, as a source records it: the one given, else $TZ
+     * (without POSIX's leading ':'). */
+    CHECK_INT(time_set_zone("America/New_York", err, sizeof err), 0);
+    CHECK_STR(time_zone_name(), "America/New_York");
+    setenv("TZ", ":Asia/Tokyo", 1);
+    CHECK_INT(time_set_zone(NULL, err, sizeof err), 0);
+    CHECK_STR(time_zone_name(), "Asia/Tokyo");
+    CHECK_INT(time_set_zone("Europe/Berlin", err, sizeof err), 0);
 
     /* ISO 8601 with and without offsets; the stored form sorts as text. */
     int64_t e;

@@ -701,6 +701,19 @@ static void scan_other(const char *p, const char *e, struct pf_fields *f)
     }
 }
 
+/* smtpd's "client=host[ip][:port], sasl_method=M, sasl_username=U, orig_queue_id=...",
+ * from P on (after "client="). */
+static int parse_client(const char *p, const char *e, struct pf_fields *f)
+{
+    const char *x = scan_hostaddr(p, e, &f->client_host, &f->client_ip, &f->client_port);
+    if (x) {
+        while (x < e && (*x == ',' || *x == ' '))
+            x++;
+        scan_pairs(x, e, f, 0);
+    }
+    return f->kind = PF_CLIENT;
+}
+
 /* A client address as smtpd logs it: IPv4, IPv6, or "unknown". */
 static int is_client_addr(struct pf_span a)
 {
@@ -725,15 +738,8 @@ static int parse_no_qid(const char *p, const char *e, struct pf_fields *f)
         scan_hostaddr(p + 13, e, &f->client_host, &f->client_ip, &f->client_port);
         return f->kind = PF_CONNECT;
     }
-    if (starts(p, e, "client=")) { /* "NOQUEUE: client=host[ip], sasl_method=..." */
-        const char *x = scan_hostaddr(p + 7, e, &f->client_host, &f->client_ip, &f->client_port);
-        if (x) {
-            while (x < e && (*x == ',' || *x == ' '))
-                x++;
-            scan_pairs(x, e, f, 0);
-        }
-        return f->kind = PF_CLIENT;
-    }
+    if (starts(p, e, "client=")) /* "NOQUEUE: client=host[ip], sasl_method=..." */
+        return parse_client(p + 7, e, f);
     if (starts(p, e, "disconnect from ")) {
         const char *q = scan_hostaddr(p + 16, e, &f->client_host, &f->client_ip, &f->client_port);
         if (q && q < e && *q == ' ')
@@ -891,15 +897,8 @@ int postfix_parse_body(const char *body, size_t len, struct pf_fields *f)
         f->text = span(p, e);
         return f->kind = PF_OTHER;
     }
-    if (starts(p, e, "client=")) {
-        const char *x = scan_hostaddr(p + 7, e, &f->client_host, &f->client_ip, &f->client_port);
-        if (x) {
-            while (x < e && (*x == ',' || *x == ' '))
-                x++;
-            scan_pairs(x, e, f, 0);
-        }
-        return f->kind = PF_CLIENT;
-    }
+    if (starts(p, e, "client="))
+        return parse_client(p + 7, e, f);
     if (starts(p, e, "message-id=")) {
         f->message_id = span(p + 11, e);
         return f->kind = PF_MESSAGE_ID;

@@ -76,6 +76,18 @@ static void test_msgtrk(void)
     store_close(db);
 }
 
+/* The header of an Exchange 2013-2019 tracking log (30 fields). */
+#define MSGTRK_HEADER                                                                                                  \
+    "#Software: Microsoft Exchange Server\n"                                                                           \
+    "#Version: 15.02.1544.004\n"                                                                                       \
+    "#Log-type: Message Tracking Log\n"                                                                                \
+    "#Date: 2026-11-27T10:00:00.000Z\n"                                                                                \
+    "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,"       \
+    "event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,"       \
+    "recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,"                  \
+    "message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,"                         \
+    "transport-traffic-type,log-id,schema-version\n"
+
 /* Hybrid mail that Exchange Online hands on to on-prem: client-ip is
  * Exchange Online, original-client-ip the internet sender that reached
  * Exchange Online first (the field is carried from hop to hop, see
@@ -84,16 +96,7 @@ static void test_msgtrk(void)
  * an on-prem back door. */
 static void test_msgtrk_hybrid_hop(void)
 {
-    static const char log[] =
-        "#Software: Microsoft Exchange Server\n"
-        "#Version: 15.02.1544.004\n"
-        "#Log-type: Message Tracking Log\n"
-        "#Date: 2026-11-27T10:00:00.000Z\n"
-        "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,"
-        "event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,"
-        "recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,"
-        "message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,"
-        "transport-traffic-type,log-id,schema-version\n"
+    static const char log[] = MSGTRK_HEADER
         "2026-11-27T11:00:00.000Z,40.107.22.14,mail-db5eur03on2014.outbound.protection.outlook.com,10.0.1.10,EX01,"
         ",EX01\\Inbound from Office 365,SMTP,RECEIVE,1,<h1@partner.example>,,alice@corp.example.com,,100,1,,,"
         "Hello,bob@partner.example,bob@partner.example,,Incoming,,198.18.7.9,,,Email,,15.02.1544.004\n"
@@ -117,16 +120,7 @@ static void test_msgtrk_hybrid_hop(void)
  * recipient keeps its whole status; a single status still covers them all. */
 static void test_msgtrk_status_semicolons(void)
 {
-    static const char head[] =
-        "#Software: Microsoft Exchange Server\n"
-        "#Version: 15.02.1544.004\n"
-        "#Log-type: Message Tracking Log\n"
-        "#Date: 2026-11-27T10:00:00.000Z\n"
-        "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,"
-        "event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,"
-        "recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,"
-        "message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,"
-        "transport-traffic-type,log-id,schema-version\n";
+    static const char head[] = MSGTRK_HEADER;
     static const char rows[] =
         /* line 6: two recipients, each with its own status holding ';' */
         "2026-11-27T11:00:00.000Z,,,,EX01,,,ROUTING,FAIL,1,<s1@corp.example.com>,,a@corp.example.com;b@corp.example."

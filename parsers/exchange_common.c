@@ -1005,8 +1005,11 @@ static int tab_record(struct ex_tab *t, struct parse_ctx *ctx, const struct ex_s
     int has_zone = 0;
     size_t used =
         tv.len ? time_parse_iso(tv.p, tv.len, t->fmt->time_kind != EX_TIME_CULTURE_LOCAL, &epoch, &ms, &has_zone) : 0;
-    if (used && used == tv.len)
+    if (used && used == tv.len) {
+        if (!has_zone && t->fmt->time_kind == EX_TIME_CULTURE_LOCAL)
+            ctx->local_times = 1;
         return tab_store(t, ctx, f, epoch, ms, line);
+    }
     struct ex_culture_time ct;
     if (t->fmt->time_kind == EX_TIME_ISO_UTC || ex_culture_time_parse(tv.p, tv.len, &ct) != 0)
         return parser_reject(ctx, "unparseable time '%.*s'", (int)(tv.len > 60 ? 60 : tv.len), tv.p);

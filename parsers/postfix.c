@@ -220,6 +220,7 @@ int postfix_parse_envelope(const char *line, size_t len, struct pf_envelope *env
         if (!used || p + used >= e || p[used] != ' ')
             return PF_ENV_BAD;
         env->has_year = 1;
+        env->zone_less = !has_zone;
         env->epoch = epoch;
         env->ms = ms;
         p += used + 1;
@@ -1584,6 +1585,8 @@ static int postfix_line(void *state, struct parse_ctx *ctx, const char *text, si
     int year_inferred = 0;
     if (env->has_year) {
         epoch = env->epoch;
+        if (env->zone_less)
+            ctx->local_times = 1;
     } else {
         int year = parser_year_for(ctx, env->month, env->day);
         year_inferred = !(ctx->opt && ctx->opt->year > 0);

@@ -34,6 +34,7 @@ struct pf_span {
 /* The syslog envelope of one line, before the time is resolved. */
 struct pf_envelope {
     int has_year;                   /* RFC 3339 / RFC 5424 carried a full date and zone */
+    int zone_less;                  /* when has_year: the stamp had no offset and was read in the local zone */
     int64_t epoch;                  /* when has_year: UTC epoch seconds */
     int month, day, hour, min, sec; /* when !has_year: local civil time */
     int ms;                         /* milliseconds, -1 when the stamp had no fraction */

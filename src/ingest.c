@@ -750,12 +750,19 @@ static void ingest_file(struct run *run, struct file_job *job)
     if (rc != SQLITE_DONE)
         goto fail_db;
     /* The zone its local times were read in (schema step 10; a database
-     * opened at an earlier step, as the migration tests do, has no column). */
+     * opened at an earlier step, as the migration tests do, has no column).
+     * Lines added to a grown file in another zone than its earlier ones:
+     * both zones are listed, "Europe/Berlin, America/New_York". */
     if (ctx->local_times && store_query_int(run->db,
                                             "SELECT count(*) FROM pragma_table_info('source') "
                                             "WHERE name = 'time_zone'",
                                             0) > 0) {
-        if (sqlite3_prepare_v2(run->db, "UPDATE source SET time_zone = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        const char *set = resume && !reparse
+                              ? "UPDATE source SET time_zone = CASE WHEN coalesce(time_zone, '') = '' THEN ?2 "
+                                "WHEN instr(', ' || time_zone || ', ', ', ' || ?2 || ', ') > 0 THEN time_zone "
+                                "ELSE time_zone || ', ' || ?2 END WHERE id = ?1"
+                              : "UPDATE source SET time_zone = ?2 WHERE id = ?1";
+        if (sqlite3_prepare_v2(run->db, set, -1, &st, NULL) != SQLITE_OK)
             goto fail_db;
         sqlite3_bind_int64(st, 1, ctx->source_id);
         sqlite3_bind_text(st, 2, time_zone_name(), -1, SQLITE_TRANSIENT);

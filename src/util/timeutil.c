@@ -63,6 +63,15 @@ static struct {
     int valid;
 } zone_cache;
 
+/* 1 when the zone database has a file for NAME. */
+static int zone_file_exists(const char *name)
+{
+    const char *dir = getenv("TZDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    return !strstr(name, "..") && access(path, R_OK) == 0;
+}
+
 static char zone_name[256];
 
 int time_set_zone(const char *tz, char *err, size_t errlen)
@@ -78,7 +87,7 @@ int time_set_zone(const char *tz, char *err, size_t errlen)
         const char *dir = getenv("TZDIR");
         char path[512];
         snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
-        if (strstr(tz, "..") || access(path, R_OK) != 0) {
+        if (!zone_file_exists(tz)) {
             snprintf(err, errlen, "unknown time zone '%s' (no %s; is tzdata installed?)", tz, path);
             return -1;
         }
@@ -94,8 +103,14 @@ const char *time_zone_name(void)
     if (zone_name[0])
         return zone_name;
     const char *tz = getenv("TZ");
-    if (tz && *tz) {
-        snprintf(zone_name, sizeof zone_name, "%s", tz[0] == ':' ? tz + 1 : tz);
+    if (tz) {
+        const char *z = tz[0] == ':' ? tz + 1 : tz;
+        /* glibc reads an empty TZ, and a name it has no file for, as UTC; a
+         * POSIX rule ("CET-1CEST,M3.5.0,M10.5.0/3") or a path is what it says */
+        if (!*z ||
+            (z[0] != '/' && !strpbrk(z, "0123456789,") && strcmp(z, "UTC") && strcmp(z, "GMT") && !zone_file_exists(z)))
+            return "UTC";
+        snprintf(zone_name, sizeof zone_name, "%s", z);
         return zone_name;
     }
     /* /etc/localtime -> /usr/share/zoneinfo/Europe/Berlin */
@@ -107,7 +122,17 @@ const char *time_zone_name(void)
         snprintf(zone_name, sizeof zone_name, "%s", z ? z + 9 : link);
         return zone_name;
     }
-    return "localtime";
+    /* a copied file: Debian names it in /etc/timezone; without one, UTC */
+    FILE *f = fopen("/etc/timezone", "r");
+    if (f) {
+        int ok = fgets(zone_name, sizeof zone_name, f) != NULL;
+        fclose(f);
+        zone_name[strcspn(zone_name, " \t\r\n")] = '\0';
+        if (ok && zone_name[0])
+            return zone_name;
+        zone_name[0] = '\0';
+    }
+    return access("/etc/localtime", R_OK) == 0 ? "localtime" : "UTC";
 }
 
 /* The zone's UTC offset at an instant. */

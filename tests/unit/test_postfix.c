@@ -6,6 +6,7 @@
  */
 #include "ingest.h"
 #include "postfix.h"
+#include "timeutil.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -779,7 +780,33 @@ static void test_zones_and_dst(void)
               "2026-07-01 10:00:00, 2026-11-27 09:04:05");
     CHECK_STR(test_sql_text(db, "SELECT group_concat(year_inferred, '') FROM (SELECT * FROM pf_event ORDER BY line)"),
               "000000");
+    CHECK_STR(test_sql_text(db, "SELECT time_zone FROM source"), "Europe/Berlin");
     store_close(db);
+
+    /* The zone a file's times were read in: none when every stamp has its
+     * offset; the zone for an ISO stamp without one; both zones when a grown
+     * file's new lines were read in another. */
+    db = fresh_db("zones.db");
+    write_text("offsets.log", "2026-11-27T10:04:05+01:00 mx1 postfix/smtpd[1]: connect from d[192.0.2.4]\n");
+    write_text("isolocal.log", "2026-11-27T10:04:05 mx1 postfix/smtpd[1]: connect from d[192.0.2.4]\n");
+    write_text("grown.log", "Nov 27 10:00:00 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]\n");
+    char *z[] = {"offsets.log", "isolocal.log", "grown.log"};
+    CHECK_INT(ingest_paths(db, z, 3, &o), 0);
+    CHECK_STR(test_sql_text(db, "SELECT group_concat(coalesce(time_zone, '-'), ' | ') FROM "
+                                "(SELECT time_zone FROM source ORDER BY id)"),
+              "- | Europe/Berlin | Europe/Berlin");
+    write_text("grown.log", "Nov 27 10:00:00 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]\n"
+                            "Nov 27 10:00:05 mx1 postfix/smtpd[1]: connect from b[192.0.2.2]\n");
+    struct ingest_options ny = opt;
+    ny.tz = "America/New_York";
+    CHECK_INT(ingest_paths(db, z + 2, 1, &ny), 0);
+    CHECK_STR(test_sql_text(db, "SELECT time_zone FROM source WHERE path = 'grown.log'"),
+              "Europe/Berlin, America/New_York");
+    CHECK_INT(ingest_paths(db, z + 2, 1, &ny), 0); /* unchanged: nothing read, nothing added */
+    CHECK_STR(test_sql_text(db, "SELECT time_zone FROM source WHERE path = 'grown.log'"),
+              "Europe/Berlin, America/New_York");
+    store_close(db);
+    CHECK_INT(time_set_zone("Europe/Berlin", NULL, 0), 0);
 
     /* The autumn fold: 02:00-02:59 comes twice, first in CEST, then in CET.
      * Read in order, the second pass follows the first, and the message that

@@ -71,6 +71,16 @@ int main(int argc, char **argv)
     setenv("TZ", ":Asia/Tokyo", 1);
     CHECK_INT(time_set_zone(NULL, err, sizeof err), 0);
     CHECK_STR(time_zone_name(), "Asia/Tokyo");
+    /* glibc reads an empty TZ and an unknown name as UTC; a POSIX rule is itself */
+    setenv("TZ", "", 1);
+    CHECK_INT(time_set_zone(NULL, err, sizeof err), 0);
+    CHECK_STR(time_zone_name(), "UTC");
+    setenv("TZ", "Europe/Berlinn", 1);
+    CHECK_INT(time_set_zone(NULL, err, sizeof err), 0);
+    CHECK_STR(time_zone_name(), "UTC");
+    setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+    CHECK_INT(time_set_zone(NULL, err, sizeof err), 0);
+    CHECK_STR(time_zone_name(), "CET-1CEST,M3.5.0,M10.5.0/3");
     CHECK_INT(time_set_zone("Europe/Berlin", err, sizeof err), 0);
 
     /* ISO 8601 with and without offsets; the stored form sorts as text. */

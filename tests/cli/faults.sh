@@ -128,6 +128,9 @@ mkfifo c.fifo
 "$MX" --quiet --db k1.db "${ING[@]}" a.log b.log c.fifo 2>kill-err.txt &
 pid=$!
 feed_fifo c.fifo c.log $(($(wc -c <c.log) - 4096))
+# The reader may still be behind by a pipe and a block: kill once c.fifo's
+# transaction has its journal, however slow the machine.
+wait_for test -s k1.db-journal
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 exec 3>&-

@@ -715,11 +715,9 @@ static int parse_client(const char *p, const char *e, struct pf_fields *f)
     return f->kind = PF_CLIENT;
 }
 
-/* A client address as smtpd logs it: IPv4, IPv6, or "unknown". */
-static int is_client_addr(struct pf_span a)
+/* An IPv4 or IPv6 address, with an IPv6 zone id if any. */
+static int is_ip_addr(struct pf_span a)
 {
-    if (a.n == 7 && memcmp(a.p, "unknown", 7) == 0)
-        return 1;
     if (!a.n || !(memchr(a.p, '.', a.n) || memchr(a.p, ':', a.n)))
         return 0;
     for (size_t i = 0; i < a.n; i++) {
@@ -730,6 +728,12 @@ static int is_client_addr(struct pf_span a)
             return 0;
     }
     return 1;
+}
+
+/* A client address as smtpd logs it: an IP address, or "unknown". */
+static int is_client_addr(struct pf_span a)
+{
+    return (a.n == 7 && memcmp(a.p, "unknown", 7) == 0) || is_ip_addr(a);
 }
 
 /* Bodies without a queue id (connection-level lines). */
@@ -808,7 +812,7 @@ static int parse_no_qid(const char *p, const char *e, struct pf_fields *f)
                 x = c ? c : e;
             }
             struct pf_span cand = span(ip, x);
-            if ((r || (x < e && *x == ':')) && is_client_addr(cand) && !(cand.n == 7 && !memcmp(cand.p, "unknown", 7)))
+            if ((r || (x < e && *x == ':')) && is_ip_addr(cand))
                 f->client_ip = cand;
         }
         const char *sm = find(p + 9, e, ": SASL ");

@@ -63,12 +63,11 @@ static struct {
     int valid;
 } zone_cache;
 
-/* 1 when the zone database has a file for NAME. */
-static int zone_file_exists(const char *name)
+/* 1 when the zone database has a file for NAME; its path goes to PATH. */
+static int zone_file_exists(const char *name, char *path, size_t pathlen)
 {
     const char *dir = getenv("TZDIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    snprintf(path, pathlen, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
     return !strstr(name, "..") && access(path, R_OK) == 0;
 }
 
@@ -84,10 +83,8 @@ int time_set_zone(const char *tz, char *err, size_t errlen)
     }
     if (strcmp(tz, "UTC") != 0 && strcmp(tz, "GMT") != 0 && tz[0] != '/') {
         /* glibc silently falls back to UTC for an unknown zone: check the file. */
-        const char *dir = getenv("TZDIR");
         char path[512];
-        snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
-        if (!zone_file_exists(tz)) {
+        if (!zone_file_exists(tz, path, sizeof path)) {
             snprintf(err, errlen, "unknown time zone '%s' (no %s; is tzdata installed?)", tz, path);
             return -1;
         }
@@ -107,8 +104,9 @@ const char *time_zone_name(void)
         const char *z = tz[0] == ':' ? tz + 1 : tz;
         /* glibc reads an empty TZ, and a name it has no file for, as UTC; a
          * POSIX rule ("CET-1CEST,M3.5.0,M10.5.0/3") or a path is what it says */
-        if (!*z ||
-            (z[0] != '/' && !strpbrk(z, "0123456789,") && strcmp(z, "UTC") && strcmp(z, "GMT") && !zone_file_exists(z)))
+        char path[512];
+        if (!*z || (z[0] != '/' && !strpbrk(z, "0123456789,") && strcmp(z, "UTC") && strcmp(z, "GMT") &&
+                    !zone_file_exists(z, path, sizeof path)))
             return "UTC";
         snprintf(zone_name, sizeof zone_name, "%s", z);
         return zone_name;
